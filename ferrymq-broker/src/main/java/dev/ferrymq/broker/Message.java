@@ -1,0 +1,24 @@
+package dev.ferrymq.broker;
+
+/**
+ * A published message. Immutable and shared: a message routed to several queues is one object referenced by
+ * each queue's entries. The content-header properties are kept exactly as the publisher encoded them so that
+ * consumers receive them byte for byte; the domain only reads the few fields it needs, given at construction.
+ *
+ * @param exchange     the exchange it was published to ("" for the default exchange)
+ * @param routingKey   the routing key it was published with
+ * @param properties   the encoded content-header property flags and values, opaque to the broker
+ * @param body         the message body
+ * @param persistent   delivery mode 2
+ */
+public record Message(String exchange, String routingKey, byte[] properties, byte[] body, boolean persistent) {
+
+    public int bodySize() {
+        return body.length;
+    }
+
+    /** The same message with other properties (direct reply-to rewrites reply_to). */
+    public Message withProperties(byte[] newProperties) {
+        return new Message(exchange, routingKey, newProperties, body, persistent);
+    }
+}

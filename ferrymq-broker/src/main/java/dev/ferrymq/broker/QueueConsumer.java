@@ -1,0 +1,22 @@
+package dev.ferrymq.broker;
+
+/**
+ * The queue's view of a consumer (implemented by the transport). Calls come from whichever thread is
+ * dispatching the queue, under the queue's lock, so implementations must be thread-safe and must never block.
+ */
+public interface QueueConsumer {
+
+    String tag();
+
+    /** Automatic acknowledgement: the entry is settled as soon as it is handed over. */
+    boolean noAck();
+
+    /**
+     * Takes the entry if the consumer can accept it now (prefetch window open, connection writable), and
+     * returns false otherwise, in which case it must later call {@link Queue#dispatch()} when it can take more.
+     */
+    boolean tryDeliver(QueueEntry entry);
+
+    /** The queue went away (deleted); the consumer should tell its client (basic.cancel). */
+    void cancelledByServer(Queue queue);
+}

@@ -1,0 +1,463 @@
+package dev.ferrymq.broker;
+
+import dev.ferrymq.broker.routing.Binding;
+import dev.ferrymq.broker.routing.Destination;
+import dev.ferrymq.broker.routing.HeadersRouter;
+import dev.ferrymq.broker.routing.Router;
+
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * A virtual host: its exchanges, queues and bindings, and message routing between them.
+ *
+ * <p>Thread-safety: topology changes (declare, delete, bind, unbind) synchronize on the virtual host; routing a
+ * message takes no virtual-host lock and reads the concurrent maps and the routers' snapshots. Lock order is
+ * virtual host, then queue.
+ */
+public final class VirtualHost {
+    public static final String DIRECT_REPLY_TO = "amq.rabbitmq.reply-to";
+    private static final String DIRECT_REPLY_TO_PREFIX = DIRECT_REPLY_TO + ".";
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final String name;
+    private final Map<String, Exchange> exchanges = new ConcurrentHashMap<>();
+    private final Map<String, Queue> queues = new ConcurrentHashMap<>();
+    private final Map<String, Consumer<Message>> replyTargets = new ConcurrentHashMap<>();
+
+    public VirtualHost(String name) {
+        this.name = name;
+        declareBuiltIn("amq.direct", "direct");
+        declareBuiltIn("amq.fanout", "fanout");
+        declareBuiltIn("amq.topic", "topic");
+        declareBuiltIn("amq.headers", "headers");
+        declareBuiltIn("amq.match", "headers");
+    }
+
+    private void declareBuiltIn(String exchangeName, String type) {
+        exchanges.put(exchangeName, new Exchange(exchangeName, type, true, false, false, Map.of(),
+                Router.forType(type)));
+    }
+
+    public String name() {
+        return name;
+    }
+
+    // ---------------------------------------------------------------- exchanges
+
+    public synchronized Exchange declareExchange(String exchangeName, String type, boolean passive, boolean durable,
+                                                 boolean autoDelete, boolean internal, Map<String, Object> args) {
+        Router router = passive ? null : Router.forType(type);
+        if (!passive && router == null) {
+            // RabbitMQ checks the type first and closes the connection for an unknown one.
+            throw BrokerException.commandInvalid("unknown exchange type '" + type + "'");
+        }
+        checkNotDefaultExchange(exchangeName);
+        Exchange existing = exchanges.get(exchangeName);
+        if (passive) {
+            if (existing == null) {
+                throw BrokerException.notFound("no exchange '" + exchangeName + "' in vhost '" + name + "'");
+            }
+            return existing;
+        }
+        if (existing == null) {
+            checkNotReserved("exchange", exchangeName);
+            Exchange created = new Exchange(exchangeName, type, durable, autoDelete, internal, args, router);
+            exchanges.put(exchangeName, created);
+            return created;
+        }
+        String what = "exchange '" + exchangeName + "' in vhost '" + name + "'";
+        checkEquivalent("type", what, type, existing.type());
+        checkEquivalent("durable", what, durable, existing.durable());
+        checkEquivalent("auto_delete", what, autoDelete, existing.autoDelete());
+        checkEquivalent("internal", what, internal, existing.internal());
+        checkEquivalentArguments(what, args, existing.arguments());
+        return existing;
+    }
+
+    public synchronized void deleteExchange(String exchangeName, boolean ifUnused) {
+        checkNotDefaultExchange(exchangeName);
+        Exchange exchange = exchanges.get(exchangeName);
+        if (exchange == null) {
+            return; // deleting what is not there succeeds, as in RabbitMQ
+        }
+        checkNotReserved("exchange", exchangeName);
+        if (ifUnused && !exchange.router().isEmpty()) {
+            throw BrokerException.preconditionFailed("exchange '" + exchangeName + "' in vhost '" + name
+                    + "' in use");
+        }
+        removeExchange(exchange);
+    }
+
+    private void removeExchange(Exchange exchange) {
+        exchanges.remove(exchange.name(), exchange);
+        removeBindingsTo(exchange);
+    }
+
+    public Exchange exchange(String exchangeName) {
+        Exchange exchange = exchanges.get(exchangeName);
+        if (exchange == null) {
+            throw BrokerException.notFound("no exchange '" + exchangeName + "' in vhost '" + name + "'");
+        }
+        return exchange;
+    }
+
+    public Collection<Exchange> exchanges() {
+        return exchanges.values();
+    }
+
+    // ---------------------------------------------------------------- queues
+
+    /** The result of queue.declare: the queue and its counts at the time. */
+    public record DeclaredQueue(Queue queue, int messageCount, int consumerCount) {
+    }
+
+    public synchronized DeclaredQueue declareQueue(String queueName, boolean passive, boolean durable,
+                                                   boolean exclusive, boolean autoDelete, Map<String, Object> args,
+                                                   Object connection) {
+        if (passive) {
+            Queue queue = queue(queueName, connection);
+            return new DeclaredQueue(queue, queue.messageCount(), queue.consumerCount());
+        }
+        if (queueName.isEmpty()) {
+            queueName = generateName("amq.gen-");
+        } else if (!queues.containsKey(queueName)) {
+            checkNotReserved("queue", queueName);
+        }
+        Queue existing = queues.get(queueName);
+        if (existing == null) {
+            Queue created = new Queue(this, queueName, durable, exclusive, exclusive ? connection : null,
+                    autoDelete, args);
+            queues.put(queueName, created);
+            return new DeclaredQueue(created, 0, 0);
+        }
+        // As RabbitMQ: the exclusive flag must match too, and a mismatch is 405 like any exclusivity clash.
+        if (existing.owner() != (exclusive ? connection : null)) {
+            throw exclusiveAccessRefused(existing);
+        }
+        String what = "queue '" + queueName + "' in vhost '" + name + "'";
+        checkEquivalent("durable", what, durable, existing.durable());
+        checkEquivalent("auto_delete", what, autoDelete, existing.autoDelete());
+        checkEquivalentArguments(what, args, existing.arguments());
+        return new DeclaredQueue(existing, existing.messageCount(), existing.consumerCount());
+    }
+
+    /** Looks up a queue the given connection may use: 404 when missing, 405 when exclusive to another. */
+    public Queue queue(String queueName, Object connection) {
+        Queue queue = queues.get(queueName);
+        if (queue == null) {
+            throw BrokerException.notFound("no queue '" + queueName + "' in vhost '" + name + "'");
+        }
+        checkExclusiveAccess(queue, connection);
+        return queue;
+    }
+
+    public Collection<Queue> queues() {
+        return queues.values();
+    }
+
+    /** queue.delete: returns the number of ready messages dropped. */
+    public synchronized int deleteQueue(String queueName, boolean ifUnused, boolean ifEmpty, Object connection) {
+        Queue queue = queues.get(queueName);
+        if (queue == null) {
+            return 0; // idempotent, as in RabbitMQ
+        }
+        checkExclusiveAccess(queue, connection);
+        if (ifUnused && queue.consumerCount() > 0) {
+            throw BrokerException.preconditionFailed(queue + " in use");
+        }
+        int messages = queue.messageCount();
+        if (ifEmpty && messages > 0) {
+            throw BrokerException.preconditionFailed(queue + " is not empty");
+        }
+        removeQueue(queue);
+        return messages;
+    }
+
+    void deleteAutoDeleteQueue(Queue queue) {
+        synchronized (this) {
+            if (queues.get(queue.name()) != queue) {
+                return;
+            }
+        }
+        removeQueue(queue);
+    }
+
+    private void removeQueue(Queue queue) {
+        List<QueueConsumer> cancelled;
+        synchronized (this) {
+            if (!queues.remove(queue.name(), queue)) {
+                return;
+            }
+            removeBindingsTo(queue);
+            cancelled = queue.markDeleted();
+        }
+        // Outside the lock: a consumer's cancel handling may call back into the broker.
+        for (QueueConsumer consumer : cancelled) {
+            consumer.cancelledByServer(queue);
+        }
+    }
+
+    /** Deletes the exclusive queues a closed connection owned. */
+    public void connectionClosed(Object connection) {
+        List<Queue> owned = new ArrayList<>();
+        for (Queue queue : queues.values()) {
+            if (queue.exclusive() && queue.owner() == connection) {
+                owned.add(queue);
+            }
+        }
+        owned.forEach(this::removeQueue);
+    }
+
+    public int purgeQueue(String queueName, Object connection) {
+        return queue(queueName, connection).purge();
+    }
+
+    // ---------------------------------------------------------------- bindings
+
+    public synchronized void bindQueue(String queueName, String exchangeName, String routingKey,
+                                       Map<String, Object> args, Object connection) {
+        checkNotDefaultExchange(exchangeName);
+        Queue queue = queue(queueName, connection);
+        Exchange exchange = exchange(exchangeName);
+        bind(exchange, new Binding(queue, routingKey, args));
+    }
+
+    public synchronized void unbindQueue(String queueName, String exchangeName, String routingKey,
+                                         Map<String, Object> args, Object connection) {
+        checkNotDefaultExchange(exchangeName);
+        Queue queue = queue(queueName, connection);
+        Exchange exchange = exchange(exchangeName);
+        unbind(exchange, new Binding(queue, routingKey, args));
+    }
+
+    public synchronized void bindExchange(String destination, String source, String routingKey,
+                                          Map<String, Object> args) {
+        checkNotDefaultExchange(destination);
+        checkNotDefaultExchange(source);
+        Exchange to = exchange(destination);
+        Exchange from = exchange(source);
+        bind(from, new Binding(to, routingKey, args));
+    }
+
+    public synchronized void unbindExchange(String destination, String source, String routingKey,
+                                            Map<String, Object> args) {
+        checkNotDefaultExchange(destination);
+        checkNotDefaultExchange(source);
+        Exchange to = exchange(destination);
+        Exchange from = exchange(source);
+        unbind(from, new Binding(to, routingKey, args));
+    }
+
+    private static void bind(Exchange source, Binding binding) {
+        if (source.router() instanceof HeadersRouter) {
+            String invalid = HeadersRouter.validateArguments(binding.arguments());
+            if (invalid != null) {
+                throw BrokerException.preconditionFailed(invalid);
+            }
+        }
+        source.router().bind(binding);
+    }
+
+    private void unbind(Exchange source, Binding binding) {
+        if (source.router().unbind(binding)) {
+            deleteIfUnusedAutoDelete(source);
+        }
+    }
+
+    private void removeBindingsTo(Destination destination) {
+        for (Exchange exchange : List.copyOf(exchanges.values())) {
+            if (!exchange.router().removeDestination(destination).isEmpty()) {
+                deleteIfUnusedAutoDelete(exchange);
+            }
+        }
+    }
+
+    private void deleteIfUnusedAutoDelete(Exchange exchange) {
+        if (exchange.autoDelete() && exchange.router().isEmpty() && exchanges.get(exchange.name()) == exchange) {
+            removeExchange(exchange);
+        }
+    }
+
+    // ---------------------------------------------------------------- routing
+
+    /**
+     * Routes a message published to {@code exchangeName} and enqueues it on every matching queue, following
+     * exchange-to-exchange bindings. Returns the number of queues (or reply-to consumers) it reached; 0 means
+     * unroutable.
+     */
+    public int publish(String exchangeName, String routingKey, Message message,
+                       Supplier<Map<String, Object>> headers) {
+        if (exchangeName.isEmpty()) {
+            return publishToDefault(routingKey, message);
+        }
+        Exchange exchange = exchanges.get(exchangeName);
+        if (exchange == null) {
+            throw BrokerException.notFound("no exchange '" + exchangeName + "' in vhost '" + name + "'");
+        }
+        if (exchange.internal()) {
+            throw BrokerException.accessRefused("cannot publish to internal exchange '" + exchangeName
+                    + "' in vhost '" + name + "'");
+        }
+        List<Queue> matched = route(exchange, routingKey, headers);
+        for (Queue queue : matched) {
+            queue.publish(message);
+        }
+        return matched.size();
+    }
+
+    private int publishToDefault(String routingKey, Message message) {
+        Queue queue = queues.get(routingKey);
+        if (queue != null) {
+            queue.publish(message);
+            return 1;
+        }
+        if (routingKey.startsWith(DIRECT_REPLY_TO_PREFIX)) {
+            Consumer<Message> target = replyTargets.get(routingKey.substring(DIRECT_REPLY_TO_PREFIX.length()));
+            if (target != null) {
+                target.accept(message);
+                return 1;
+            }
+        }
+        return 0;
+    }
+
+    /** The queues a message reaches from {@code exchange}, each once, following exchange-to-exchange bindings. */
+    List<Queue> route(Exchange exchange, String routingKey, Supplier<Map<String, Object>> headers) {
+        RouteCollector collector = new RouteCollector();
+        exchange.router().route(routingKey, headers, collector);
+        if (collector.hops != null) {
+            Set<Exchange> visited = Collections.newSetFromMap(new IdentityHashMap<>());
+            visited.add(exchange);
+            while (!collector.hops.isEmpty()) {
+                Exchange next = collector.hops.remove(collector.hops.size() - 1);
+                if (visited.add(next)) { // a binding cycle ends here
+                    next.router().route(routingKey, headers, collector);
+                }
+            }
+        }
+        return collector.queues;
+    }
+
+    /** Gathers routing results: queues once each, and exchanges still to route through. */
+    private static final class RouteCollector implements Consumer<Destination> {
+        private static final int LINEAR_SCAN_LIMIT = 16;
+        final List<Queue> queues = new ArrayList<>(4);
+        Set<Queue> queueSet;
+        List<Exchange> hops;
+
+        @Override
+        public void accept(Destination destination) {
+            if (destination instanceof Queue queue) {
+                addQueue(queue);
+            } else if (destination instanceof Exchange exchange) {
+                if (hops == null) {
+                    hops = new ArrayList<>();
+                }
+                hops.add(exchange);
+            }
+        }
+
+        private void addQueue(Queue queue) {
+            if (queueSet == null && queues.size() < LINEAR_SCAN_LIMIT) {
+                if (!queues.contains(queue)) {
+                    queues.add(queue);
+                }
+                return;
+            }
+            if (queueSet == null) {
+                queueSet = Collections.newSetFromMap(new IdentityHashMap<>());
+                queueSet.addAll(queues);
+            }
+            if (queueSet.add(queue)) {
+                queues.add(queue);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- direct reply-to
+
+    /** Registers a direct reply-to consumer and returns the token that forms its reply-to address. */
+    public String registerReplyTarget(Consumer<Message> target) {
+        String token = generateName("");
+        replyTargets.put(token, target);
+        return DIRECT_REPLY_TO_PREFIX + token;
+    }
+
+    public void unregisterReplyTarget(String address) {
+        if (address.startsWith(DIRECT_REPLY_TO_PREFIX)) {
+            replyTargets.remove(address.substring(DIRECT_REPLY_TO_PREFIX.length()));
+        }
+    }
+
+    // ---------------------------------------------------------------- checks
+
+    private void checkExclusiveAccess(Queue queue, Object connection) {
+        if (!queue.isExclusiveTo(connection)) {
+            throw exclusiveAccessRefused(queue);
+        }
+    }
+
+    private static BrokerException exclusiveAccessRefused(Queue queue) {
+        return BrokerException.resourceLocked("cannot obtain exclusive access to locked " + queue
+                + ". It could be originally declared on another connection or the exclusive property value"
+                + " does not match that of the original declaration.");
+    }
+
+    private static void checkNotDefaultExchange(String exchangeName) {
+        if (exchangeName.isEmpty()) {
+            throw BrokerException.accessRefused("operation not permitted on the default exchange");
+        }
+    }
+
+    private static void checkNotReserved(String kind, String entityName) {
+        if (entityName.startsWith("amq.")) {
+            throw BrokerException.accessRefused(kind + " name '" + entityName + "' contains reserved prefix 'amq.*'");
+        }
+    }
+
+    private static void checkEquivalent(String arg, String what, Object received, Object current) {
+        if (!Objects.equals(received, current)) {
+            throw BrokerException.preconditionFailed("inequivalent arg '" + arg + "' for " + what + ": received '"
+                    + received + "' but current is '" + current + "'");
+        }
+    }
+
+    /** Only "x-" arguments take part in equivalence, as in RabbitMQ; others are informational. */
+    private static void checkEquivalentArguments(String what, Map<String, Object> received,
+                                                 Map<String, Object> current) {
+        for (Map.Entry<String, Object> entry : received.entrySet()) {
+            if (entry.getKey().startsWith("x-") && !Objects.equals(entry.getValue(), current.get(entry.getKey()))) {
+                throw inequivalentArgument(what, entry.getKey(), entry.getValue(), current.get(entry.getKey()));
+            }
+        }
+        for (Map.Entry<String, Object> entry : current.entrySet()) {
+            if (entry.getKey().startsWith("x-") && !received.containsKey(entry.getKey())) {
+                throw inequivalentArgument(what, entry.getKey(), null, entry.getValue());
+            }
+        }
+    }
+
+    private static BrokerException inequivalentArgument(String what, String key, Object received, Object current) {
+        return BrokerException.preconditionFailed("inequivalent arg '" + key + "' for " + what + ": received "
+                + (received == null ? "none" : "the value '" + received + "'") + " but current is "
+                + (current == null ? "none" : "the value '" + current + "'"));
+    }
+
+    private static String generateName(String prefix) {
+        byte[] random = new byte[16];
+        RANDOM.nextBytes(random);
+        return prefix + Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+    }
+}

@@ -1,0 +1,731 @@
+package dev.ferrymq.server;
+
+import dev.ferrymq.amqp.AmqpException;
+import dev.ferrymq.amqp.BasicProperties;
+import dev.ferrymq.amqp.Method;
+import dev.ferrymq.amqp.ReplyCode;
+import dev.ferrymq.amqp.frame.ContentBodyFrame;
+import dev.ferrymq.amqp.frame.ContentHeaderFrame;
+import dev.ferrymq.amqp.frame.Frame;
+import dev.ferrymq.amqp.frame.Frames;
+import dev.ferrymq.amqp.frame.MethodFrame;
+import dev.ferrymq.amqp.method.BasicAck;
+import dev.ferrymq.amqp.method.BasicCancel;
+import dev.ferrymq.amqp.method.BasicCancelOk;
+import dev.ferrymq.amqp.method.BasicConsume;
+import dev.ferrymq.amqp.method.BasicConsumeOk;
+import dev.ferrymq.amqp.method.BasicDeliver;
+import dev.ferrymq.amqp.method.BasicGet;
+import dev.ferrymq.amqp.method.BasicGetEmpty;
+import dev.ferrymq.amqp.method.BasicGetOk;
+import dev.ferrymq.amqp.method.BasicNack;
+import dev.ferrymq.amqp.method.BasicPublish;
+import dev.ferrymq.amqp.method.BasicQos;
+import dev.ferrymq.amqp.method.BasicQosOk;
+import dev.ferrymq.amqp.method.BasicRecover;
+import dev.ferrymq.amqp.method.BasicRecoverAsync;
+import dev.ferrymq.amqp.method.BasicRecoverOk;
+import dev.ferrymq.amqp.method.BasicReject;
+import dev.ferrymq.amqp.method.BasicReturn;
+import dev.ferrymq.amqp.method.ChannelClose;
+import dev.ferrymq.amqp.method.ChannelCloseOk;
+import dev.ferrymq.amqp.method.ChannelFlow;
+import dev.ferrymq.amqp.method.ChannelFlowOk;
+import dev.ferrymq.amqp.method.ChannelOpen;
+import dev.ferrymq.amqp.method.ChannelOpenOk;
+import dev.ferrymq.amqp.method.ConfirmSelect;
+import dev.ferrymq.amqp.method.ConfirmSelectOk;
+import dev.ferrymq.amqp.method.ExchangeBind;
+import dev.ferrymq.amqp.method.ExchangeBindOk;
+import dev.ferrymq.amqp.method.ExchangeDeclare;
+import dev.ferrymq.amqp.method.ExchangeDeclareOk;
+import dev.ferrymq.amqp.method.ExchangeDelete;
+import dev.ferrymq.amqp.method.ExchangeDeleteOk;
+import dev.ferrymq.amqp.method.ExchangeUnbind;
+import dev.ferrymq.amqp.method.ExchangeUnbindOk;
+import dev.ferrymq.amqp.method.MethodHandler;
+import dev.ferrymq.amqp.method.QueueBind;
+import dev.ferrymq.amqp.method.QueueBindOk;
+import dev.ferrymq.amqp.method.QueueDeclare;
+import dev.ferrymq.amqp.method.QueueDeclareOk;
+import dev.ferrymq.amqp.method.QueueDelete;
+import dev.ferrymq.amqp.method.QueueDeleteOk;
+import dev.ferrymq.amqp.method.QueuePurge;
+import dev.ferrymq.amqp.method.QueuePurgeOk;
+import dev.ferrymq.amqp.method.QueueUnbind;
+import dev.ferrymq.amqp.method.QueueUnbindOk;
+import dev.ferrymq.broker.Message;
+import dev.ferrymq.broker.Queue;
+import dev.ferrymq.broker.QueueEntry;
+import dev.ferrymq.broker.VirtualHost;
+import io.netty.buffer.ByteBuf;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One AMQP channel: assembles published messages, tracks consumers, unacknowledged deliveries, prefetch and
+ * publisher confirms. Runs on its connection's event loop, except {@link #reserveCredit} and
+ * {@link #enqueueDelivery}, which queues call from their dispatching threads (those touch only atomics and a
+ * concurrent queue).
+ */
+final class AmqpChannel implements MethodHandler {
+    private static final Logger log = LoggerFactory.getLogger(AmqpChannel.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final int BASIC_CLASS_ID = 60;
+    /** Deliveries waiting for the event loop; beyond this a consumer's queues wait instead. */
+    private static final int MAX_PENDING_DELIVERIES = 2048;
+
+    private enum State { OPEN, CLOSING, CLOSED }
+
+    /** A delivery queued for the event loop. {@code entry} is null for direct reply-to messages. */
+    private record Delivery(ChannelConsumer consumer, QueueEntry entry, Message message) {
+    }
+
+    /** A delivery awaiting ack; {@code consumer} is null for basic.get, which takes no prefetch credit. */
+    private record Unacked(QueueEntry entry, ChannelConsumer consumer) {
+    }
+
+    private final AmqpConnection connection;
+    private final int number;
+    private final VirtualHost vhost;
+    private State state = State.OPEN;
+    private int currentClassId;
+    private int currentMethodId;
+
+    // publishing
+    private final IncomingMessage incoming = new IncomingMessage();
+    private boolean confirmMode;
+    private long publishSeq;
+    private long confirmedSeq;
+    private long confirmSentSeq;
+
+    // consuming
+    private final Map<String, ChannelConsumer> consumers = new LinkedHashMap<>();
+    private final LinkedHashMap<Long, Unacked> unacked = new LinkedHashMap<>();
+    private long deliveryTagSeq;
+    private int consumerPrefetch;
+    private volatile int channelPrefetch;
+    private final AtomicInteger channelUnacked = new AtomicInteger();
+    private final ConcurrentLinkedQueue<Delivery> pending = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger pendingCount = new AtomicInteger();
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private volatile boolean starved;
+    private boolean creditReturned;
+    private String lastQueueName;
+    private ChannelConsumer replyConsumer;
+    private String replyAddress;
+
+    AmqpChannel(AmqpConnection connection, int number) {
+        this.connection = connection;
+        this.number = number;
+        this.vhost = connection.vhost();
+    }
+
+    int number() {
+        return number;
+    }
+
+    int currentClassId() {
+        return currentClassId;
+    }
+
+    int currentMethodId() {
+        return currentMethodId;
+    }
+
+    void opened() {
+        send(new ChannelOpenOk());
+    }
+
+    // ---------------------------------------------------------------- frames
+
+    void onFrame(Frame frame) throws Exception {
+        if (state == State.CLOSING) {
+            // Waiting for channel.close-ok: everything else is dropped (AMQP 0-9-1 section 2.2.4).
+            if (frame instanceof MethodFrame mf
+                    && (mf.method() instanceof ChannelCloseOk || mf.method() instanceof ChannelClose)) {
+                closed(mf.method() instanceof ChannelClose);
+            }
+            return;
+        }
+        if (frame instanceof MethodFrame mf) {
+            Method method = mf.method();
+            if (incoming.inProgress()) {
+                throw AmqpException.connection(ReplyCode.UNEXPECTED_FRAME, "expected content header for class "
+                        + BASIC_CLASS_ID + ", got non content header frame instead");
+            }
+            currentClassId = method.classId();
+            currentMethodId = method.methodId();
+            method.dispatch(this);
+        } else if (frame instanceof ContentHeaderFrame header) {
+            onContentHeader(header);
+        } else if (frame instanceof ContentBodyFrame body) {
+            onContentBody(body);
+        }
+    }
+
+    /** Called once per socket read batch: sends publisher confirms, restarts queues that were waiting for credit. */
+    void endOfReadBatch() {
+        if (confirmedSeq > confirmSentSeq) {
+            send(new BasicAck(confirmedSeq, confirmedSeq - confirmSentSeq > 1));
+            confirmSentSeq = confirmedSeq;
+        }
+        if (creditReturned) {
+            creditReturned = false;
+            kickConsumers();
+        }
+    }
+
+    // ---------------------------------------------------------------- channel class
+
+    @Override
+    public void onChannelOpen(ChannelOpen m) {
+        throw AmqpException.connection(ReplyCode.CHANNEL_ERROR, "second 'channel.open' seen");
+    }
+
+    @Override
+    public void onChannelClose(ChannelClose m) {
+        release();
+        send(new ChannelCloseOk());
+        state = State.CLOSED;
+        connection.channelClosed(this);
+    }
+
+    @Override
+    public void onChannelCloseOk(ChannelCloseOk m) {
+        // Only meaningful while CLOSING, handled in onFrame; a stray close-ok is ignored, as RabbitMQ does.
+    }
+
+    @Override
+    public void onChannelFlow(ChannelFlow m) {
+        if (!m.active()) {
+            throw AmqpException.connection(ReplyCode.NOT_IMPLEMENTED, "active=false");
+        }
+        send(new ChannelFlowOk(true));
+    }
+
+    /** Closes this channel with a soft error; the connection and its other channels carry on. */
+    void closeWithError(int replyCode, String replyText, int classId, int methodId) {
+        if (state != State.OPEN) {
+            return;
+        }
+        log.warn("closing channel {} of connection {}: {}", number, connection.name(), replyText);
+        release();
+        state = State.CLOSING;
+        send(new ChannelClose(replyCode, replyText, classId, methodId));
+    }
+
+    private void closed(boolean clientAlsoClosed) {
+        if (clientAlsoClosed) {
+            send(new ChannelCloseOk());
+        }
+        state = State.CLOSED;
+        connection.channelClosed(this);
+    }
+
+    /** Gives back everything the channel holds: consumers cancelled, unacked deliveries requeued in order. */
+    void release() {
+        if (state == State.CLOSED) {
+            return;
+        }
+        state = State.CLOSED;
+        for (ChannelConsumer consumer : List.copyOf(consumers.values())) {
+            removeConsumer(consumer);
+        }
+        consumers.clear();
+        requeue(new ArrayList<>(unacked.values()));
+        unacked.clear();
+        incoming.reset();
+        drainDeliveries(); // requeues what queues handed us but we had not written yet
+    }
+
+    // ---------------------------------------------------------------- exchange class
+
+    @Override
+    public void onExchangeDeclare(ExchangeDeclare m) {
+        vhost.declareExchange(m.exchange(), m.type(), m.passive(), m.durable(), m.autoDelete(), m.internal(),
+                m.arguments());
+        if (!m.noWait()) {
+            send(new ExchangeDeclareOk());
+        }
+    }
+
+    @Override
+    public void onExchangeDelete(ExchangeDelete m) {
+        vhost.deleteExchange(m.exchange(), m.ifUnused());
+        if (!m.noWait()) {
+            send(new ExchangeDeleteOk());
+        }
+    }
+
+    @Override
+    public void onExchangeBind(ExchangeBind m) {
+        vhost.bindExchange(m.destination(), m.source(), m.routingKey(), m.arguments());
+        if (!m.noWait()) {
+            send(new ExchangeBindOk());
+        }
+    }
+
+    @Override
+    public void onExchangeUnbind(ExchangeUnbind m) {
+        vhost.unbindExchange(m.destination(), m.source(), m.routingKey(), m.arguments());
+        if (!m.noWait()) {
+            send(new ExchangeUnbindOk());
+        }
+    }
+
+    // ---------------------------------------------------------------- queue class
+
+    @Override
+    public void onQueueDeclare(QueueDeclare m) {
+        if (m.passive() && m.queue().equals(VirtualHost.DIRECT_REPLY_TO)) {
+            send(new QueueDeclareOk(m.queue(), 0, 0));
+            return;
+        }
+        String name = m.passive() ? resolveQueueName(m.queue()) : m.queue();
+        VirtualHost.DeclaredQueue declared = vhost.declareQueue(name, m.passive(), m.durable(), m.exclusive(),
+                m.autoDelete(), m.arguments(), connection);
+        lastQueueName = declared.queue().name();
+        if (!m.noWait()) {
+            send(new QueueDeclareOk(lastQueueName, declared.messageCount(), declared.consumerCount()));
+        }
+    }
+
+    @Override
+    public void onQueueBind(QueueBind m) {
+        String queue = resolveQueueName(m.queue());
+        String routingKey = m.queue().isEmpty() && m.routingKey().isEmpty() ? queue : m.routingKey();
+        vhost.bindQueue(queue, m.exchange(), routingKey, m.arguments(), connection);
+        if (!m.noWait()) {
+            send(new QueueBindOk());
+        }
+    }
+
+    @Override
+    public void onQueueUnbind(QueueUnbind m) {
+        vhost.unbindQueue(resolveQueueName(m.queue()), m.exchange(), m.routingKey(), m.arguments(), connection);
+        send(new QueueUnbindOk());
+    }
+
+    @Override
+    public void onQueuePurge(QueuePurge m) {
+        int purged = vhost.purgeQueue(resolveQueueName(m.queue()), connection);
+        if (!m.noWait()) {
+            send(new QueuePurgeOk(purged));
+        }
+    }
+
+    @Override
+    public void onQueueDelete(QueueDelete m) {
+        int deleted = vhost.deleteQueue(resolveQueueName(m.queue()), m.ifUnused(), m.ifEmpty(), connection);
+        if (!m.noWait()) {
+            send(new QueueDeleteOk(deleted));
+        }
+    }
+
+    /** An empty queue name means the queue last declared on this channel (AMQP 0-9-1 "default queue"). */
+    private String resolveQueueName(String name) {
+        if (!name.isEmpty()) {
+            return name;
+        }
+        if (lastQueueName == null) {
+            throw AmqpException.channel(ReplyCode.NOT_FOUND, "no previously declared queue");
+        }
+        return lastQueueName;
+    }
+
+    // ---------------------------------------------------------------- publishing
+
+    @Override
+    public void onBasicPublish(BasicPublish m) {
+        if (m.immediate()) {
+            throw AmqpException.connection(ReplyCode.NOT_IMPLEMENTED, "immediate=true");
+        }
+        incoming.start(m);
+    }
+
+    private void onContentHeader(ContentHeaderFrame header) {
+        if (!incoming.awaitingHeader()) {
+            throw AmqpException.connection(ReplyCode.UNEXPECTED_FRAME, "content header frame without a method");
+        }
+        if (header.classId() != BASIC_CLASS_ID) {
+            throw AmqpException.connection(ReplyCode.UNEXPECTED_FRAME, "content header for class "
+                    + header.classId() + ", expected " + BASIC_CLASS_ID);
+        }
+        long maxSize = connection.server().config().maxMessageSize();
+        if (header.bodySize() > maxSize) {
+            incoming.reset();
+            throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, "message size " + header.bodySize()
+                    + " is larger than configured max size " + maxSize).withMethod(BASIC_CLASS_ID, 40);
+        }
+        if (incoming.header(header)) {
+            publish();
+        }
+    }
+
+    private void onContentBody(ContentBodyFrame body) {
+        if (!incoming.awaitingBody()) {
+            throw AmqpException.connection(ReplyCode.UNEXPECTED_FRAME, "content body frame without a header");
+        }
+        if (incoming.body(body.payload())) {
+            publish();
+        }
+    }
+
+    private void publish() {
+        BasicPublish method = incoming.method();
+        byte[] rawProperties = incoming.properties();
+        byte[] body = incoming.takeBody();
+        currentClassId = BASIC_CLASS_ID;
+        currentMethodId = 40;
+        BasicProperties properties = BasicProperties.decode(rawProperties);
+        if (properties.userId() != null && !properties.userId().equals(connection.user().name())) {
+            throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, "user_id property set to '"
+                    + properties.userId() + "' but authenticated user was '" + connection.user().name() + "'");
+        }
+        if (VirtualHost.DIRECT_REPLY_TO.equals(properties.replyTo())) {
+            if (replyAddress == null) {
+                throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, "fast reply consumer does not exist");
+            }
+            rawProperties = properties.withReplyTo(replyAddress).toBytes();
+        }
+        boolean persistent = properties.deliveryMode() != null && properties.deliveryMode() == 2;
+        Message message = new Message(method.exchange(), method.routingKey(), rawProperties, body, persistent);
+        int routed = vhost.publish(method.exchange(), method.routingKey(), message, properties::headers);
+        if (routed == 0 && method.mandatory()) {
+            ByteBuf buf = connection.context().alloc().buffer();
+            Frames.writeDelivery(buf, number, new BasicReturn(ReplyCode.NO_ROUTE, "NO_ROUTE", method.exchange(),
+                    method.routingKey()), rawProperties, body, connection.frameMax());
+            connection.write(buf);
+        }
+        if (confirmMode) {
+            confirmedSeq = ++publishSeq;
+        }
+    }
+
+    @Override
+    public void onConfirmSelect(ConfirmSelect m) {
+        confirmMode = true;
+        if (!m.nowait()) {
+            send(new ConfirmSelectOk());
+        }
+    }
+
+    // ---------------------------------------------------------------- consuming
+
+    @Override
+    public void onBasicQos(BasicQos m) {
+        if (m.prefetchSize() != 0) {
+            throw AmqpException.connection(ReplyCode.NOT_IMPLEMENTED, "prefetch_size!=0 (" + m.prefetchSize() + ")");
+        }
+        if (m.global()) {
+            channelPrefetch = m.prefetchCount();
+        } else {
+            consumerPrefetch = m.prefetchCount();
+        }
+        send(new BasicQosOk());
+        creditReturned = true; // a larger window may let waiting messages through
+    }
+
+    @Override
+    public void onBasicConsume(BasicConsume m) {
+        String queueName = resolveQueueName(m.queue());
+        String tag = m.consumerTag().isEmpty() ? generateTag() : m.consumerTag();
+        if (consumers.containsKey(tag)) {
+            throw AmqpException.connection(ReplyCode.NOT_ALLOWED, "attempt to reuse consumer tag '" + tag + "'");
+        }
+        if (queueName.equals(VirtualHost.DIRECT_REPLY_TO)) {
+            consumeDirectReplyTo(tag, m);
+        } else {
+            Queue queue = vhost.queue(queueName, connection);
+            ChannelConsumer consumer = new ChannelConsumer(this, tag, queue, m.noAck(), consumerPrefetch);
+            consumers.put(tag, consumer);
+            try {
+                queue.addConsumer(consumer, m.exclusive());
+            } catch (RuntimeException e) {
+                consumers.remove(tag);
+                throw e;
+            }
+        }
+        // Deliveries the queue handed over already are written by a later event-loop task, after this reply.
+        if (!m.noWait()) {
+            send(new BasicConsumeOk(tag));
+        }
+    }
+
+    private void consumeDirectReplyTo(String tag, BasicConsume m) {
+        if (!m.noAck()) {
+            throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, "reply consumer cannot acknowledge");
+        }
+        if (replyConsumer != null) {
+            throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, "reply consumer already set");
+        }
+        ChannelConsumer consumer = new ChannelConsumer(this, tag, null, true, 0);
+        replyConsumer = consumer;
+        replyAddress = vhost.registerReplyTarget(message -> enqueueDelivery(consumer, null, message));
+        consumers.put(tag, consumer);
+    }
+
+    @Override
+    public void onBasicCancel(BasicCancel m) {
+        ChannelConsumer consumer = consumers.remove(m.consumerTag());
+        if (consumer != null) {
+            removeConsumer(consumer);
+        }
+        if (!m.noWait()) {
+            send(new BasicCancelOk(m.consumerTag()));
+        }
+    }
+
+    private void removeConsumer(ChannelConsumer consumer) {
+        if (consumer == replyConsumer) {
+            vhost.unregisterReplyTarget(replyAddress);
+            replyConsumer = null;
+            replyAddress = null;
+        } else {
+            consumer.queue().removeConsumer(consumer);
+        }
+    }
+
+    /** A queue we consume from was deleted: tell the client with a server-sent basic.cancel. */
+    void cancelledByServer(ChannelConsumer consumer) {
+        connection.context().executor().execute(() -> {
+            if (state == State.OPEN && consumers.remove(consumer.tag()) != null) {
+                send(new BasicCancel(consumer.tag(), true));
+                connection.flushIfPending();
+            }
+        });
+    }
+
+    @Override
+    public void onBasicGet(BasicGet m) {
+        Queue queue = vhost.queue(resolveQueueName(m.queue()), connection);
+        QueueEntry entry = queue.get(m.noAck());
+        if (entry == null) {
+            send(new BasicGetEmpty());
+            return;
+        }
+        long tag = ++deliveryTagSeq;
+        if (!m.noAck()) {
+            unacked.put(tag, new Unacked(entry, null));
+        }
+        Message message = entry.message();
+        ByteBuf buf = connection.context().alloc().buffer();
+        Frames.writeDelivery(buf, number, new BasicGetOk(tag, entry.redelivered(), message.exchange(),
+                message.routingKey(), queue.messageCount()), message.properties(), message.body(),
+                connection.frameMax());
+        connection.write(buf);
+    }
+
+    /** Called by queues on any thread: takes prefetch credit if the window and the socket allow. */
+    boolean reserveCredit(ChannelConsumer consumer) {
+        if (state != State.OPEN || pendingCount.get() >= MAX_PENDING_DELIVERIES
+                || !connection.context().channel().isWritable()) {
+            starved = true;
+            return false;
+        }
+        if (consumer.noAck()) {
+            return true;
+        }
+        if (!consumer.takeCredit()) {
+            return false;
+        }
+        int limit = channelPrefetch;
+        if (limit == 0) {
+            channelUnacked.incrementAndGet();
+            return true;
+        }
+        while (true) {
+            int current = channelUnacked.get();
+            if (current >= limit) {
+                consumer.returnCredit();
+                return false;
+            }
+            if (channelUnacked.compareAndSet(current, current + 1)) {
+                return true;
+            }
+        }
+    }
+
+    /** Called on any thread: queues a delivery and makes sure the event loop will write it. */
+    void enqueueDelivery(ChannelConsumer consumer, QueueEntry entry, Message message) {
+        pending.offer(new Delivery(consumer, entry, message));
+        pendingCount.incrementAndGet();
+        if (drainScheduled.compareAndSet(false, true)) {
+            connection.context().executor().execute(this::drainAndFlush);
+        }
+    }
+
+    private void drainAndFlush() {
+        drainDeliveries();
+        connection.flushIfPending();
+        if (starved && state == State.OPEN && connection.context().channel().isWritable()) {
+            starved = false;
+            kickConsumers();
+        }
+    }
+
+    private void drainDeliveries() {
+        drainScheduled.set(false);
+        Delivery delivery;
+        while ((delivery = pending.poll()) != null) {
+            pendingCount.decrementAndGet();
+            if (state == State.OPEN) {
+                writeDelivery(delivery);
+            } else if (delivery.entry() != null && !delivery.consumer().noAck()) {
+                delivery.entry().queue().requeue(List.of(delivery.entry()));
+            }
+        }
+    }
+
+    private void writeDelivery(Delivery delivery) {
+        long tag = ++deliveryTagSeq;
+        ChannelConsumer consumer = delivery.consumer();
+        if (!consumer.noAck()) {
+            unacked.put(tag, new Unacked(delivery.entry(), consumer));
+        }
+        Message message = delivery.message();
+        boolean redelivered = delivery.entry() != null && delivery.entry().redelivered();
+        ByteBuf buf = connection.context().alloc().buffer(64 + message.properties().length + message.bodySize());
+        Frames.writeDelivery(buf, number, new BasicDeliver(consumer.tag(), tag, redelivered, message.exchange(),
+                message.routingKey()), message.properties(), message.body(), connection.frameMax());
+        connection.write(buf);
+    }
+
+    /** The socket became writable again. */
+    void resumeDeliveries() {
+        if (starved) {
+            starved = false;
+            kickConsumers();
+        }
+    }
+
+    private void kickConsumers() {
+        for (ChannelConsumer consumer : List.copyOf(consumers.values())) {
+            if (consumer.queue() != null) {
+                consumer.queue().dispatch();
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- acknowledgements
+
+    @Override
+    public void onBasicAck(BasicAck m) {
+        for (Unacked settled : take(m.deliveryTag(), m.multiple())) {
+            settled.entry().queue().settle(settled.entry());
+        }
+    }
+
+    @Override
+    public void onBasicNack(BasicNack m) {
+        reject(take(m.deliveryTag(), m.multiple()), m.requeue());
+    }
+
+    @Override
+    public void onBasicReject(BasicReject m) {
+        reject(take(m.deliveryTag(), false), m.requeue());
+    }
+
+    private void reject(List<Unacked> rejected, boolean requeue) {
+        if (requeue) {
+            requeue(rejected);
+        } else {
+            for (Unacked settled : rejected) {
+                settled.entry().queue().settle(settled.entry());
+            }
+        }
+    }
+
+    @Override
+    public void onBasicRecover(BasicRecover m) {
+        recover(m.requeue());
+        send(new BasicRecoverOk());
+    }
+
+    @Override
+    public void onBasicRecoverAsync(BasicRecoverAsync m) {
+        recover(m.requeue());
+    }
+
+    private void recover(boolean requeue) {
+        if (!requeue) {
+            throw AmqpException.connection(ReplyCode.NOT_IMPLEMENTED, "requeue=false");
+        }
+        List<Unacked> all = new ArrayList<>(unacked.values());
+        unacked.clear();
+        all.forEach(this::returnCredit);
+        requeue(all);
+    }
+
+    /** Removes and returns the deliveries an ack/nack/reject names; an unknown tag is a 406 channel error. */
+    private List<Unacked> take(long deliveryTag, boolean multiple) {
+        List<Unacked> taken = new ArrayList<>();
+        if (multiple) {
+            if (deliveryTag > deliveryTagSeq) {
+                throw unknownDeliveryTag(deliveryTag);
+            }
+            Iterator<Map.Entry<Long, Unacked>> it = unacked.entrySet().iterator();
+            while (it.hasNext()) {
+                Map.Entry<Long, Unacked> next = it.next();
+                if (deliveryTag != 0 && next.getKey() > deliveryTag) {
+                    break;
+                }
+                taken.add(next.getValue());
+                it.remove();
+            }
+        } else {
+            Unacked single = unacked.remove(deliveryTag);
+            if (single == null) {
+                throw unknownDeliveryTag(deliveryTag);
+            }
+            taken.add(single);
+        }
+        taken.forEach(this::returnCredit);
+        return taken;
+    }
+
+    private void returnCredit(Unacked settled) {
+        if (settled.consumer() != null) {
+            settled.consumer().returnCredit();
+            channelUnacked.decrementAndGet();
+            creditReturned = true;
+        }
+    }
+
+    private static AmqpException unknownDeliveryTag(long tag) {
+        return AmqpException.channel(ReplyCode.PRECONDITION_FAILED, "unknown delivery tag " + tag);
+    }
+
+    /** Requeues deliveries, one call per queue, in delivery order. */
+    private static void requeue(List<Unacked> deliveries) {
+        Map<Queue, List<QueueEntry>> byQueue = new LinkedHashMap<>();
+        for (Unacked delivery : deliveries) {
+            byQueue.computeIfAbsent(delivery.entry().queue(), q -> new ArrayList<>()).add(delivery.entry());
+        }
+        byQueue.forEach(Queue::requeue);
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private void send(Method method) {
+        connection.send(number, method);
+    }
+
+    private static String generateTag() {
+        byte[] random = new byte[16];
+        RANDOM.nextBytes(random);
+        return "amq.ctag-" + Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+    }
+}

@@ -1,0 +1,79 @@
+package dev.ferrymq.server;
+
+import dev.ferrymq.broker.Queue;
+import dev.ferrymq.broker.QueueConsumer;
+import dev.ferrymq.broker.QueueEntry;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A basic.consume subscription of one AMQP channel. Queues call {@link #tryDeliver} from their dispatching
+ * thread; the delivery itself is written later on the connection's event loop by {@link AmqpChannel}.
+ */
+final class ChannelConsumer implements QueueConsumer {
+    private final AmqpChannel channel;
+    private final String tag;
+    private final Queue queue;
+    private final boolean noAck;
+    private final int prefetch;
+    /** Deliveries not yet acknowledged; bounded by {@code prefetch} when that is non-zero. */
+    private final AtomicInteger unacked = new AtomicInteger();
+
+    /** @param queue the queue consumed from, or null for a direct reply-to consumer */
+    ChannelConsumer(AmqpChannel channel, String tag, Queue queue, boolean noAck, int prefetch) {
+        this.channel = channel;
+        this.tag = tag;
+        this.queue = queue;
+        this.noAck = noAck;
+        this.prefetch = prefetch;
+    }
+
+    @Override
+    public String tag() {
+        return tag;
+    }
+
+    @Override
+    public boolean noAck() {
+        return noAck;
+    }
+
+    Queue queue() {
+        return queue;
+    }
+
+    @Override
+    public boolean tryDeliver(QueueEntry entry) {
+        if (!channel.reserveCredit(this)) {
+            return false;
+        }
+        channel.enqueueDelivery(this, entry, entry.message());
+        return true;
+    }
+
+    @Override
+    public void cancelledByServer(Queue deleted) {
+        channel.cancelledByServer(this);
+    }
+
+    /** Takes one unit of this consumer's prefetch window, if open. */
+    boolean takeCredit() {
+        if (prefetch == 0) {
+            unacked.incrementAndGet();
+            return true;
+        }
+        while (true) {
+            int current = unacked.get();
+            if (current >= prefetch) {
+                return false;
+            }
+            if (unacked.compareAndSet(current, current + 1)) {
+                return true;
+            }
+        }
+    }
+
+    void returnCredit() {
+        unacked.decrementAndGet();
+    }
+}

@@ -1,0 +1,130 @@
+package dev.ferrymq.server;
+
+import dev.ferrymq.amqp.frame.AmqpFrameDecoder;
+import dev.ferrymq.broker.Broker;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A running FerryMQ server: the broker domain plus its AMQP listener. Start with {@link #start(ServerConfig)},
+ * stop with {@link #close()}, which tells every client connection.close 320 CONNECTION_FORCED first.
+ */
+public final class FerryServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(FerryServer.class);
+
+    private final ServerConfig config;
+    private final Broker broker;
+    private final EventLoopGroup bossGroup;
+    private final EventLoopGroup workerGroup;
+    private final Set<AmqpConnection> connections = ConcurrentHashMap.newKeySet();
+    private final Channel listener;
+    private volatile boolean closed;
+
+    private FerryServer(ServerConfig config) throws IOException, InterruptedException {
+        this.config = config;
+        Files.createDirectories(config.dataDir());
+        this.broker = Broker.withDefaults();
+        boolean epoll = Epoll.isAvailable();
+        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class
+                : NioServerSocketChannel.class;
+        this.bossGroup = new MultiThreadIoEventLoopGroup(1, io);
+        this.workerGroup = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(), io);
+        try {
+            ServerBootstrap bootstrap = new ServerBootstrap()
+                    .group(bossGroup, workerGroup)
+                    .channel(channelType)
+                    .option(ChannelOption.SO_BACKLOG, 1024)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(512 * 1024,
+                            2 * 1024 * 1024))
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            ch.pipeline().addLast("frames", new AmqpFrameDecoder(config.frameMax()));
+                            ch.pipeline().addLast("amqp", new AmqpConnection(FerryServer.this));
+                        }
+                    });
+            this.listener = bootstrap.bind(config.bind(), config.amqpPort()).sync().channel();
+        } catch (Exception e) {
+            bossGroup.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            workerGroup.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            throw e;
+        }
+        log.info("FerryMQ listening for AMQP 0-9-1 on {}:{} ({} transport), data dir {}", config.bind(),
+                amqpPort(), epoll ? "epoll" : "nio", config.dataDir().toAbsolutePath());
+    }
+
+    public static FerryServer start(ServerConfig config) throws IOException, InterruptedException {
+        return new FerryServer(config);
+    }
+
+    public int amqpPort() {
+        return ((InetSocketAddress) listener.localAddress()).getPort();
+    }
+
+    public ServerConfig config() {
+        return config;
+    }
+
+    public Broker broker() {
+        return broker;
+    }
+
+    void register(AmqpConnection connection) {
+        connections.add(connection);
+    }
+
+    void unregister(AmqpConnection connection) {
+        connections.remove(connection);
+    }
+
+    /** Closes every client connection with 320 CONNECTION_FORCED, then stops listening and the event loops. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        log.info("Shutting down: closing {} connection(s)", connections.size());
+        listener.close().syncUninterruptibly();
+        for (AmqpConnection connection : List.copyOf(connections)) {
+            connection.forceClose("broker forced connection closure with reason 'shutdown'");
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        while (!connections.isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        log.info("FerryMQ stopped");
+    }
+}

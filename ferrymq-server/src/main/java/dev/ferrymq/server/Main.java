@@ -1,0 +1,99 @@
+package dev.ferrymq.server;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** Command-line entry point: {@code ferrymq server [--amqp-port N] [--bind ADDR] [--data-dir DIR] [--config FILE]}. */
+@Command(name = "ferrymq", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "FerryMQ, an AMQP 0-9-1 message broker compatible with RabbitMQ clients.",
+        subcommands = {Main.Server.class})
+public final class Main {
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Main()).execute(args));
+    }
+
+    /** Starts the broker in the foreground until Ctrl-C or SIGTERM. */
+    @Command(name = "server", mixinStandardHelpOptions = true, description = "Run the broker in the foreground.")
+    static final class Server implements Callable<Integer> {
+        @Option(names = "--config", paramLabel = "FILE",
+                description = "Config file of 'key = value' lines: amqp-port, bind, data-dir, frame-max, "
+                        + "channel-max, heartbeat, max-message-size. Command-line flags win.")
+        Path configFile;
+
+        @Option(names = "--amqp-port", paramLabel = "N", description = "AMQP port (default 5672).")
+        Integer amqpPort;
+
+        @Option(names = "--bind", paramLabel = "ADDR", description = "Address to listen on (default 0.0.0.0).")
+        String bind;
+
+        @Option(names = "--data-dir", paramLabel = "DIR", description = "Data directory (default ./data).")
+        Path dataDir;
+
+        @Override
+        public Integer call() throws Exception {
+            ServerConfig config = configFile == null ? ServerConfig.defaults() : ConfigFile.load(configFile);
+            if (amqpPort != null) {
+                config = config.withAmqpPort(amqpPort);
+            }
+            if (bind != null) {
+                config = config.withBind(bind);
+            }
+            if (dataDir != null) {
+                config = config.withDataDir(dataDir);
+            }
+            FerryServer server = FerryServer.start(config);
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                server.close();
+                stopped.countDown();
+            }, "ferrymq-shutdown"));
+            stopped.await();
+            return 0;
+        }
+    }
+
+    /** Reads a config file of {@code key = value} lines (java.util.Properties syntax). */
+    static final class ConfigFile {
+        private ConfigFile() {
+        }
+
+        static ServerConfig load(Path file) throws IOException {
+            Properties properties = new Properties();
+            try (Reader reader = Files.newBufferedReader(file)) {
+                properties.load(reader);
+            }
+            ServerConfig config = ServerConfig.defaults();
+            for (String key : properties.stringPropertyNames()) {
+                String value = properties.getProperty(key).trim();
+                config = switch (key) {
+                    case "amqp-port" -> config.withAmqpPort(Integer.parseInt(value));
+                    case "bind" -> config.withBind(value);
+                    case "data-dir" -> config.withDataDir(Path.of(value));
+                    case "frame-max" -> config.withFrameMax(Integer.parseInt(value));
+                    case "channel-max" -> config.withChannelMax(Integer.parseInt(value));
+                    case "heartbeat" -> config.withHeartbeatSeconds(Integer.parseInt(value));
+                    case "max-message-size" -> config.withMaxMessageSize(Long.parseLong(value));
+                    default -> throw new IllegalArgumentException("unknown setting '" + key + "' in " + file);
+                };
+            }
+            return config;
+        }
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {ServerProperties.PRODUCT + " " + ServerProperties.VERSION};
+        }
+    }
+}
