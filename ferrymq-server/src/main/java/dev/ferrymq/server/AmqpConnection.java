@@ -249,11 +249,12 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
             throw AmqpException.connection(ReplyCode.NOT_ALLOWED, "frame_max=" + m.frameMax()
                     + " < 4096 min size");
         }
-        if (m.frameMax() > config.frameMax() || (m.frameMax() == 0 && config.frameMax() != 0)) {
+        if (config.frameMax() != 0 && m.frameMax() > config.frameMax()) {
             throw AmqpException.connection(ReplyCode.NOT_ALLOWED, "frame_max=" + m.frameMax()
                     + " > " + config.frameMax() + " max size");
         }
-        frameMax = m.frameMax();
+        // 0 means "no limit" from the client; ours still applies (RabbitMQ accepts 0 the same way).
+        frameMax = m.frameMax() == 0 ? config.frameMax() : m.frameMax();
         channelMax = m.channelMax() == 0 ? config.channelMax() : Math.min(m.channelMax(), config.channelMax());
         ctx.pipeline().get(AmqpFrameDecoder.class).setMaxFrameSize(frameMax);
         if (m.heartbeat() > 0) {
