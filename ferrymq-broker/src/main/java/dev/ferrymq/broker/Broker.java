@@ -1,26 +1,51 @@
 package dev.ferrymq.broker;
 
+import dev.ferrymq.broker.persistence.Persistence;
+import dev.ferrymq.store.StoreConfig;
+
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** The broker's domain root: virtual hosts and users. Thread-safe. */
-public final class Broker {
+/** The broker's domain root: virtual hosts and users, and the store behind them. Thread-safe. */
+public final class Broker implements AutoCloseable {
     public static final String DEFAULT_VHOST = "/";
 
+    private final Persistence persistence;
     private final Map<String, VirtualHost> vhosts = new ConcurrentHashMap<>();
     private final Users users = new Users();
 
-    /** A broker with the default virtual host "/" and the user guest/guest, allowed from loopback only. */
+    private Broker(Persistence persistence) {
+        this.persistence = persistence;
+        users.add("guest", "guest", true);
+        addVirtualHost(DEFAULT_VHOST);
+    }
+
+    /** An in-memory broker (nothing survives it) with vhost "/" and guest/guest from loopback only. */
     public static Broker withDefaults() {
-        Broker broker = new Broker();
-        broker.addVirtualHost(DEFAULT_VHOST);
-        broker.users().add("guest", "guest", true);
-        return broker;
+        return new Broker(null);
+    }
+
+    /**
+     * A broker keeping durable entities and persistent messages under {@code dataDir}, recovered from there
+     * if they exist.
+     */
+    public static Broker open(Path dataDir, StoreConfig storeConfig) throws IOException {
+        Persistence persistence = Persistence.open(dataDir, storeConfig);
+        try {
+            Broker broker = new Broker(persistence);
+            new Recovery(broker, persistence).run();
+            return broker;
+        } catch (IOException | RuntimeException e) {
+            persistence.close();
+            throw e;
+        }
     }
 
     public VirtualHost addVirtualHost(String name) {
-        return vhosts.computeIfAbsent(name, VirtualHost::new);
+        return vhosts.computeIfAbsent(name, n -> new VirtualHost(n, persistence));
     }
 
     /** The virtual host of that name, or null. */
@@ -34,5 +59,18 @@ public final class Broker {
 
     public Users users() {
         return users;
+    }
+
+    /** The store, or null for an in-memory broker. */
+    public Persistence persistence() {
+        return persistence;
+    }
+
+    /** Makes everything written so far durable and closes the store. */
+    @Override
+    public void close() throws IOException {
+        if (persistence != null) {
+            persistence.close();
+        }
     }
 }

@@ -1,5 +1,7 @@
 package dev.ferrymq.broker;
 
+import dev.ferrymq.broker.persistence.Persistence;
+import dev.ferrymq.broker.persistence.QueueIndex;
 import dev.ferrymq.broker.routing.Destination;
 
 import java.util.ArrayDeque;
@@ -22,6 +24,8 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class Queue implements Destination {
     private static final Comparator<QueueEntry> BY_SEQ = Comparator.comparingLong(QueueEntry::seq);
+    /** Above this many bytes of ready bodies in memory, newly stored messages are kept on disk only. */
+    private static final long MAX_READY_BYTES_IN_MEMORY = 8L * 1024 * 1024;
 
     private final VirtualHost vhost;
     private final String name;
@@ -30,6 +34,9 @@ public final class Queue implements Destination {
     private final Object owner;
     private final boolean autoDelete;
     private final Map<String, Object> arguments;
+    /** The on-disk index when this queue keeps persistent messages (durable, not exclusive), else null. */
+    private final QueueIndex index;
+    private final Persistence persistence;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final ArrayDeque<QueueEntry> ready = new ArrayDeque<>();
@@ -41,10 +48,11 @@ public final class Queue implements Destination {
     private int nextConsumer;
     private long nextSeq;
     private int unacked;
+    private long readyBytesInMemory;
     private boolean deleted;
 
     Queue(VirtualHost vhost, String name, boolean durable, boolean exclusive, Object owner, boolean autoDelete,
-          Map<String, Object> arguments) {
+          Map<String, Object> arguments, QueueIndex index) {
         this.vhost = vhost;
         this.name = name;
         this.durable = durable;
@@ -52,6 +60,17 @@ public final class Queue implements Destination {
         this.owner = owner;
         this.autoDelete = autoDelete;
         this.arguments = Collections.unmodifiableMap(new LinkedHashMap<>(arguments));
+        this.index = index;
+        this.persistence = index == null ? null : vhost.persistence();
+    }
+
+    QueueIndex index() {
+        return index;
+    }
+
+    /** Whether persistent messages published to this queue are written to the store. */
+    public boolean keepsPersistentMessages() {
+        return index != null;
     }
 
     @Override
@@ -86,25 +105,72 @@ public final class Queue implements Destination {
 
     /** Appends a message and hands it to a consumer if one can take it. */
     public void publish(Message message) {
+        publish(message, QueueEntry.NOT_STORED);
+    }
+
+    /**
+     * Appends a message; {@code position} is where it was stored (with a reference already taken for this
+     * queue), or {@link QueueEntry#NOT_STORED}.
+     */
+    void publish(Message message, long position) {
         lock.lock();
         try {
             if (deleted) {
+                if (position != QueueEntry.NOT_STORED) {
+                    persistence.release(position);
+                }
                 return;
             }
-            ready.addLast(new QueueEntry(this, nextSeq++, message));
+            // A stored message stays in memory only while the queue is shallow; deep queues live on disk.
+            boolean keepInMemory = position == QueueEntry.NOT_STORED || readyBytesInMemory < MAX_READY_BYTES_IN_MEMORY;
+            QueueEntry entry = new QueueEntry(this, nextSeq++, keepInMemory ? message : null, position);
+            if (position != QueueEntry.NOT_STORED) {
+                index.enqueued(position);
+            }
+            if (keepInMemory) {
+                readyBytesInMemory += message.bodySize();
+            }
+            ready.addLast(entry);
             dispatchLocked();
         } finally {
             lock.unlock();
         }
     }
 
-    /** basic.get: takes the next entry, or null when none is ready. Unless {@code noAck}, it stays unacked. */
+    /** Re-creates the entries recovered from this queue's index at start-up, marked redelivered. */
+    public void restore(List<Long> positions) {
+        lock.lock();
+        try {
+            for (long position : positions) {
+                persistence.retain(position);
+                QueueEntry entry = new QueueEntry(this, nextSeq++, null, position);
+                entry.markRedelivered();
+                ready.addLast(entry);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Reads a paged-out message back from the store. */
+    Message load(QueueEntry entry) {
+        return persistence.loadMessage(entry.position());
+    }
+
+    /**
+     * basic.get: takes the next entry, or null when none is ready. Unless {@code noAck}, it stays unacked until
+     * settled; with {@code noAck} it is settled at once, its message loaded first.
+     */
     public QueueEntry get(boolean noAck) {
         lock.lock();
         try {
             QueueEntry entry = pollNext();
-            if (entry != null && !noAck) {
+            if (entry != null) {
                 unacked++;
+                if (noAck) {
+                    entry.loadForDelivery();
+                    settleLocked(entry);
+                }
             }
             return entry;
         } finally {
@@ -112,15 +178,25 @@ public final class Queue implements Destination {
         }
     }
 
-    /** Settles an entry handed out with acknowledgement required (ack, or reject/nack without requeue). */
+    /** Settles an entry handed out (ack, or reject/nack without requeue): it leaves the queue for good. */
     public void settle(QueueEntry entry) {
         lock.lock();
         try {
-            if (!deleted) {
-                unacked--;
-            }
+            settleLocked(entry);
         } finally {
             lock.unlock();
+        }
+    }
+
+    private void settleLocked(QueueEntry entry) {
+        if (!deleted) {
+            unacked--;
+            if (entry.stored()) {
+                index.removed(entry.position());
+            }
+        }
+        if (entry.stored()) {
+            persistence.release(entry.position());
         }
     }
 
@@ -213,8 +289,9 @@ public final class Queue implements Destination {
                 return;
             }
             pollNext();
-            if (!taker.noAck()) {
-                unacked++;
+            unacked++;
+            if (taker.noAck()) {
+                settleLocked(entry); // the consumer took the message with it (see QueueConsumer#tryDeliver)
             }
         }
     }
@@ -226,7 +303,17 @@ public final class Queue implements Destination {
 
     private QueueEntry pollNext() {
         QueueEntry first = requeued.poll();
-        return first != null ? first : ready.pollFirst();
+        if (first != null) {
+            return first;
+        }
+        QueueEntry next = ready.pollFirst();
+        if (next != null) {
+            Message inMemory = next.messageIfLoaded();
+            if (inMemory != null) {
+                readyBytesInMemory -= inMemory.bodySize();
+            }
+        }
+        return next;
     }
 
     /** Drops every ready message; returns how many. Unacked ones are not touched (as in RabbitMQ). */
@@ -234,12 +321,32 @@ public final class Queue implements Destination {
         lock.lock();
         try {
             int count = ready.size() + requeued.size();
-            ready.clear();
-            requeued.clear();
+            dropReady();
+            if (index != null) {
+                index.clear();
+            }
             return count;
         } finally {
             lock.unlock();
         }
+    }
+
+    private void dropReady() {
+        if (persistence != null) {
+            for (QueueEntry entry : ready) {
+                if (entry.stored()) {
+                    persistence.release(entry.position());
+                }
+            }
+            for (QueueEntry entry : requeued) {
+                if (entry.stored()) {
+                    persistence.release(entry.position());
+                }
+            }
+        }
+        ready.clear();
+        requeued.clear();
+        readyBytesInMemory = 0;
     }
 
     /** Ready messages (not counting unacked ones), as queue.declare-ok reports. */
@@ -284,8 +391,10 @@ public final class Queue implements Destination {
         lock.lock();
         try {
             deleted = true;
-            ready.clear();
-            requeued.clear();
+            dropReady();
+            if (index != null) {
+                index.delete();
+            }
             List<QueueConsumer> cancelled = new ArrayList<>(consumers);
             consumers.clear();
             return cancelled;

@@ -8,7 +8,10 @@ public interface QueueConsumer {
 
     String tag();
 
-    /** Automatic acknowledgement: the entry is settled as soon as it is handed over. */
+    /**
+     * Automatic acknowledgement: the entry is settled as soon as {@link #tryDeliver} accepts it, so the consumer
+     * must take {@link QueueEntry#message()} with it then, not later.
+     */
     boolean noAck();
 
     /**

@@ -1,10 +1,15 @@
 package dev.ferrymq.broker;
 
+import dev.ferrymq.broker.persistence.Definition;
+import dev.ferrymq.broker.persistence.Persistence;
+import dev.ferrymq.broker.persistence.QueueIndex;
 import dev.ferrymq.broker.routing.Binding;
 import dev.ferrymq.broker.routing.Destination;
 import dev.ferrymq.broker.routing.HeadersRouter;
 import dev.ferrymq.broker.routing.Router;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -32,12 +37,20 @@ public final class VirtualHost {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final String name;
+    private final Persistence persistence;
     private final Map<String, Exchange> exchanges = new ConcurrentHashMap<>();
     private final Map<String, Queue> queues = new ConcurrentHashMap<>();
     private final Map<String, Consumer<Message>> replyTargets = new ConcurrentHashMap<>();
 
+    /** An in-memory virtual host: nothing is persisted. */
     public VirtualHost(String name) {
+        this(name, null);
+    }
+
+    /** @param persistence where durable entities and persistent messages go, or null to keep all in memory */
+    public VirtualHost(String name, Persistence persistence) {
         this.name = name;
+        this.persistence = persistence;
         declareBuiltIn("amq.direct", "direct");
         declareBuiltIn("amq.fanout", "fanout");
         declareBuiltIn("amq.topic", "topic");
@@ -52,6 +65,10 @@ public final class VirtualHost {
 
     public String name() {
         return name;
+    }
+
+    public Persistence persistence() {
+        return persistence;
     }
 
     // ---------------------------------------------------------------- exchanges
@@ -75,6 +92,9 @@ public final class VirtualHost {
             checkNotReserved("exchange", exchangeName);
             Exchange created = new Exchange(exchangeName, type, durable, autoDelete, internal, args, router);
             exchanges.put(exchangeName, created);
+            if (durable) {
+                record(new Definition.ExchangeDeclared(name, exchangeName, type, autoDelete, internal, args));
+            }
             return created;
         }
         String what = "exchange '" + exchangeName + "' in vhost '" + name + "'";
@@ -102,6 +122,9 @@ public final class VirtualHost {
 
     private void removeExchange(Exchange exchange) {
         exchanges.remove(exchange.name(), exchange);
+        if (exchange.durable()) {
+            record(new Definition.ExchangeDeleted(name, exchange.name()));
+        }
         removeBindingsTo(exchange);
     }
 
@@ -137,9 +160,13 @@ public final class VirtualHost {
         }
         Queue existing = queues.get(queueName);
         if (existing == null) {
+            boolean persisted = durable && !exclusive && persistence != null;
             Queue created = new Queue(this, queueName, durable, exclusive, exclusive ? connection : null,
-                    autoDelete, args);
+                    autoDelete, args, persisted ? openIndex(queueName) : null);
             queues.put(queueName, created);
+            if (persisted) {
+                record(new Definition.QueueDeclared(name, queueName, autoDelete, args));
+            }
             return new DeclaredQueue(created, 0, 0);
         }
         // As RabbitMQ: the exclusive flag must match too, and a mismatch is 405 like any exclusivity clash.
@@ -151,6 +178,14 @@ public final class VirtualHost {
         checkEquivalent("auto_delete", what, autoDelete, existing.autoDelete());
         checkEquivalentArguments(what, args, existing.arguments());
         return new DeclaredQueue(existing, existing.messageCount(), existing.consumerCount());
+    }
+
+    private QueueIndex openIndex(String queueName) {
+        try {
+            return persistence.openQueueIndex(name, queueName);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Looks up a queue the given connection may use: 404 when missing, 405 when exclusive to another. */
@@ -199,6 +234,9 @@ public final class VirtualHost {
         synchronized (this) {
             if (!queues.remove(queue.name(), queue)) {
                 return;
+            }
+            if (queue.keepsPersistentMessages()) {
+                record(new Definition.QueueDeleted(name, queue.name()));
             }
             removeBindingsTo(queue);
             cancelled = queue.markDeleted();
@@ -260,19 +298,39 @@ public final class VirtualHost {
         unbind(from, new Binding(to, routingKey, args));
     }
 
-    private static void bind(Exchange source, Binding binding) {
+    private void bind(Exchange source, Binding binding) {
         if (source.router() instanceof HeadersRouter) {
             String invalid = HeadersRouter.validateArguments(binding.arguments());
             if (invalid != null) {
                 throw BrokerException.preconditionFailed(invalid);
             }
         }
-        source.router().bind(binding);
+        if (source.router().bind(binding) && isDurable(source, binding.destination())) {
+            record(new Definition.Bound(name, source.name(), binding.destination() instanceof Queue,
+                    binding.destination().name(), binding.routingKey(), binding.arguments()));
+        }
     }
 
     private void unbind(Exchange source, Binding binding) {
         if (source.router().unbind(binding)) {
+            if (isDurable(source, binding.destination())) {
+                record(new Definition.Unbound(name, source.name(), binding.destination() instanceof Queue,
+                        binding.destination().name(), binding.routingKey(), binding.arguments()));
+            }
             deleteIfUnusedAutoDelete(source);
+        }
+    }
+
+    /** A binding survives a restart when both ends do (built-in exchanges always exist). */
+    private static boolean isDurable(Exchange source, Destination destination) {
+        boolean durableDestination = destination instanceof Queue queue ? queue.keepsPersistentMessages()
+                : ((Exchange) destination).durable();
+        return source.durable() && durableDestination;
+    }
+
+    private void record(Definition definition) {
+        if (persistence != null) {
+            persistence.record(definition);
         }
     }
 
@@ -297,8 +355,8 @@ public final class VirtualHost {
      * exchange-to-exchange bindings. Returns the number of queues (or reply-to consumers) it reached; 0 means
      * unroutable.
      */
-    public int publish(String exchangeName, String routingKey, Message message,
-                       Supplier<Map<String, Object>> headers) {
+    public PublishResult publish(String exchangeName, String routingKey, Message message,
+                                 Supplier<Map<String, Object>> headers) {
         if (exchangeName.isEmpty()) {
             return publishToDefault(routingKey, message);
         }
@@ -310,27 +368,47 @@ public final class VirtualHost {
             throw BrokerException.accessRefused("cannot publish to internal exchange '" + exchangeName
                     + "' in vhost '" + name + "'");
         }
-        List<Queue> matched = route(exchange, routingKey, headers);
-        for (Queue queue : matched) {
-            queue.publish(message);
-        }
-        return matched.size();
+        return deliver(route(exchange, routingKey, headers), message);
     }
 
-    private int publishToDefault(String routingKey, Message message) {
+    /** What became of a published message. */
+    public record PublishResult(int queues, boolean stored) {
+        static final PublishResult UNROUTED = new PublishResult(0, false);
+    }
+
+    /** Enqueues on every queue; a persistent message is stored once, referenced by each durable queue. */
+    private PublishResult deliver(List<Queue> matched, Message message) {
+        long position = QueueEntry.NOT_STORED;
+        if (message.persistent() && persistence != null) {
+            int durableQueues = 0;
+            for (Queue queue : matched) {
+                if (queue.keepsPersistentMessages()) {
+                    durableQueues++;
+                }
+            }
+            if (durableQueues > 0) {
+                position = persistence.storeMessage(message, durableQueues);
+            }
+        }
+        for (Queue queue : matched) {
+            queue.publish(message, queue.keepsPersistentMessages() ? position : QueueEntry.NOT_STORED);
+        }
+        return new PublishResult(matched.size(), position != QueueEntry.NOT_STORED);
+    }
+
+    private PublishResult publishToDefault(String routingKey, Message message) {
         Queue queue = queues.get(routingKey);
         if (queue != null) {
-            queue.publish(message);
-            return 1;
+            return deliver(List.of(queue), message);
         }
         if (routingKey.startsWith(DIRECT_REPLY_TO_PREFIX)) {
             Consumer<Message> target = replyTargets.get(routingKey.substring(DIRECT_REPLY_TO_PREFIX.length()));
             if (target != null) {
                 target.accept(message);
-                return 1;
+                return new PublishResult(1, false);
             }
         }
-        return 0;
+        return PublishResult.UNROUTED;
     }
 
     /** The queues a message reaches from {@code exchange}, each once, following exchange-to-exchange bindings. */

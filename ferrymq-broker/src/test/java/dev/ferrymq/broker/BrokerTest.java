@@ -22,7 +22,7 @@ class BrokerTest {
 
     @Test
     void addingAVirtualHostTwiceReturnsTheSameOne() {
-        Broker broker = new Broker();
+        Broker broker = Broker.withDefaults();
         VirtualHost a = broker.addVirtualHost("a");
         assertThat(broker.addVirtualHost("a")).isSameAs(a);
         assertThat(broker.virtualHost("a")).isSameAs(a);
@@ -30,11 +30,11 @@ class BrokerTest {
 
     @Test
     void virtualHostsAreIsolated() {
-        Broker broker = new Broker();
+        Broker broker = Broker.withDefaults();
         VirtualHost a = broker.addVirtualHost("a");
         VirtualHost b = broker.addVirtualHost("b");
         a.declareQueue("q", false, false, false, false, java.util.Map.of(), null);
-        assertThat(b.publish("", "q", Messages.msg("x"), null)).isZero();
-        assertThat(a.publish("", "q", Messages.msg("x"), null)).isEqualTo(1);
+        assertThat(b.publish("", "q", Messages.msg("x"), null).queues()).isZero();
+        assertThat(a.publish("", "q", Messages.msg("x"), null).queues()).isEqualTo(1);
     }
 }

@@ -364,7 +364,7 @@ class VirtualHostTest {
         vhost.deleteQueue("q", false, false, conn);
         assertThat(vhost.exchange("amq.topic").router().isEmpty()).isTrue();
         Queue fresh = queue("q");
-        assertThat(vhost.publish("amq.topic", "a", msg("1"), null)).isZero();
+        assertThat(vhost.publish("amq.topic", "a", msg("1"), null).queues()).isZero();
         assertThat(fresh.messageCount()).isZero();
     }
 
@@ -390,9 +390,9 @@ class VirtualHostTest {
     @Test
     void publishToTheDefaultExchangeReachesTheQueueNamedByTheRoutingKey() {
         Queue q = queue("orders");
-        assertThat(vhost.publish("", "orders", msg("1"), null)).isEqualTo(1);
+        assertThat(vhost.publish("", "orders", msg("1"), null).queues()).isEqualTo(1);
         assertThat(body(q.get(true))).isEqualTo("1");
-        assertThat(vhost.publish("", "nobody", msg("2"), null)).isZero();
+        assertThat(vhost.publish("", "nobody", msg("2"), null).queues()).isZero();
     }
 
     @Test
@@ -418,7 +418,7 @@ class VirtualHostTest {
         Queue q = queue("q");
         vhost.bindQueue("q", "int", "", Map.of(), conn);
         vhost.bindExchange("int", "amq.fanout", "", Map.of());
-        assertThat(vhost.publish("amq.fanout", "k", msg("1"), null)).isEqualTo(1);
+        assertThat(vhost.publish("amq.fanout", "k", msg("1"), null).queues()).isEqualTo(1);
         assertThat(q.messageCount()).isEqualTo(1);
     }
 
@@ -428,8 +428,8 @@ class VirtualHostTest {
         Queue all = queue("all");
         vhost.bindQueue("stocks", "amq.topic", "stock.*.nyse", Map.of(), conn);
         vhost.bindQueue("all", "amq.topic", "#", Map.of(), conn);
-        assertThat(vhost.publish("amq.topic", "stock.ibm.nyse", msg("1"), null)).isEqualTo(2);
-        assertThat(vhost.publish("amq.topic", "stock.ibm.lse", msg("2"), null)).isEqualTo(1);
+        assertThat(vhost.publish("amq.topic", "stock.ibm.nyse", msg("1"), null).queues()).isEqualTo(2);
+        assertThat(vhost.publish("amq.topic", "stock.ibm.lse", msg("2"), null).queues()).isEqualTo(1);
         assertThat(stocks.messageCount()).isEqualTo(1);
         assertThat(all.messageCount()).isEqualTo(2);
     }
@@ -439,7 +439,7 @@ class VirtualHostTest {
         Queue q = queue("q");
         vhost.bindQueue("q", "amq.direct", "k", Map.of(), conn);
         vhost.unbindQueue("q", "amq.direct", "k", Map.of(), conn);
-        assertThat(vhost.publish("amq.direct", "k", msg("1"), null)).isZero();
+        assertThat(vhost.publish("amq.direct", "k", msg("1"), null).queues()).isZero();
         assertThat(q.messageCount()).isZero();
     }
 
@@ -450,11 +450,11 @@ class VirtualHostTest {
         Queue q = queue("q");
         vhost.bindExchange("x2", "x1", "k", Map.of());
         vhost.bindQueue("q", "x2", "", Map.of(), conn);
-        assertThat(vhost.publish("x1", "k", msg("1"), null)).isEqualTo(1);
-        assertThat(vhost.publish("x1", "other", msg("2"), null)).isZero();
+        assertThat(vhost.publish("x1", "k", msg("1"), null).queues()).isEqualTo(1);
+        assertThat(vhost.publish("x1", "other", msg("2"), null).queues()).isZero();
         assertThat(q.messageCount()).isEqualTo(1);
         vhost.unbindExchange("x2", "x1", "k", Map.of());
-        assertThat(vhost.publish("x1", "k", msg("3"), null)).isZero();
+        assertThat(vhost.publish("x1", "k", msg("3"), null).queues()).isZero();
     }
 
     @Test
@@ -469,10 +469,10 @@ class VirtualHostTest {
         vhost.bindQueue("q2", "x2", "", Map.of(), conn);
         vhost.bindQueue("q1", "x2", "", Map.of(), conn);
 
-        assertThat(vhost.publish("x1", "k", msg("1"), null)).isEqualTo(2);
+        assertThat(vhost.publish("x1", "k", msg("1"), null).queues()).isEqualTo(2);
         assertThat(q1.messageCount()).isEqualTo(1);
         assertThat(q2.messageCount()).isEqualTo(1);
-        assertThat(vhost.publish("x2", "k", msg("2"), null)).isEqualTo(2);
+        assertThat(vhost.publish("x2", "k", msg("2"), null).queues()).isEqualTo(2);
         assertThat(q1.messageCount()).isEqualTo(2);
     }
 
@@ -482,7 +482,7 @@ class VirtualHostTest {
         Queue q = queue("q");
         vhost.bindExchange("x", "x", "", Map.of());
         vhost.bindQueue("q", "x", "", Map.of(), conn);
-        assertThat(vhost.publish("x", "k", msg("1"), null)).isEqualTo(1);
+        assertThat(vhost.publish("x", "k", msg("1"), null).queues()).isEqualTo(1);
         assertThat(q.messageCount()).isEqualTo(1);
     }
 
@@ -492,7 +492,7 @@ class VirtualHostTest {
         vhost.bindQueue("q", "amq.topic", "a.*", Map.of(), conn);
         vhost.bindQueue("q", "amq.topic", "*.b", Map.of(), conn);
         vhost.bindQueue("q", "amq.topic", "#", Map.of(), conn);
-        assertThat(vhost.publish("amq.topic", "a.b", msg("1"), null)).isEqualTo(1);
+        assertThat(vhost.publish("amq.topic", "a.b", msg("1"), null).queues()).isEqualTo(1);
         assertThat(q.messageCount()).isEqualTo(1);
     }
 
@@ -503,7 +503,7 @@ class VirtualHostTest {
         vhost.bindQueue("q", "amq.fanout", "", Map.of(), conn);
         vhost.bindExchange("x2", "amq.fanout", "", Map.of());
         vhost.bindQueue("q", "x2", "", Map.of(), conn);
-        assertThat(vhost.publish("amq.fanout", "", msg("1"), null)).isEqualTo(1);
+        assertThat(vhost.publish("amq.fanout", "", msg("1"), null).queues()).isEqualTo(1);
         assertThat(q.messageCount()).isEqualTo(1);
     }
 
@@ -515,7 +515,7 @@ class VirtualHostTest {
             vhost.bindQueue("q" + i, "amq.fanout", "", Map.of(), conn);
             vhost.bindQueue("q" + i, "amq.fanout", "second-binding", Map.of(), conn);
         }
-        assertThat(vhost.publish("amq.fanout", "any", msg("1"), null)).isEqualTo(20);
+        assertThat(vhost.publish("amq.fanout", "any", msg("1"), null).queues()).isEqualTo(20);
         assertThat(qs).allSatisfy(q -> assertThat(q.messageCount()).isEqualTo(1));
     }
 
@@ -529,7 +529,7 @@ class VirtualHostTest {
             vhost.bindQueue("q" + i, "amq.fanout", "", Map.of(), conn);
             vhost.bindQueue("q" + i, "x2", "", Map.of(), conn);
         }
-        assertThat(vhost.publish("amq.fanout", "any", msg("1"), null)).isEqualTo(20);
+        assertThat(vhost.publish("amq.fanout", "any", msg("1"), null).queues()).isEqualTo(20);
         assertThat(qs).allSatisfy(q -> assertThat(q.messageCount()).isEqualTo(1));
     }
 
@@ -575,8 +575,8 @@ class VirtualHostTest {
     void headersExchangeRoutesOnMessageHeaders() {
         Queue q = queue("q");
         vhost.bindQueue("q", "amq.match", "", Map.of("x-match", "all", "format", "pdf"), conn);
-        assertThat(vhost.publish("amq.match", "", msg("1"), () -> Map.of("format", "pdf"))).isEqualTo(1);
-        assertThat(vhost.publish("amq.match", "", msg("2"), () -> Map.of("format", "zip"))).isZero();
+        assertThat(vhost.publish("amq.match", "", msg("1"), () -> Map.of("format", "pdf")).queues()).isEqualTo(1);
+        assertThat(vhost.publish("amq.match", "", msg("2"), () -> Map.of("format", "zip")).queues()).isZero();
         assertThat(q.messageCount()).isEqualTo(1);
     }
 
@@ -600,11 +600,11 @@ class VirtualHostTest {
                 .hasSizeGreaterThan("amq.rabbitmq.reply-to.".length());
 
         Message reply = msg("pong");
-        assertThat(vhost.publish("", address, reply, null)).isEqualTo(1);
+        assertThat(vhost.publish("", address, reply, null).queues()).isEqualTo(1);
         assertThat(received).containsExactly(reply);
 
         vhost.unregisterReplyTarget(address);
-        assertThat(vhost.publish("", address, msg("late"), null)).isZero();
+        assertThat(vhost.publish("", address, msg("late"), null).queues()).isZero();
         assertThat(received).hasSize(1);
     }
 
@@ -622,6 +622,6 @@ class VirtualHostTest {
 
     @Test
     void unknownDirectReplyToTokenIsUnroutable() {
-        assertThat(vhost.publish("", "amq.rabbitmq.reply-to.unknown", msg("x"), null)).isZero();
+        assertThat(vhost.publish("", "amq.rabbitmq.reply-to.unknown", msg("x"), null).queues()).isZero();
     }
 }

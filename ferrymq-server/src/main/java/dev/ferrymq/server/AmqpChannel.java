@@ -59,6 +59,7 @@ import dev.ferrymq.broker.Queue;
 import dev.ferrymq.broker.QueueEntry;
 import dev.ferrymq.broker.VirtualHost;
 import io.netty.buffer.ByteBuf;
+import io.netty.util.concurrent.EventExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -88,7 +89,10 @@ final class AmqpChannel implements MethodHandler {
 
     private enum State { OPEN, CLOSING, CLOSED }
 
-    /** A delivery queued for the event loop. {@code entry} is null for direct reply-to messages. */
+    /**
+     * A delivery queued for the event loop. {@code entry} is null for direct reply-to messages; {@code message}
+     * is null when it must be read from the store when written.
+     */
     private record Delivery(ChannelConsumer consumer, QueueEntry entry, Message message) {
     }
 
@@ -107,8 +111,13 @@ final class AmqpChannel implements MethodHandler {
     private final IncomingMessage incoming = new IncomingMessage();
     private boolean confirmMode;
     private long publishSeq;
-    private long confirmedSeq;
+    /** Highest publish sequence number whose confirm is decided (sent, or waiting for an fsync). */
+    private long confirmRequestedSeq;
     private long confirmSentSeq;
+    /** Some publish since the last confirm request was written to the store and must be fsynced first. */
+    private boolean storedSinceRequest;
+    /** Confirms waiting for an fsync; later confirms wait behind them to keep acks in order. */
+    private int confirmsAwaitingSync;
 
     // consuming
     private final Map<String, ChannelConsumer> consumers = new LinkedHashMap<>();
@@ -177,9 +186,8 @@ final class AmqpChannel implements MethodHandler {
 
     /** Called once per socket read batch: sends publisher confirms, restarts queues that were waiting for credit. */
     void endOfReadBatch() {
-        if (confirmedSeq > confirmSentSeq) {
-            send(new BasicAck(confirmedSeq, confirmedSeq - confirmSentSeq > 1));
-            confirmSentSeq = confirmedSeq;
+        if (publishSeq > confirmRequestedSeq) {
+            requestConfirm(publishSeq);
         }
         if (creditReturned) {
             creditReturned = false;
@@ -402,15 +410,45 @@ final class AmqpChannel implements MethodHandler {
         }
         boolean persistent = properties.deliveryMode() != null && properties.deliveryMode() == 2;
         Message message = new Message(method.exchange(), method.routingKey(), rawProperties, body, persistent);
-        int routed = vhost.publish(method.exchange(), method.routingKey(), message, properties::headers);
-        if (routed == 0 && method.mandatory()) {
+        VirtualHost.PublishResult routed = vhost.publish(method.exchange(), method.routingKey(), message,
+                properties::headers);
+        if (routed.queues() == 0 && method.mandatory()) {
             ByteBuf buf = connection.context().alloc().buffer();
             Frames.writeDelivery(buf, number, new BasicReturn(ReplyCode.NO_ROUTE, "NO_ROUTE", method.exchange(),
                     method.routingKey()), rawProperties, body, connection.frameMax());
             connection.write(buf);
         }
         if (confirmMode) {
-            confirmedSeq = ++publishSeq;
+            publishSeq++;
+            storedSinceRequest |= routed.stored();
+        }
+    }
+
+    /**
+     * Confirms every publish up to {@code seq}: at once when nothing needs an fsync, otherwise after the store's
+     * next group commit. The syncer completes callbacks in order, so acks go out in order.
+     */
+    private void requestConfirm(long seq) {
+        confirmRequestedSeq = seq;
+        if (!storedSinceRequest && confirmsAwaitingSync == 0) {
+            sendConfirm(seq);
+            return;
+        }
+        storedSinceRequest = false;
+        confirmsAwaitingSync++;
+        EventExecutor loop = connection.context().executor();
+        vhost.persistence().syncer().whenDurable(() -> loop.execute(() -> {
+            confirmsAwaitingSync--;
+            sendConfirm(seq);
+            connection.flushIfPending();
+        }), failure -> loop.execute(() -> connection.closeWithError(ReplyCode.INTERNAL_ERROR,
+                "INTERNAL_ERROR - message store failed: " + failure.getMessage(), 0, 0)));
+    }
+
+    private void sendConfirm(long seq) {
+        if (state == State.OPEN && seq > confirmSentSeq) {
+            send(new BasicAck(seq, seq - confirmSentSeq > 1));
+            confirmSentSeq = seq;
         }
     }
 
@@ -595,7 +633,7 @@ final class AmqpChannel implements MethodHandler {
         if (!consumer.noAck()) {
             unacked.put(tag, new Unacked(delivery.entry(), consumer));
         }
-        Message message = delivery.message();
+        Message message = delivery.message() != null ? delivery.message() : delivery.entry().message();
         boolean redelivered = delivery.entry() != null && delivery.entry().redelivered();
         ByteBuf buf = connection.context().alloc().buffer(64 + message.properties().length + message.bodySize());
         Frames.writeDelivery(buf, number, new BasicDeliver(consumer.tag(), tag, redelivered, message.exchange(),

@@ -47,7 +47,9 @@ final class ChannelConsumer implements QueueConsumer {
         if (!channel.reserveCredit(this)) {
             return false;
         }
-        channel.enqueueDelivery(this, entry, entry.message());
+        // An auto-ack entry is settled (its store reference dropped) as soon as we return: take the message now.
+        // Otherwise the event loop loads a paged-out message when it writes the delivery.
+        channel.enqueueDelivery(this, entry, noAck ? entry.message() : entry.messageIfLoaded());
         return true;
     }
 

@@ -2,6 +2,7 @@ package dev.ferrymq.server;
 
 import dev.ferrymq.amqp.frame.AmqpFrameDecoder;
 import dev.ferrymq.broker.Broker;
+import dev.ferrymq.store.StoreConfig;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -46,7 +47,7 @@ public final class FerryServer implements AutoCloseable {
     private FerryServer(ServerConfig config) throws IOException, InterruptedException {
         this.config = config;
         Files.createDirectories(config.dataDir());
-        this.broker = Broker.withDefaults();
+        this.broker = Broker.open(config.dataDir(), StoreConfig.defaults().withFsyncPolicy(config.fsync()));
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class
@@ -72,6 +73,7 @@ public final class FerryServer implements AutoCloseable {
         } catch (Exception e) {
             bossGroup.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             workerGroup.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            broker.close();
             throw e;
         }
         log.info("FerryMQ listening for AMQP 0-9-1 on {}:{} ({} transport), data dir {}", config.bind(),
@@ -125,6 +127,11 @@ public final class FerryServer implements AutoCloseable {
         }
         workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        try {
+            broker.close();
+        } catch (IOException e) {
+            log.error("closing the message store failed", e);
+        }
         log.info("FerryMQ stopped");
     }
 }

@@ -1,5 +1,6 @@
 package dev.ferrymq.server;
 
+import dev.ferrymq.store.FsyncPolicy;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -26,7 +27,7 @@ public final class Main {
     @Command(name = "server", mixinStandardHelpOptions = true, description = "Run the broker in the foreground.")
     static final class Server implements Callable<Integer> {
         @Option(names = "--config", paramLabel = "FILE",
-                description = "Config file of 'key = value' lines: amqp-port, bind, data-dir, frame-max, "
+                description = "Config file of 'key = value' lines: amqp-port, bind, data-dir, fsync, frame-max, "
                         + "channel-max, heartbeat, max-message-size. Command-line flags win.")
         Path configFile;
 
@@ -39,6 +40,11 @@ public final class Main {
         @Option(names = "--data-dir", paramLabel = "DIR", description = "Data directory (default ./data).")
         Path dataDir;
 
+        @Option(names = "--fsync", paramLabel = "POLICY", description = "always (default: a publisher confirm "
+                + "means fsynced, many publishes share one fsync) or periodic (fsync every second; confirms "
+                + "mean written to the OS).")
+        String fsync;
+
         @Override
         public Integer call() throws Exception {
             ServerConfig config = configFile == null ? ServerConfig.defaults() : ConfigFile.load(configFile);
@@ -50,6 +56,9 @@ public final class Main {
             }
             if (dataDir != null) {
                 config = config.withDataDir(dataDir);
+            }
+            if (fsync != null) {
+                config = config.withFsync(ConfigFile.fsyncPolicy(fsync));
             }
             FerryServer server = FerryServer.start(config);
             CountDownLatch stopped = new CountDownLatch(1);
@@ -83,10 +92,19 @@ public final class Main {
                     case "channel-max" -> config.withChannelMax(Integer.parseInt(value));
                     case "heartbeat" -> config.withHeartbeatSeconds(Integer.parseInt(value));
                     case "max-message-size" -> config.withMaxMessageSize(Long.parseLong(value));
+                    case "fsync" -> config.withFsync(fsyncPolicy(value));
                     default -> throw new IllegalArgumentException("unknown setting '" + key + "' in " + file);
                 };
             }
             return config;
+        }
+
+        static FsyncPolicy fsyncPolicy(String value) {
+            try {
+                return FsyncPolicy.valueOf(value.trim().toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("fsync must be 'always' or 'periodic', not '" + value + "'");
+            }
         }
     }
 

@@ -1,0 +1,132 @@
+package dev.ferrymq.broker;
+
+import dev.ferrymq.broker.persistence.Definition;
+import dev.ferrymq.broker.persistence.Persistence;
+import dev.ferrymq.broker.persistence.QueueIndex;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Start-up: folds the definitions log into the final topology, re-creates it through the same virtual-host
+ * methods clients use, refills every durable queue from its index (message bodies stay on disk), rebuilds the
+ * store's reference counts and rewrites the definitions log compacted.
+ */
+final class Recovery {
+    private static final Logger log = LoggerFactory.getLogger(Recovery.class);
+
+    private record Key(String vhost, String name) {
+    }
+
+    private final Broker broker;
+    private final Persistence persistence;
+    private final Map<Key, Definition.ExchangeDeclared> exchanges = new LinkedHashMap<>();
+    private final Map<Key, Definition.QueueDeclared> queues = new LinkedHashMap<>();
+    private final Set<Definition.Bound> bindings = new LinkedHashSet<>();
+
+    Recovery(Broker broker, Persistence persistence) {
+        this.broker = broker;
+        this.persistence = persistence;
+    }
+
+    void run() throws IOException {
+        long started = System.nanoTime();
+        for (Definition definition : persistence.readDefinitions()) {
+            fold(definition);
+        }
+        long messages;
+        persistence.pauseRecording();
+        try {
+            apply();
+            messages = refillQueues();
+        } finally {
+            persistence.resumeRecording();
+        }
+        persistence.recoveryComplete();
+        persistence.rewriteDefinitions(compacted());
+        log.info("Recovered {} durable exchange(s), {} durable queue(s), {} binding(s) and {} message(s) in {} ms",
+                exchanges.size(), queues.size(), bindings.size(), messages, (System.nanoTime() - started) / 1_000_000);
+    }
+
+    private void fold(Definition definition) {
+        Key key = new Key(definition.vhost(), nameOf(definition));
+        if (definition instanceof Definition.ExchangeDeclared d) {
+            exchanges.put(key, d);
+        } else if (definition instanceof Definition.ExchangeDeleted) {
+            exchanges.remove(key);
+            bindings.removeIf(b -> b.vhost().equals(key.vhost())
+                    && (b.source().equals(key.name()) || (!b.toQueue() && b.destination().equals(key.name()))));
+        } else if (definition instanceof Definition.QueueDeclared d) {
+            queues.put(key, d);
+        } else if (definition instanceof Definition.QueueDeleted) {
+            queues.remove(key);
+            bindings.removeIf(b -> b.vhost().equals(key.vhost()) && b.toQueue() && b.destination().equals(key.name()));
+        } else if (definition instanceof Definition.Bound d) {
+            bindings.add(d);
+        } else if (definition instanceof Definition.Unbound d) {
+            bindings.remove(new Definition.Bound(d.vhost(), d.source(), d.toQueue(), d.destination(), d.routingKey(),
+                    d.arguments()));
+        }
+    }
+
+    private static String nameOf(Definition definition) {
+        if (definition instanceof Definition.ExchangeDeclared d) {
+            return d.name();
+        } else if (definition instanceof Definition.ExchangeDeleted d) {
+            return d.name();
+        } else if (definition instanceof Definition.QueueDeclared d) {
+            return d.name();
+        } else if (definition instanceof Definition.QueueDeleted d) {
+            return d.name();
+        }
+        return "";
+    }
+
+    private void apply() {
+        for (Definition.ExchangeDeclared d : exchanges.values()) {
+            broker.addVirtualHost(d.vhost()).declareExchange(d.name(), d.type(), false, true, d.autoDelete(),
+                    d.internal(), d.arguments());
+        }
+        for (Definition.QueueDeclared d : queues.values()) {
+            broker.addVirtualHost(d.vhost()).declareQueue(d.name(), false, true, false, d.autoDelete(),
+                    d.arguments(), null);
+        }
+        for (Definition.Bound b : bindings) {
+            VirtualHost vhost = broker.addVirtualHost(b.vhost());
+            if (b.toQueue()) {
+                vhost.bindQueue(b.destination(), b.source(), b.routingKey(), b.arguments(), null);
+            } else {
+                vhost.bindExchange(b.destination(), b.source(), b.routingKey(), b.arguments());
+            }
+        }
+    }
+
+    private long refillQueues() throws IOException {
+        long messages = 0;
+        for (VirtualHost vhost : broker.virtualHosts()) {
+            for (Queue queue : vhost.queues()) {
+                QueueIndex index = queue.index();
+                if (index != null) {
+                    List<Long> positions = index.recover();
+                    queue.restore(positions);
+                    messages += positions.size();
+                }
+            }
+        }
+        return messages;
+    }
+
+    private List<Definition> compacted() {
+        List<Definition> state = new ArrayList<>(exchanges.values());
+        state.addAll(queues.values());
+        state.addAll(bindings);
+        return state;
+    }
+}

@@ -1,0 +1,109 @@
+package dev.ferrymq.broker.persistence;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Map;
+
+/**
+ * One durable topology change, as written to the definitions log. Each record is an op byte followed by the
+ * fields of that op (strings as modified UTF-8, arguments by {@link ArgumentsCodec}).
+ */
+public sealed interface Definition {
+
+    String vhost();
+
+    record ExchangeDeclared(String vhost, String name, String type, boolean autoDelete, boolean internal,
+                            Map<String, Object> arguments) implements Definition {
+    }
+
+    record ExchangeDeleted(String vhost, String name) implements Definition {
+    }
+
+    record QueueDeclared(String vhost, String name, boolean autoDelete, Map<String, Object> arguments)
+            implements Definition {
+    }
+
+    record QueueDeleted(String vhost, String name) implements Definition {
+    }
+
+    /** A binding from exchange {@code source} to a queue or (toQueue false) an exchange. */
+    record Bound(String vhost, String source, boolean toQueue, String destination, String routingKey,
+                 Map<String, Object> arguments) implements Definition {
+    }
+
+    record Unbound(String vhost, String source, boolean toQueue, String destination, String routingKey,
+                   Map<String, Object> arguments) implements Definition {
+    }
+
+    static byte[] encode(Definition definition) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            if (definition instanceof ExchangeDeclared d) {
+                out.writeByte(1);
+                out.writeUTF(d.vhost());
+                out.writeUTF(d.name());
+                out.writeUTF(d.type());
+                out.writeBoolean(d.autoDelete());
+                out.writeBoolean(d.internal());
+                ArgumentsCodec.write(out, d.arguments());
+            } else if (definition instanceof ExchangeDeleted d) {
+                out.writeByte(2);
+                out.writeUTF(d.vhost());
+                out.writeUTF(d.name());
+            } else if (definition instanceof QueueDeclared d) {
+                out.writeByte(3);
+                out.writeUTF(d.vhost());
+                out.writeUTF(d.name());
+                out.writeBoolean(d.autoDelete());
+                ArgumentsCodec.write(out, d.arguments());
+            } else if (definition instanceof QueueDeleted d) {
+                out.writeByte(4);
+                out.writeUTF(d.vhost());
+                out.writeUTF(d.name());
+            } else if (definition instanceof Bound d) {
+                out.writeByte(5);
+                writeBinding(out, d.vhost(), d.source(), d.toQueue(), d.destination(), d.routingKey(),
+                        d.arguments());
+            } else if (definition instanceof Unbound d) {
+                out.writeByte(6);
+                writeBinding(out, d.vhost(), d.source(), d.toQueue(), d.destination(), d.routingKey(),
+                        d.arguments());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    private static void writeBinding(DataOutputStream out, String vhost, String source, boolean toQueue,
+                                     String destination, String routingKey, Map<String, Object> arguments)
+            throws IOException {
+        out.writeUTF(vhost);
+        out.writeUTF(source);
+        out.writeBoolean(toQueue);
+        out.writeUTF(destination);
+        out.writeUTF(routingKey);
+        ArgumentsCodec.write(out, arguments);
+    }
+
+    static Definition decode(byte[] record) throws IOException {
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(record));
+        int op = in.readByte();
+        return switch (op) {
+            case 1 -> new ExchangeDeclared(in.readUTF(), in.readUTF(), in.readUTF(), in.readBoolean(),
+                    in.readBoolean(), ArgumentsCodec.read(in));
+            case 2 -> new ExchangeDeleted(in.readUTF(), in.readUTF());
+            case 3 -> new QueueDeclared(in.readUTF(), in.readUTF(), in.readBoolean(), ArgumentsCodec.read(in));
+            case 4 -> new QueueDeleted(in.readUTF(), in.readUTF());
+            case 5 -> new Bound(in.readUTF(), in.readUTF(), in.readBoolean(), in.readUTF(), in.readUTF(),
+                    ArgumentsCodec.read(in));
+            case 6 -> new Unbound(in.readUTF(), in.readUTF(), in.readBoolean(), in.readUTF(), in.readUTF(),
+                    ArgumentsCodec.read(in));
+            default -> throw new IOException("unknown definition record type " + op);
+        };
+    }
+}

@@ -1,0 +1,158 @@
+package dev.ferrymq.broker.persistence;
+
+import dev.ferrymq.broker.Message;
+import dev.ferrymq.store.RecordFile;
+import dev.ferrymq.store.SegmentLog;
+import dev.ferrymq.store.StoreConfig;
+import dev.ferrymq.store.Syncer;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * The broker's use of the store: persistent message bodies in a shared {@link SegmentLog} (stored once however
+ * many durable queues hold them, reference counted per segment), one {@link QueueIndex} per durable queue, and the
+ * definitions log of durable exchanges, queues and bindings. Everything shares one {@link Syncer}, so a single
+ * fsync round makes a publish durable in the message log and in every queue index it touched.
+ *
+ * <pre>
+ * data/
+ *   messages/0000000001.seg …   message records (MessageCodec), 64 MiB segments
+ *   queues/&lt;sha-256 of vhost and name&gt;.idx   per-queue index (QueueIndex)
+ *   definitions.log              topology (Definition records)
+ * </pre>
+ * Thread-safe.
+ */
+public final class Persistence implements AutoCloseable {
+    private final Path dataDir;
+    private final Syncer syncer;
+    private final SegmentLog messages;
+    private final RecordFile definitions;
+    private volatile boolean recording = true;
+
+    private Persistence(Path dataDir, Syncer syncer, SegmentLog messages, RecordFile definitions) {
+        this.dataDir = dataDir;
+        this.syncer = syncer;
+        this.messages = messages;
+        this.definitions = definitions;
+    }
+
+    public static Persistence open(Path dataDir, StoreConfig config) throws IOException {
+        Files.createDirectories(dataDir.resolve("queues"));
+        Syncer syncer = new Syncer(config);
+        try {
+            SegmentLog messages = SegmentLog.open(dataDir.resolve("messages"), config, syncer);
+            RecordFile definitions = RecordFile.open(dataDir.resolve("definitions.log"), syncer);
+            return new Persistence(dataDir, syncer, messages, definitions);
+        } catch (IOException | RuntimeException e) {
+            syncer.close();
+            throw e;
+        }
+    }
+
+    public Syncer syncer() {
+        return syncer;
+    }
+
+    public SegmentLog messageLog() {
+        return messages;
+    }
+
+    /** Stores a message once, with one reference per durable queue that will hold it. */
+    public long storeMessage(Message message, int references) {
+        try {
+            return messages.append(MessageCodec.encode(message), references);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public Message loadMessage(long position) {
+        try {
+            return MessageCodec.decode(messages.read(position));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public void retain(long position) {
+        messages.retain(position);
+    }
+
+    public void release(long position) {
+        messages.release(position);
+    }
+
+    public QueueIndex openQueueIndex(String vhost, String queue) throws IOException {
+        return QueueIndex.open(dataDir.resolve("queues").resolve(fileName(vhost, queue)), syncer);
+    }
+
+    /** Appends a topology change, unless definitions are being replayed. */
+    public void record(Definition definition) {
+        if (!recording) {
+            return;
+        }
+        try {
+            definitions.append(Definition.encode(definition));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public List<Definition> readDefinitions() throws IOException {
+        List<Definition> all = new ArrayList<>();
+        for (byte[] record : definitions.readAll()) {
+            all.add(Definition.decode(record));
+        }
+        return all;
+    }
+
+    /** Replaces the definitions log with the given (compacted) state. */
+    public void rewriteDefinitions(List<Definition> state) throws IOException {
+        List<byte[]> records = new ArrayList<>(state.size());
+        for (Definition definition : state) {
+            records.add(Definition.encode(definition));
+        }
+        definitions.rewrite(records);
+    }
+
+    public void pauseRecording() {
+        recording = false;
+    }
+
+    public void resumeRecording() {
+        recording = true;
+    }
+
+    /** Every live message reference has been retained: unreferenced segments may now be deleted. */
+    public void recoveryComplete() {
+        messages.recoveryComplete();
+    }
+
+    @Override
+    public void close() throws IOException {
+        syncer.close();
+        messages.close();
+        definitions.close();
+    }
+
+    private static String fileName(String vhost, String queue) {
+        try {
+            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+            sha256.update(vhost.getBytes(StandardCharsets.UTF_8));
+            sha256.update((byte) 0);
+            sha256.update(queue.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(sha256.digest(), 0, 16) + ".idx";
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

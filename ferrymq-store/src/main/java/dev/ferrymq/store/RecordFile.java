@@ -1,0 +1,222 @@
+package dev.ferrymq.store;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A small append-only file of records (e.g. one per queue: positions of its live messages, acks), compacted
+ * by writing a new file and renaming it over the old one.
+ *
+ * <pre>
+ *   0      4          8
+ *   +------+----------+-------+-------+-----+
+ *   |"FMQR"| version  | frame | frame | ... |     frame = length:int32 | crc32c:int32 | payload
+ *   +------+----------+-------+-------+-----+
+ *
+ *   rewrite:  name.tmp  (header + records, fsynced) ──rename──► name ; fsync directory
+ *   open:     a leftover name.tmp (crash during rewrite) is deleted; name is scanned and its
+ *             torn/corrupt tail truncated
+ * </pre>
+ *
+ * There is no sealed part: a corrupt record anywhere ends the file (everything after it is dropped and logged).
+ *
+ * <p>Thread-safety: thread-safe. Mutations are synchronized on this object; {@link #sync()} (called by the
+ * {@link Syncer} thread) runs without the lock so appends are not blocked during an fsync.
+ */
+public final class RecordFile implements Syncable, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RecordFile.class);
+    static final String MAGIC = "FMQR";
+    static final int HEADER = 8;
+    static final String TEMP_SUFFIX = ".tmp";
+
+    private final Path file;
+    private final Path temp;
+    private final Syncer syncer;
+    private volatile FileChannel channel; // replaced by rewrite()
+    private long size;                    // guarded by this
+    private volatile boolean gone;        // closed or deleted on purpose
+
+    private RecordFile(Path file, Syncer syncer, FileChannel channel, long size) {
+        this.file = file;
+        this.temp = tempFor(file);
+        this.syncer = syncer;
+        this.channel = channel;
+        this.size = size;
+    }
+
+    private static Path tempFor(Path file) {
+        return file.resolveSibling(file.getFileName() + TEMP_SUFFIX);
+    }
+
+    /** Opens or creates {@code file}, truncating a torn or corrupt tail. */
+    public static RecordFile open(Path file, Syncer syncer) throws IOException {
+        Objects.requireNonNull(syncer, "syncer");
+        Path dir = file.toAbsolutePath().getParent();
+        if (Files.deleteIfExists(tempFor(file))) {
+            // The rename never happened, so the original is still complete.
+            LOG.warn("Deleted leftover {} from an interrupted rewrite", tempFor(file));
+        }
+        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE);
+        try {
+            long fileSize = ch.size();
+            if (fileSize < HEADER) {
+                // New file, or a crash before its header was complete: nothing in it can have been a record.
+                if (fileSize > 0) {
+                    LOG.warn("Record file {} has a torn header ({} bytes); reinitialising it", file, fileSize);
+                }
+                ch.truncate(0);
+                RecordFormat.writeFully(ch, RecordFormat.header(MAGIC), 0);
+                ch.force(true);
+                RecordFormat.fsyncDirectory(dir);
+                return new RecordFile(file, syncer, ch, HEADER);
+            }
+            RecordFormat.checkHeader(ch, file, MAGIC, 0);
+            RecordScanner scanner = new RecordScanner(ch, HEADER, fileSize);
+            while (scanner.next() != null) {
+                // finding the end
+            }
+            long validEnd = scanner.offset();
+            if (validEnd < fileSize) {
+                LOG.warn("Truncating record file {} at offset {}: dropped {} bytes ({})", file, validEnd,
+                        fileSize - validEnd, scanner.stop());
+                ch.truncate(validEnd);
+                ch.force(true);
+            }
+            return new RecordFile(file, syncer, ch, validEnd);
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+    }
+
+    /** Appends a record; it is in the OS when this returns. Use the syncer's whenDurable for durability. */
+    public void append(byte[] record) throws IOException {
+        ByteBuffer frame = RecordFormat.frame(record);
+        synchronized (this) {
+            ensureOpen();
+            // On failure size is not advanced: the next append overwrites the partial frame.
+            RecordFormat.writeFully(channel, frame, size);
+            size += frame.limit();
+        }
+        syncer.markDirty(this);
+    }
+
+    /** Every record in order (the file was validated on open, so a bad record here is corruption). */
+    public synchronized List<byte[]> readAll() throws IOException {
+        ensureOpen();
+        List<byte[]> records = new ArrayList<>();
+        RecordScanner scanner = new RecordScanner(channel, HEADER, size);
+        byte[] record;
+        while ((record = scanner.next()) != null) {
+            records.add(record);
+        }
+        if (scanner.stop() != RecordScanner.Stop.END) {
+            throw new StoreCorruptionException(file, scanner.offset(), "record not intact (" + scanner.stop() + ")");
+        }
+        return records;
+    }
+
+    /**
+     * Atomically replaces the content with {@code records}: a crash leaves either the old or the new file.
+     * The new content is durable when this returns.
+     */
+    public synchronized void rewrite(List<byte[]> records) throws IOException {
+        ensureOpen();
+        List<ByteBuffer> frames = new ArrayList<>(records.size());
+        for (byte[] r : records) {
+            frames.add(RecordFormat.frame(r)); // validate everything before touching the disk
+        }
+        long newSize = HEADER;
+        FileChannel next = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.READ, StandardOpenOption.WRITE);
+        try {
+            RecordFormat.writeFully(next, RecordFormat.header(MAGIC), 0);
+            for (ByteBuffer f : frames) {
+                int n = f.limit();
+                RecordFormat.writeFully(next, f, newSize);
+                newSize += n;
+            }
+            next.force(true);
+            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException | RuntimeException e) {
+            next.close();
+            Files.deleteIfExists(temp);
+            throw e;
+        }
+        FileChannel old = channel;
+        channel = next; // the open channel now refers to the renamed file
+        size = newSize;
+        old.close();
+        RecordFormat.fsyncDirectory(file.toAbsolutePath().getParent());
+    }
+
+    public synchronized long size() {
+        return size;
+    }
+
+    public Path path() {
+        return file;
+    }
+
+    /** Fsyncs the current file. Called by the {@link Syncer}; safe from any thread. */
+    @Override
+    public void sync() throws IOException {
+        FileChannel ch = channel;
+        try {
+            ch.force(false);
+        } catch (ClosedChannelException e) {
+            // Replaced by rewrite (whose file was fsynced before the swap) or closed/deleted on purpose.
+            if (ch == channel && !gone) {
+                throw e;
+            }
+        }
+    }
+
+    /** Closes and removes the file. */
+    public synchronized void delete() throws IOException {
+        gone = true;
+        channel.close();
+        Files.deleteIfExists(file);
+        Files.deleteIfExists(temp);
+        RecordFormat.fsyncDirectory(file.toAbsolutePath().getParent());
+    }
+
+    /** Fsyncs and closes. Idempotent. */
+    @Override
+    public synchronized void close() throws IOException {
+        if (gone) {
+            return;
+        }
+        gone = true;
+        try {
+            channel.force(false);
+        } finally {
+            channel.close();
+        }
+    }
+
+    private void ensureOpen() {
+        if (gone) {
+            throw new IllegalStateException("record file " + file + " is closed");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "RecordFile[" + file + "]";
+    }
+}

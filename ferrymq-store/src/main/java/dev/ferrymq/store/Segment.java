@@ -1,0 +1,241 @@
+package dev.ferrymq.store;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One segment file of a {@link SegmentLog}: a header followed by record frames.
+ *
+ * <pre>
+ *   0      4          8            12
+ *   +------+----------+------------+-------+-------+-----+
+ *   |"FMQS"| version  | segment id | frame | frame | ... |
+ *   +------+----------+------------+-------+-------+-----+
+ *   frame = length:int32 | crc32c:int32 | payload   (see RecordFormat)
+ * </pre>
+ *
+ * Thread-safety: {@link #append} must be serialised by the caller (the log's append lock); {@link #read},
+ * {@link #sync} and the reference count may be used from any thread ({@code size} is volatile and only
+ * grows after a frame is completely written, so readers never see a partial frame).
+ */
+final class Segment implements Syncable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Segment.class);
+    static final String MAGIC = "FMQS";
+    static final int HEADER = 12;
+    static final String SUFFIX = ".seg";
+
+    final int id;
+    final Path path;
+    private final FileChannel channel;
+    private volatile long size;
+    private final AtomicInteger refs = new AtomicInteger();
+    private final AtomicBoolean gone = new AtomicBoolean(); // closed or deleted on purpose
+    /** Set when a record was appended without a reference: the caller may still retain it (see SegmentLog). */
+    volatile boolean hasUnownedRecords;
+
+    private Segment(int id, Path path, FileChannel channel, long size) {
+        this.id = id;
+        this.path = path;
+        this.channel = channel;
+        this.size = size;
+    }
+
+    static Path pathFor(Path dir, int id) {
+        return dir.resolve(String.format("%010d%s", id, SUFFIX));
+    }
+
+    /** Creates a new, empty segment; its header is fsynced, the directory entry is not (caller's job). */
+    static Segment create(Path dir, int id) throws IOException {
+        Path path = pathFor(dir, id);
+        FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                StandardOpenOption.WRITE);
+        try {
+            RecordFormat.writeFully(ch, RecordFormat.header(MAGIC, id), 0);
+            ch.force(true);
+        } catch (IOException e) {
+            ch.close();
+            throw e;
+        }
+        return new Segment(id, path, ch, HEADER);
+    }
+
+    /** Opens a sealed segment without scanning it: only its header is checked. */
+    static Segment openSealed(Path path, int id) throws IOException {
+        FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        try {
+            checkHeader(ch, path, id);
+            return new Segment(id, path, ch, ch.size());
+        } catch (IOException e) {
+            ch.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Opens the last segment: scans every frame and truncates the file at the first one that is not intact
+     * (torn write, zero padding, bad CRC). A header torn by a crash right after creation is rewritten.
+     */
+    static Segment openLast(Path path, int id) throws IOException {
+        FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        try {
+            long fileSize = ch.size();
+            if (fileSize < HEADER || isAllZero(ch, HEADER)) {
+                LOG.warn("Segment {} has a torn header ({} bytes); reinitialising it", path, fileSize);
+                ch.truncate(0);
+                RecordFormat.writeFully(ch, RecordFormat.header(MAGIC, id), 0);
+                ch.force(true);
+                return new Segment(id, path, ch, HEADER);
+            }
+            checkHeader(ch, path, id);
+            RecordScanner scanner = new RecordScanner(ch, HEADER, fileSize);
+            while (scanner.next() != null) {
+                // just finding the end
+            }
+            long validEnd = scanner.offset();
+            if (validEnd < fileSize) {
+                LOG.warn("Truncating log tail of {} at offset {}: dropped {} bytes ({})", path, validEnd,
+                        fileSize - validEnd, scanner.stop());
+                ch.truncate(validEnd);
+                ch.force(true);
+            }
+            return new Segment(id, path, ch, validEnd);
+        } catch (IOException e) {
+            ch.close();
+            throw e;
+        }
+    }
+
+    private static void checkHeader(FileChannel ch, Path path, int id) throws IOException {
+        int headerId = RecordFormat.checkHeader(ch, path, MAGIC, 1)[0];
+        if (headerId != id) {
+            throw new StoreCorruptionException(path, 8, "header says segment " + headerId);
+        }
+    }
+
+    private static boolean isAllZero(FileChannel ch, int n) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(n);
+        RecordFormat.readFully(ch, buf, 0);
+        for (byte b : buf.array()) {
+            if (b != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    long size() {
+        return size;
+    }
+
+    /** Writes a frame at the end; returns its offset. Caller serialises appends. */
+    int append(ByteBuffer frame) throws IOException {
+        long offset = size;
+        // On failure size is not advanced, so the next append overwrites whatever part was written.
+        RecordFormat.writeFully(channel, frame, offset);
+        size = offset + frame.limit();
+        return (int) offset;
+    }
+
+    /** Reads and CRC-checks the frame at {@code offset}. */
+    byte[] read(int offset) throws IOException {
+        long end = size;
+        if (offset < HEADER) {
+            throw new IllegalArgumentException("no record at offset " + offset + " of " + path);
+        }
+        if (offset + (long) RecordFormat.FRAME_HEADER > end) {
+            throw new StoreCorruptionException(path, offset, "record beyond end of segment (" + end + " bytes)");
+        }
+        ByteBuffer header = ByteBuffer.allocate(RecordFormat.FRAME_HEADER);
+        RecordFormat.readFully(channel, header, offset);
+        header.flip();
+        int length = header.getInt();
+        int crc = header.getInt();
+        if (length <= 0 || offset + (long) RecordFormat.FRAME_HEADER + length > end) {
+            throw new StoreCorruptionException(path, offset, "bad record length " + length);
+        }
+        byte[] payload = new byte[length];
+        RecordFormat.readFully(channel, ByteBuffer.wrap(payload), offset + RecordFormat.FRAME_HEADER);
+        if (RecordFormat.crc(payload) != crc) {
+            throw new StoreCorruptionException(path, offset, "CRC mismatch");
+        }
+        return payload;
+    }
+
+    /** Scans every frame up to the current size; a frame that is not intact throws. */
+    void scan(RecordVisitor visitor) throws IOException {
+        RecordScanner scanner = new RecordScanner(channel, HEADER, size);
+        byte[] payload;
+        while ((payload = scanner.next()) != null) {
+            visitor.visit(SegmentLog.position(id, (int) scanner.recordOffset()), payload);
+        }
+        if (scanner.stop() != RecordScanner.Stop.END) {
+            throw new StoreCorruptionException(path, scanner.offset(), "record not intact (" + scanner.stop() + ")");
+        }
+    }
+
+    int retain() {
+        return refs.incrementAndGet();
+    }
+
+    /** Returns the count after the decrement; never goes below zero. */
+    int release() {
+        int after = refs.decrementAndGet();
+        if (after < 0) {
+            refs.incrementAndGet();
+            throw new IllegalStateException("release without retain on segment " + path);
+        }
+        return after;
+    }
+
+    int references() {
+        return refs.get();
+    }
+
+    @Override
+    public void sync() throws IOException {
+        try {
+            channel.force(false); // fdatasync: the size change is flushed as it is needed to read the data
+        } catch (ClosedChannelException e) {
+            if (!gone.get()) {
+                throw e; // closed behind our back (e.g. thread interrupt): data may not be durable
+            }
+        }
+    }
+
+    /** Forces and closes; later syncs are no-ops. Idempotent. */
+    void close() throws IOException {
+        if (gone.compareAndSet(false, true)) {
+            try {
+                channel.force(false);
+            } finally {
+                channel.close();
+            }
+        }
+    }
+
+    /** Closes (without forcing: the data is no longer wanted) and removes the file. Returns false if already gone. */
+    boolean delete() throws IOException {
+        if (!gone.compareAndSet(false, true)) {
+            return false;
+        }
+        channel.close();
+        Files.deleteIfExists(path);
+        return true;
+    }
+
+    @Override
+    public String toString() {
+        return "Segment[" + path + "]";
+    }
+}

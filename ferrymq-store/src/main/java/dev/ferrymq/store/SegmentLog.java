@@ -1,0 +1,370 @@
+package dev.ferrymq.store;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Append-only segmented log of CRC-checked opaque records.
+ *
+ * <pre>
+ * dir/
+ *   LOCK                 held with a FileLock while open (one process per directory)
+ *   0000000001.seg       sealed  ─┐ only the header is checked at open
+ *   0000000002.seg       sealed  ─┘ (verify() scans them)
+ *   0000000003.seg       active: scanned at open, torn tail truncated; appends go here
+ *
+ * position (long):
+ *   63            32 31             0
+ *   +---------------+---------------+
+ *   |  segment id   | offset in seg |
+ *   +---------------+---------------+
+ * </pre>
+ *
+ * Segment and frame layouts: see {@link Segment} and {@link RecordFormat}.
+ *
+ * <p>Reference counts live in memory only and start at zero on open; the owner retains each live position it
+ * recovered and then calls {@link #recoveryComplete()}. From then on a segment that is not the active one and
+ * has no references is deleted.
+ *
+ * <p>Thread-safety: thread-safe. Appends (and rolls) are serialised by one lock; reads are lock-free
+ * positional reads; reference counts are atomics. Do not interrupt threads doing I/O here: an interrupt closes
+ * the shared FileChannel ({@code ClosedByInterruptException}) for every thread.
+ */
+public final class SegmentLog implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SegmentLog.class);
+    private static final Pattern SEGMENT_NAME = Pattern.compile("(\\d{10})\\.seg");
+
+    private final Path dir;
+    private final StoreConfig config;
+    private final Syncer syncer;
+    private final boolean ownsSyncer;
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+    private final ConcurrentSkipListMap<Integer, Segment> segments;
+    private final ReentrantLock appendLock = new ReentrantLock();
+    private volatile Segment active;
+    private volatile boolean recovered;
+    private volatile boolean closed;
+
+    private SegmentLog(Path dir, StoreConfig config, Syncer syncer, boolean ownsSyncer, FileChannel lockChannel,
+                       FileLock lock, ConcurrentSkipListMap<Integer, Segment> segments, Segment active) {
+        this.dir = dir;
+        this.config = config;
+        this.syncer = syncer;
+        this.ownsSyncer = ownsSyncer;
+        this.lockChannel = lockChannel;
+        this.lock = lock;
+        this.segments = segments;
+        this.active = active;
+    }
+
+    /** Opens (recovering) the log in {@code dir} with its own {@link Syncer}, closed with the log. */
+    public static SegmentLog open(Path dir, StoreConfig config) throws IOException {
+        Syncer syncer = new Syncer(config);
+        try {
+            return open(dir, config, syncer, true);
+        } catch (IOException | RuntimeException e) {
+            syncer.close();
+            throw e;
+        }
+    }
+
+    /** Opens (recovering) the log in {@code dir}, using a shared {@link Syncer} that the caller closes. */
+    public static SegmentLog open(Path dir, StoreConfig config, Syncer syncer) throws IOException {
+        return open(dir, config, syncer, false);
+    }
+
+    private static SegmentLog open(Path dir, StoreConfig config, Syncer syncer, boolean ownsSyncer)
+            throws IOException {
+        Files.createDirectories(dir);
+        FileChannel lockChannel = FileChannel.open(dir.resolve("LOCK"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE);
+        FileLock lock;
+        try {
+            lock = lockChannel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            lock = null;
+        }
+        if (lock == null) {
+            lockChannel.close();
+            throw new IOException("store directory " + dir + " is already open (LOCK is held)");
+        }
+        ConcurrentSkipListMap<Integer, Segment> segments = new ConcurrentSkipListMap<>();
+        try {
+            List<Integer> ids = listSegmentIds(dir);
+            for (int i = 0; i < ids.size(); i++) {
+                int id = ids.get(i);
+                Path path = Segment.pathFor(dir, id);
+                boolean last = i == ids.size() - 1;
+                segments.put(id, last ? Segment.openLast(path, id) : Segment.openSealed(path, id));
+            }
+            if (segments.isEmpty()) {
+                segments.put(1, Segment.create(dir, 1));
+                RecordFormat.fsyncDirectory(dir);
+            }
+            Segment active = segments.lastEntry().getValue();
+            LOG.info("Opened segment log {}: {} segments, active {} ({} bytes)", dir, segments.size(),
+                    active.path.getFileName(), active.size());
+            return new SegmentLog(dir, config, syncer, ownsSyncer, lockChannel, lock, segments, active);
+        } catch (IOException | RuntimeException e) {
+            for (Segment s : segments.values()) {
+                closeQuietly(s);
+            }
+            lockChannel.close(); // releases the lock
+            throw e;
+        }
+    }
+
+    private static List<Integer> listSegmentIds(Path dir) throws IOException {
+        List<Integer> ids = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + Segment.SUFFIX)) {
+            for (Path f : files) {
+                Matcher m = SEGMENT_NAME.matcher(f.getFileName().toString());
+                if (m.matches()) {
+                    ids.add(Integer.parseInt(m.group(1)));
+                } else {
+                    LOG.warn("Ignoring unexpected file {} in segment log", f);
+                }
+            }
+        }
+        ids.sort(null);
+        return ids;
+    }
+
+    static long position(int segmentId, int offset) {
+        return ((long) segmentId << 32) | (offset & 0xFFFF_FFFFL);
+    }
+
+    static int segmentId(long position) {
+        return (int) (position >>> 32);
+    }
+
+    static int offset(long position) {
+        return (int) position;
+    }
+
+    /**
+     * Appends a record; it is in the OS (survives kill -9, not power loss) when this returns. Use
+     * {@link Syncer#whenDurable} for durability. The record carries no reference: with concurrent appenders
+     * prefer {@link #append(byte[], int)}, because a segment sealed before the caller's {@link #retain}
+     * could otherwise be deleted by a concurrent release of its last other reference.
+     *
+     * @return the record's position, greater than every earlier position
+     */
+    public long append(byte[] payload) throws IOException {
+        return append(payload, 0);
+    }
+
+    /**
+     * Appends a record and atomically takes {@code references} references on its segment (as if
+     * {@link #retain} had been called that many times).
+     */
+    public long append(byte[] payload, int references) throws IOException {
+        if (references < 0) {
+            throw new IllegalArgumentException("references < 0: " + references);
+        }
+        ByteBuffer frame = RecordFormat.frame(payload);
+        Segment target;
+        int offset;
+        appendLock.lock();
+        try {
+            ensureOpen();
+            target = active;
+            // Roll unless the segment is empty: a record bigger than segmentSize gets a segment of its own.
+            if (target.size() > Segment.HEADER && target.size() + frame.limit() > config.segmentSize()) {
+                target = roll(target);
+            }
+            offset = target.append(frame);
+            for (int i = 0; i < references; i++) {
+                target.retain();
+            }
+            if (references == 0) {
+                target.hasUnownedRecords = true;
+            }
+        } finally {
+            appendLock.unlock();
+        }
+        syncer.markDirty(target); // after the write: a whenDurable() issued later must cover it
+        return position(target.id, offset);
+    }
+
+    /** Seals {@code old} (fsynced, so sealed segments never have torn tails) and starts the next segment. */
+    private Segment roll(Segment old) throws IOException {
+        old.sync();
+        Segment next = Segment.create(dir, old.id + 1);
+        RecordFormat.fsyncDirectory(dir);
+        segments.put(next.id, next);
+        active = next;
+        // A segment whose records were all released while it was active has nobody left to release it.
+        // Segments with unowned records are kept: their appender may not have retained yet.
+        if (recovered && old.references() == 0 && !old.hasUnownedRecords) {
+            deleteSegment(old);
+        }
+        return next;
+    }
+
+    /** Reads and CRC-checks the record at {@code position}. */
+    public byte[] read(long position) throws IOException {
+        return segmentFor(position).read(offset(position));
+    }
+
+    /** Adds a reference to the segment holding {@code position}. */
+    public void retain(long position) {
+        segmentFor(position).retain();
+    }
+
+    /**
+     * Drops a reference. Once {@link #recoveryComplete()} was called, a segment that is not the active one and
+     * has no references left is deleted.
+     */
+    public void release(long position) {
+        Segment s = segmentFor(position);
+        if (s.release() == 0 && recovered && s != active) {
+            deleteSegment(s);
+        }
+    }
+
+    /** Called once the owner has retained every live position: deletes unreferenced non-active segments. */
+    public void recoveryComplete() {
+        recovered = true;
+        for (Segment s : segments.values()) {
+            if (s != active && s.references() == 0) {
+                deleteSegment(s);
+            }
+        }
+    }
+
+    private void deleteSegment(Segment s) {
+        if (closed) {
+            return;
+        }
+        try {
+            if (s.delete()) {
+                segments.remove(s.id, s);
+                LOG.debug("Deleted unreferenced segment {}", s.path);
+            }
+        } catch (IOException e) {
+            // Harmless: with no references it will be deleted again after the next start-up's recovery.
+            segments.remove(s.id, s);
+            LOG.warn("Could not delete segment {}", s.path, e);
+        }
+    }
+
+    private Segment segmentFor(long position) {
+        Segment s = segments.get(segmentId(position));
+        if (s == null) {
+            throw new IllegalStateException("no segment for position " + Long.toHexString(position)
+                    + " (never written or already deleted)");
+        }
+        return s;
+    }
+
+    /** Visits every record of every segment in log order; a record that is not intact throws. */
+    public void forEachRecord(RecordVisitor visitor) throws IOException {
+        for (Segment s : segments.values()) {
+            s.scan(visitor);
+        }
+    }
+
+    /**
+     * Scans every segment fully and checks every CRC.
+     *
+     * @return the number of intact records
+     * @throws StoreCorruptionException naming the file and offset of the first record that is not intact
+     */
+    public long verify() throws IOException {
+        long[] count = new long[1];
+        forEachRecord((position, payload) -> count[0]++);
+        return count[0];
+    }
+
+    public long sizeOnDisk() {
+        long total = 0;
+        for (Segment s : segments.values()) {
+            total += s.size();
+        }
+        return total;
+    }
+
+    public int segmentCount() {
+        return segments.size();
+    }
+
+    /** Id of the segment appends currently go to (never deleted by release). */
+    public int activeSegmentId() {
+        return active.id;
+    }
+
+    public Path directory() {
+        return dir;
+    }
+
+    public Syncer syncer() {
+        return syncer;
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("segment log " + dir + " is closed");
+        }
+    }
+
+    /** Fsyncs (via the owned syncer, or directly when it is shared) and closes every segment. */
+    @Override
+    public void close() throws IOException {
+        appendLock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            if (ownsSyncer) {
+                syncer.close(); // final fsync; completes pending callbacks
+            }
+            closed = true;
+            IOException failure = null;
+            for (Map.Entry<Integer, Segment> e : segments.entrySet()) {
+                try {
+                    e.getValue().close();
+                } catch (IOException ex) {
+                    failure = ex;
+                }
+            }
+            try {
+                lock.release();
+            } finally {
+                lockChannel.close();
+            }
+            if (failure != null) {
+                throw failure;
+            }
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
+    private static void closeQuietly(Segment s) {
+        try {
+            s.close();
+        } catch (IOException e) {
+            LOG.warn("Could not close {}", s.path, e);
+        }
+    }
+}
