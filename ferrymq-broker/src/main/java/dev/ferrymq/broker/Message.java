@@ -10,8 +10,17 @@ package dev.ferrymq.broker;
  * @param properties   the encoded content-header property flags and values, opaque to the broker
  * @param body         the message body
  * @param persistent   delivery mode 2
+ * @param expiresAt    when the per-message TTL (the expiration property) runs out, in epoch milliseconds, or
+ *                     {@link #NEVER}
  */
-public record Message(String exchange, String routingKey, byte[] properties, byte[] body, boolean persistent) {
+public record Message(String exchange, String routingKey, byte[] properties, byte[] body, boolean persistent,
+                      long expiresAt) {
+    public static final long NEVER = 0;
+
+    /** A message without expiry. */
+    public Message(String exchange, String routingKey, byte[] properties, byte[] body, boolean persistent) {
+        this(exchange, routingKey, properties, body, persistent, NEVER);
+    }
 
     public int bodySize() {
         return body.length;
@@ -19,6 +28,6 @@ public record Message(String exchange, String routingKey, byte[] properties, byt
 
     /** The same message with other properties (direct reply-to rewrites reply_to). */
     public Message withProperties(byte[] newProperties) {
-        return new Message(exchange, routingKey, newProperties, body, persistent);
+        return new Message(exchange, routingKey, newProperties, body, persistent, expiresAt);
     }
 }

@@ -123,9 +123,10 @@ public final class Queue implements Destination {
             }
             // A stored message stays in memory only while the queue is shallow; deep queues live on disk.
             boolean keepInMemory = position == QueueEntry.NOT_STORED || readyBytesInMemory < MAX_READY_BYTES_IN_MEMORY;
-            QueueEntry entry = new QueueEntry(this, nextSeq++, keepInMemory ? message : null, position);
+            QueueEntry entry = new QueueEntry(this, nextSeq++, keepInMemory ? message : null, position,
+                    message.expiresAt());
             if (position != QueueEntry.NOT_STORED) {
-                index.enqueued(position);
+                index.enqueued(position, message.expiresAt());
             }
             if (keepInMemory) {
                 readyBytesInMemory += message.bodySize();
@@ -138,12 +139,13 @@ public final class Queue implements Destination {
     }
 
     /** Re-creates the entries recovered from this queue's index at start-up, marked redelivered. */
-    public void restore(List<Long> positions) {
+    public void restore(List<QueueIndex.Entry> stored) {
         lock.lock();
         try {
-            for (long position : positions) {
-                persistence.retain(position);
-                QueueEntry entry = new QueueEntry(this, nextSeq++, null, position);
+            for (QueueIndex.Entry recovered : stored) {
+                persistence.retain(recovered.position());
+                QueueEntry entry = new QueueEntry(this, nextSeq++, null, recovered.position(),
+                        recovered.expiresAt());
                 entry.markRedelivered();
                 ready.addLast(entry);
             }
@@ -164,7 +166,7 @@ public final class Queue implements Destination {
     public QueueEntry get(boolean noAck) {
         lock.lock();
         try {
-            QueueEntry entry = pollNext();
+            QueueEntry entry = peekNext() == null ? null : pollNext();
             if (entry != null) {
                 unacked++;
                 if (noAck) {
@@ -296,9 +298,32 @@ public final class Queue implements Destination {
         }
     }
 
+    /** The next entry to deliver, after dropping expired ones from the head (RabbitMQ's per-message TTL). */
     private QueueEntry peekNext() {
-        QueueEntry first = requeued.peek();
-        return first != null ? first : ready.peekFirst();
+        long now = 0;
+        while (true) {
+            QueueEntry first = requeued.peek();
+            QueueEntry next = first != null ? first : ready.peekFirst();
+            if (next == null || next.expiresAt() == Message.NEVER) {
+                return next;
+            }
+            if (now == 0) {
+                now = System.currentTimeMillis();
+            }
+            if (!next.expired(now)) {
+                return next;
+            }
+            pollNext();
+            dropLocked(next);
+        }
+    }
+
+    /** Removes a ready entry for good without delivering it. */
+    private void dropLocked(QueueEntry entry) {
+        if (entry.stored()) {
+            index.removed(entry.position());
+            persistence.release(entry.position());
+        }
     }
 
     private QueueEntry pollNext() {

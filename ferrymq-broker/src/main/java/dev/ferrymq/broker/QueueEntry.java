@@ -15,14 +15,25 @@ public final class QueueEntry {
     private final Queue queue;
     private final long seq;
     private final long position;
+    private final long expiresAt;
     private Message message;
     private boolean redelivered;
 
-    QueueEntry(Queue queue, long seq, Message message, long position) {
+    QueueEntry(Queue queue, long seq, Message message, long position, long expiresAt) {
         this.queue = queue;
         this.seq = seq;
         this.message = message;
         this.position = position;
+        this.expiresAt = expiresAt;
+    }
+
+    /** Epoch milliseconds after which the message is dropped instead of delivered, or {@link Message#NEVER}. */
+    long expiresAt() {
+        return expiresAt;
+    }
+
+    boolean expired(long now) {
+        return expiresAt != Message.NEVER && now >= expiresAt;
     }
 
     public Queue queue() {

@@ -114,9 +114,9 @@ final class Recovery {
             for (Queue queue : vhost.queues()) {
                 QueueIndex index = queue.index();
                 if (index != null) {
-                    List<Long> positions = index.recover();
-                    queue.restore(positions);
-                    messages += positions.size();
+                    List<QueueIndex.Entry> entries = index.recover();
+                    queue.restore(entries);
+                    messages += entries.size();
                 }
             }
         }

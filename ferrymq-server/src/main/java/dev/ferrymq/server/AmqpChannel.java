@@ -54,6 +54,12 @@ import dev.ferrymq.amqp.method.QueuePurge;
 import dev.ferrymq.amqp.method.QueuePurgeOk;
 import dev.ferrymq.amqp.method.QueueUnbind;
 import dev.ferrymq.amqp.method.QueueUnbindOk;
+import dev.ferrymq.amqp.method.TxSelectOk;
+import dev.ferrymq.amqp.method.TxSelect;
+import dev.ferrymq.amqp.method.TxRollbackOk;
+import dev.ferrymq.amqp.method.TxRollback;
+import dev.ferrymq.amqp.method.TxCommitOk;
+import dev.ferrymq.amqp.method.TxCommit;
 import dev.ferrymq.broker.Message;
 import dev.ferrymq.broker.Queue;
 import dev.ferrymq.broker.QueueEntry;
@@ -103,7 +109,7 @@ final class AmqpChannel implements MethodHandler {
     private final AmqpConnection connection;
     private final int number;
     private final VirtualHost vhost;
-    private State state = State.OPEN;
+    private volatile State state = State.OPEN;
     private int currentClassId;
     private int currentMethodId;
 
@@ -132,6 +138,8 @@ final class AmqpChannel implements MethodHandler {
     private volatile boolean starved;
     private boolean creditReturned;
     private String lastQueueName;
+    /** Publishes and acknowledgements held back until tx.commit, or null outside transactional mode. */
+    private Transaction transaction;
     private ChannelConsumer replyConsumer;
     private String replyAddress;
 
@@ -298,7 +306,8 @@ final class AmqpChannel implements MethodHandler {
     @Override
     public void onQueueDeclare(QueueDeclare m) {
         if (m.passive() && m.queue().equals(VirtualHost.DIRECT_REPLY_TO)) {
-            send(new QueueDeclareOk(m.queue(), 0, 0));
+            // The pseudo-queue always "exists" with one consumer, as RabbitMQ reports it (Spring probes this way).
+            send(new QueueDeclareOk(m.queue(), 0, 1));
             return;
         }
         String name = m.passive() ? resolveQueueName(m.queue()) : m.queue();
@@ -402,26 +411,97 @@ final class AmqpChannel implements MethodHandler {
             throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, "user_id property set to '"
                     + properties.userId() + "' but authenticated user was '" + connection.user().name() + "'");
         }
+        long expiresAt = expiresAt(properties.expiration());
         if (VirtualHost.DIRECT_REPLY_TO.equals(properties.replyTo())) {
             if (replyAddress == null) {
                 throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, "fast reply consumer does not exist");
             }
             rawProperties = properties.withReplyTo(replyAddress).toBytes();
         }
-        boolean persistent = properties.deliveryMode() != null && properties.deliveryMode() == 2;
-        Message message = new Message(method.exchange(), method.routingKey(), rawProperties, body, persistent);
+        Message message = new Message(method.exchange(), method.routingKey(), rawProperties, body,
+                properties.persistent(), expiresAt);
+        if (transaction != null) {
+            transaction.add(() -> route(method, message, properties));
+            return;
+        }
+        boolean stored = route(method, message, properties);
+        if (confirmMode) {
+            publishSeq++;
+            storedSinceRequest |= stored;
+        }
+    }
+
+    /** Routes a complete message and returns it to the publisher if mandatory and unroutable; true if stored. */
+    private boolean route(BasicPublish method, Message message, BasicProperties properties) {
         VirtualHost.PublishResult routed = vhost.publish(method.exchange(), method.routingKey(), message,
                 properties::headers);
         if (routed.queues() == 0 && method.mandatory()) {
             ByteBuf buf = connection.context().alloc().buffer();
             Frames.writeDelivery(buf, number, new BasicReturn(ReplyCode.NO_ROUTE, "NO_ROUTE", method.exchange(),
-                    method.routingKey()), rawProperties, body, connection.frameMax());
+                    method.routingKey()), message.properties(), message.body(), connection.frameMax());
             connection.write(buf);
         }
-        if (confirmMode) {
-            publishSeq++;
-            storedSinceRequest |= routed.stored();
+        return routed.stored();
+    }
+
+    /** The expiration property is a per-message TTL in milliseconds, as a string of digits (RabbitMQ's rule). */
+    private static long expiresAt(String expiration) {
+        if (expiration == null) {
+            return Message.NEVER;
         }
+        long ttl;
+        try {
+            ttl = Long.parseLong(expiration);
+        } catch (NumberFormatException e) {
+            ttl = -1;
+        }
+        if (ttl < 0) {
+            throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, "invalid expiration '" + expiration
+                    + "': not a non-negative integer");
+        }
+        return System.currentTimeMillis() + ttl;
+    }
+
+    // ---------------------------------------------------------------- transactions
+
+    @Override
+    public void onTxSelect(TxSelect m) {
+        if (confirmMode) {
+            throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, "cannot switch from confirm to tx mode");
+        }
+        if (transaction == null) {
+            transaction = new Transaction();
+        }
+        send(new TxSelectOk());
+    }
+
+    @Override
+    public void onTxCommit(TxCommit m) {
+        if (transaction == null) {
+            throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, "channel is not transactional");
+        }
+        if (!transaction.commit()) {
+            send(new TxCommitOk());
+            return;
+        }
+        // Something was stored: commit-ok promises it is durable, so it waits for the next group commit.
+        EventExecutor loop = connection.context().executor();
+        vhost.persistence().syncer().whenDurable(() -> loop.execute(() -> {
+            if (state == State.OPEN) {
+                send(new TxCommitOk());
+                connection.flushIfPending();
+            }
+        }), failure -> loop.execute(() -> connection.closeWithError(ReplyCode.INTERNAL_ERROR,
+                "INTERNAL_ERROR - message store failed: " + failure.getMessage(), 0, 0)));
+    }
+
+    @Override
+    public void onTxRollback(TxRollback m) {
+        if (transaction == null) {
+            throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, "channel is not transactional");
+        }
+        transaction.rollback();
+        send(new TxRollbackOk());
     }
 
     /**
@@ -454,6 +534,9 @@ final class AmqpChannel implements MethodHandler {
 
     @Override
     public void onConfirmSelect(ConfirmSelect m) {
+        if (transaction != null) {
+            throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, "cannot switch from tx to confirm mode");
+        }
         confirmMode = true;
         if (!m.nowait()) {
             send(new ConfirmSelectOk());
@@ -554,11 +637,20 @@ final class AmqpChannel implements MethodHandler {
             send(new BasicGetEmpty());
             return;
         }
+        Message message;
+        try {
+            message = entry.message();
+        } catch (RuntimeException e) {
+            log.error("cannot read message for basic.get on channel {} of {}", number, connection.name(), e);
+            if (!m.noAck()) {
+                queue.requeue(List.of(entry));
+            }
+            throw AmqpException.channel(ReplyCode.INTERNAL_ERROR, "message store read failed: " + e.getMessage());
+        }
         long tag = ++deliveryTagSeq;
         if (!m.noAck()) {
             unacked.put(tag, new Unacked(entry, null));
         }
-        Message message = entry.message();
         ByteBuf buf = connection.context().alloc().buffer();
         Frames.writeDelivery(buf, number, new BasicGetOk(tag, entry.redelivered(), message.exchange(),
                 message.routingKey(), queue.messageCount()), message.properties(), message.body(),
@@ -628,12 +720,23 @@ final class AmqpChannel implements MethodHandler {
     }
 
     private void writeDelivery(Delivery delivery) {
+        Message message;
+        try {
+            message = delivery.message() != null ? delivery.message() : delivery.entry().message();
+        } catch (RuntimeException e) {
+            // A damaged store record: never deliver wrong bytes, never drop it silently. The entry goes back to
+            // its queue and this channel closes loudly.
+            log.error("cannot read message for delivery on channel {} of {}", number, connection.name(), e);
+            closeWithError(ReplyCode.INTERNAL_ERROR, "INTERNAL_ERROR - message store read failed: " + e.getMessage(),
+                    BASIC_CLASS_ID, 60);
+            delivery.entry().queue().requeue(List.of(delivery.entry()));
+            return;
+        }
         long tag = ++deliveryTagSeq;
         ChannelConsumer consumer = delivery.consumer();
         if (!consumer.noAck()) {
             unacked.put(tag, new Unacked(delivery.entry(), consumer));
         }
-        Message message = delivery.message() != null ? delivery.message() : delivery.entry().message();
         boolean redelivered = delivery.entry() != null && delivery.entry().redelivered();
         ByteBuf buf = connection.context().alloc().buffer(64 + message.properties().length + message.bodySize());
         Frames.writeDelivery(buf, number, new BasicDeliver(consumer.tag(), tag, redelivered, message.exchange(),
@@ -661,19 +764,37 @@ final class AmqpChannel implements MethodHandler {
 
     @Override
     public void onBasicAck(BasicAck m) {
-        for (Unacked settled : take(m.deliveryTag(), m.multiple())) {
-            settled.entry().queue().settle(settled.entry());
-        }
+        settleNowOrAtCommit(m.deliveryTag(), m.multiple(), () -> {
+            for (Unacked settled : take(m.deliveryTag(), m.multiple())) {
+                settled.entry().queue().settle(settled.entry());
+            }
+        });
     }
 
     @Override
     public void onBasicNack(BasicNack m) {
-        reject(take(m.deliveryTag(), m.multiple()), m.requeue());
+        settleNowOrAtCommit(m.deliveryTag(), m.multiple(),
+                () -> reject(take(m.deliveryTag(), m.multiple()), m.requeue()));
     }
 
     @Override
     public void onBasicReject(BasicReject m) {
-        reject(take(m.deliveryTag(), false), m.requeue());
+        settleNowOrAtCommit(m.deliveryTag(), false, () -> reject(take(m.deliveryTag(), false), m.requeue()));
+    }
+
+    /** Outside a transaction settles at once; inside, checks the tag now and settles at commit. */
+    private void settleNowOrAtCommit(long deliveryTag, boolean multiple, Runnable settle) {
+        if (transaction == null) {
+            settle.run();
+            return;
+        }
+        if (multiple ? deliveryTag > deliveryTagSeq : !unacked.containsKey(deliveryTag)) {
+            throw unknownDeliveryTag(deliveryTag);
+        }
+        transaction.add(() -> {
+            settle.run();
+            return false;
+        });
     }
 
     private void reject(List<Unacked> rejected, boolean requeue) {

@@ -370,7 +370,10 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
             return;
         }
         log.warn("closing connection {}: {}", name, replyText);
-        if (state == State.AWAITING_HEADER) {
+        // Before connection.open a client only understands connection.close for refused logins and vhosts
+        // (RabbitMQ's authentication_failure_close); anything else there just ends the socket, as RabbitMQ does.
+        boolean handshaking = state.ordinal() < State.OPEN.ordinal();
+        if (handshaking && replyCode != ReplyCode.ACCESS_REFUSED && replyCode != ReplyCode.NOT_ALLOWED) {
             state = State.CLOSED;
             ctx.close();
             return;

@@ -9,10 +9,10 @@ import java.nio.charset.StandardCharsets;
  * Serializes a {@link Message} into one store record and back.
  *
  * <pre>
- * +------+----------+----------+---------+-----------+------------+------------+------+
- * | ver  | exch len | exchange | key len |routing key| props len  | properties | body |
- * | u8=1 | u8       | utf-8    | u8      | utf-8     | i32        | bytes      | rest |
- * +------+----------+----------+---------+-----------+------------+------------+------+
+ * +------+------------+----------+----------+---------+-----------+-----------+------------+------+
+ * | ver  | expires at | exch len | exchange | key len |routing key| props len | properties | body |
+ * | u8=1 | i64 ms     | u8       | utf-8    | u8      | utf-8     | i32       | bytes      | rest |
+ * +------+------------+----------+----------+---------+-----------+-----------+------------+------+
  * </pre>
  * Exchange names and routing keys are AMQP short strings (at most 255 bytes). Stateless and thread-safe.
  */
@@ -27,9 +27,10 @@ public final class MessageCodec {
         byte[] routingKey = message.routingKey().getBytes(StandardCharsets.UTF_8);
         byte[] properties = message.properties();
         byte[] body = message.body();
-        ByteBuffer out = ByteBuffer.allocate(1 + 1 + exchange.length + 1 + routingKey.length + 4 + properties.length
+        ByteBuffer out = ByteBuffer.allocate(1 + 8 + 1 + exchange.length + 1 + routingKey.length + 4 + properties.length
                 + body.length);
         out.put(VERSION);
+        out.putLong(message.expiresAt());
         out.put((byte) exchange.length).put(exchange);
         out.put((byte) routingKey.length).put(routingKey);
         out.putInt(properties.length).put(properties);
@@ -43,13 +44,14 @@ public final class MessageCodec {
         if (version != VERSION) {
             throw new IllegalArgumentException("unknown message record version " + version);
         }
+        long expiresAt = in.getLong();
         String exchange = readShortString(in);
         String routingKey = readShortString(in);
         byte[] properties = new byte[in.getInt()];
         in.get(properties);
         byte[] body = new byte[in.remaining()];
         in.get(body);
-        return new Message(exchange, routingKey, properties, body, true);
+        return new Message(exchange, routingKey, properties, body, true, expiresAt);
     }
 
     private static String readShortString(ByteBuffer in) {

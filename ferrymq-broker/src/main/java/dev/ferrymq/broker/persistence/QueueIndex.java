@@ -8,15 +8,17 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 
 /**
  * The on-disk index of one durable queue: which stored messages it holds, in queue order. An append-only
- * {@link RecordFile} of 9-byte records,
+ * {@link RecordFile} of records
  * <pre>
- * +--------+-------------------+
- * | op u8  | position i64      |   op 'E' = enqueued, 'A' = acknowledged (or otherwise removed)
+ * +--------+-------------------+----------------------+
+ * | 'E'    | position i64      | expires at i64 (ms)  |   enqueued
+ * +--------+-------------------+----------------------+
+ * | 'A'    | position i64      |                          acknowledged (or otherwise removed)
  * +--------+-------------------+
  * </pre>
  * replayed at start-up (live = enqueued and not removed, in enqueue order). When removals far outnumber live
@@ -31,6 +33,10 @@ public final class QueueIndex {
     private long live;
     private long removalsSinceCompaction;
 
+    /** A live entry: where its message is stored and when it expires (0 = never). */
+    public record Entry(long position, long expiresAt) {
+    }
+
     private QueueIndex(RecordFile file) {
         this.file = file;
     }
@@ -40,21 +46,21 @@ public final class QueueIndex {
     }
 
     /** Replays the file: the positions still in the queue, in queue order. Compacts the file to them. */
-    public List<Long> recover() throws IOException {
-        List<Long> positions = replay(file.readAll());
-        file.rewrite(encodeAll(positions));
-        live = positions.size();
+    public List<Entry> recover() throws IOException {
+        List<Entry> entries = replay(file.readAll());
+        file.rewrite(encodeAll(entries));
+        live = entries.size();
         removalsSinceCompaction = 0;
-        return positions;
+        return entries;
     }
 
-    public void enqueued(long position) {
-        append(ENQUEUED, position);
+    public void enqueued(long position, long expiresAt) {
+        append(ByteBuffer.allocate(17).put(ENQUEUED).putLong(position).putLong(expiresAt).array());
         live++;
     }
 
     public void removed(long position) {
-        append(REMOVED, position);
+        append(ByteBuffer.allocate(9).put(REMOVED).putLong(position).array());
         live--;
         removalsSinceCompaction++;
         if (removalsSinceCompaction >= COMPACT_MIN_REMOVALS && removalsSinceCompaction > 4 * live) {
@@ -90,33 +96,34 @@ public final class QueueIndex {
         }
     }
 
-    private void append(byte op, long position) {
+    private void append(byte[] record) {
         try {
-            file.append(ByteBuffer.allocate(9).put(op).putLong(position).array());
+            file.append(record);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    private static List<Long> replay(List<byte[]> records) {
-        LinkedHashSet<Long> positions = new LinkedHashSet<>();
+    private static List<Entry> replay(List<byte[]> records) {
+        LinkedHashMap<Long, Entry> entries = new LinkedHashMap<>();
         for (byte[] record : records) {
             ByteBuffer in = ByteBuffer.wrap(record);
             byte op = in.get();
             long position = in.getLong();
             if (op == ENQUEUED) {
-                positions.add(position);
+                entries.put(position, new Entry(position, in.getLong()));
             } else {
-                positions.remove(position);
+                entries.remove(position);
             }
         }
-        return new ArrayList<>(positions);
+        return new ArrayList<>(entries.values());
     }
 
-    private static List<byte[]> encodeAll(List<Long> positions) {
-        List<byte[]> records = new ArrayList<>(positions.size());
-        for (long position : positions) {
-            records.add(ByteBuffer.allocate(9).put(ENQUEUED).putLong(position).array());
+    private static List<byte[]> encodeAll(List<Entry> entries) {
+        List<byte[]> records = new ArrayList<>(entries.size());
+        for (Entry entry : entries) {
+            records.add(ByteBuffer.allocate(17).put(ENQUEUED).putLong(entry.position()).putLong(entry.expiresAt())
+                    .array());
         }
         return records;
     }
