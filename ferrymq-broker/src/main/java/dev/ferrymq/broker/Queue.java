@@ -6,6 +6,9 @@ import dev.ferrymq.broker.routing.Destination;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Comparator;
@@ -210,6 +213,9 @@ public final class Queue implements Destination {
         lock.lock();
         try {
             if (deleted) {
+                if (persistence != null) {
+                    releaseStored(entries); // nobody settles them any more
+                }
                 return;
             }
             for (QueueEntry entry : entries) {
@@ -346,32 +352,49 @@ public final class Queue implements Destination {
         lock.lock();
         try {
             int count = ready.size() + requeued.size();
-            dropReady();
             if (index != null) {
-                index.clear();
+                // The index first: a crash must never leave it pointing at released messages.
+                index.removeAll(storedPositions());
             }
+            dropReady();
             return count;
         } finally {
             lock.unlock();
         }
     }
 
+    private Set<Long> storedPositions() {
+        Set<Long> positions = new HashSet<>();
+        for (QueueEntry entry : ready) {
+            if (entry.stored()) {
+                positions.add(entry.position());
+            }
+        }
+        for (QueueEntry entry : requeued) {
+            if (entry.stored()) {
+                positions.add(entry.position());
+            }
+        }
+        return positions;
+    }
+
+    /** Forgets every ready entry, releasing its store reference. */
     private void dropReady() {
         if (persistence != null) {
-            for (QueueEntry entry : ready) {
-                if (entry.stored()) {
-                    persistence.release(entry.position());
-                }
-            }
-            for (QueueEntry entry : requeued) {
-                if (entry.stored()) {
-                    persistence.release(entry.position());
-                }
-            }
+            releaseStored(ready);
+            releaseStored(requeued);
         }
         ready.clear();
         requeued.clear();
         readyBytesInMemory = 0;
+    }
+
+    private void releaseStored(Collection<QueueEntry> entries) {
+        for (QueueEntry entry : entries) {
+            if (entry.stored()) {
+                persistence.release(entry.position());
+            }
+        }
     }
 
     /** Ready messages (not counting unacked ones), as queue.declare-ok reports. */
@@ -416,10 +439,10 @@ public final class Queue implements Destination {
         lock.lock();
         try {
             deleted = true;
-            dropReady();
             if (index != null) {
                 index.delete();
             }
+            dropReady();
             List<QueueConsumer> cancelled = new ArrayList<>(consumers);
             consumers.clear();
             return cancelled;

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The on-disk index of one durable queue: which stored messages it holds, in queue order. An append-only
@@ -68,11 +69,13 @@ public final class QueueIndex {
         }
     }
 
-    /** Everything removed at once (purge): the index becomes empty. */
-    public void clear() {
+    /** Many entries removed at once (purge): rewrites the index without them. */
+    public void removeAll(Set<Long> positions) {
         try {
-            file.rewrite(List.of());
-            live = 0;
+            List<Entry> remaining = replay(file.readAll());
+            remaining.removeIf(entry -> positions.contains(entry.position()));
+            file.rewrite(encodeAll(remaining));
+            live = remaining.size();
             removalsSinceCompaction = 0;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -88,12 +91,7 @@ public final class QueueIndex {
     }
 
     private void compact() {
-        try {
-            file.rewrite(encodeAll(replay(file.readAll())));
-            removalsSinceCompaction = 0;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        removeAll(Set.of());
     }
 
     private void append(byte[] record) {
