@@ -27,6 +27,14 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class Queue implements Destination {
     private static final Comparator<QueueEntry> BY_SEQ = Comparator.comparingLong(QueueEntry::seq);
+    /**
+     * Flow control: with more ready messages than this while consumers are taking messages, the queue is
+     * congested and publishers are asked to pause; below {@link #UNCONGESTED_BELOW} they resume.
+     */
+    private static final int CONGESTED_ABOVE = 2_000;
+    private static final int UNCONGESTED_BELOW = 1_000;
+    /** Consumers that took nothing for this long are stalled, not slow: publishers are no longer paused. */
+    private static final long STALLED_AFTER_NANOS = 50_000_000;
     /** Above this many bytes of ready bodies in memory, newly stored messages are kept on disk only. */
     private static final long MAX_READY_BYTES_IN_MEMORY = 8L * 1024 * 1024;
 
@@ -53,6 +61,9 @@ public final class Queue implements Destination {
     private int unacked;
     private long readyBytesInMemory;
     private boolean deleted;
+    private volatile boolean congested;
+    private volatile long lastDeliveryNanos;
+    private List<Runnable> uncongestedListeners;
 
     Queue(VirtualHost vhost, String name, boolean durable, boolean exclusive, Object owner, boolean autoDelete,
           Map<String, Object> arguments, QueueIndex index) {
@@ -170,6 +181,7 @@ public final class Queue implements Destination {
         lock.lock();
         try {
             QueueEntry entry = peekNext() == null ? null : pollNext();
+            updateCongestionLocked();
             if (entry != null) {
                 unacked++;
                 if (noAck) {
@@ -258,6 +270,7 @@ public final class Queue implements Destination {
             }
             exclusiveConsumer = false;
             deleteNow = autoDelete && hadConsumers && consumers.isEmpty() && !deleted;
+            updateCongestionLocked();
         } finally {
             lock.unlock();
         }
@@ -277,11 +290,20 @@ public final class Queue implements Destination {
     }
 
     private void dispatchLocked() {
+        if (deliverReadyLocked() > 0) {
+            lastDeliveryNanos = System.nanoTime();
+        }
+        updateCongestionLocked();
+    }
+
+    /** Hands ready entries to consumers, round-robin, until none can take more; returns how many. */
+    private int deliverReadyLocked() {
         int count = consumers.size();
+        int delivered = 0;
         while (count > 0 && !deleted) {
             QueueEntry entry = peekNext();
             if (entry == null) {
-                return;
+                return delivered;
             }
             QueueConsumer taker = null;
             for (int i = 0; i < count; i++) {
@@ -294,12 +316,55 @@ public final class Queue implements Destination {
                 }
             }
             if (taker == null) {
-                return;
+                return delivered;
             }
             pollNext();
             unacked++;
+            delivered++;
             if (taker.noAck()) {
                 settleLocked(entry); // the consumer took the message with it (see QueueConsumer#tryDeliver)
+            }
+        }
+        return delivered;
+    }
+
+    // ---------------------------------------------------------------- flow control
+
+    /**
+     * Whether publishers should pause: consumers are taking messages but falling behind. Consumers that take
+     * nothing at all (stalled, or none) never pause publishers; that backlog is for memory limits to handle.
+     */
+    public boolean congested() {
+        return congested && System.nanoTime() - lastDeliveryNanos < STALLED_AFTER_NANOS;
+    }
+
+    /** Runs {@code listener} (from any thread, must not block) once the queue is no longer congested. */
+    public void whenUncongested(Runnable listener) {
+        lock.lock();
+        try {
+            if (congested) {
+                if (uncongestedListeners == null) {
+                    uncongestedListeners = new ArrayList<>(2);
+                }
+                uncongestedListeners.add(listener);
+                return;
+            }
+        } finally {
+            lock.unlock();
+        }
+        listener.run();
+    }
+
+    private void updateCongestionLocked() {
+        int backlog = ready.size() + requeued.size();
+        if (!congested) {
+            congested = backlog > CONGESTED_ABOVE && !consumers.isEmpty() && !deleted;
+        } else if (backlog < UNCONGESTED_BELOW || consumers.isEmpty() || deleted) {
+            congested = false;
+            if (uncongestedListeners != null) {
+                List<Runnable> listeners = uncongestedListeners;
+                uncongestedListeners = null;
+                listeners.forEach(Runnable::run);
             }
         }
     }
@@ -357,6 +422,7 @@ public final class Queue implements Destination {
                 index.removeAll(storedPositions());
             }
             dropReady();
+            updateCongestionLocked();
             return count;
         } finally {
             lock.unlock();
@@ -445,6 +511,7 @@ public final class Queue implements Destination {
             dropReady();
             List<QueueConsumer> cancelled = new ArrayList<>(consumers);
             consumers.clear();
+            updateCongestionLocked();
             return cancelled;
         } finally {
             lock.unlock();

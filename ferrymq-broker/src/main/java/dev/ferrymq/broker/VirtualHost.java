@@ -371,9 +371,15 @@ public final class VirtualHost {
         return deliver(route(exchange, routingKey, headers), message);
     }
 
-    /** What became of a published message. */
-    public record PublishResult(int queues, boolean stored) {
-        static final PublishResult UNROUTED = new PublishResult(0, false);
+    /**
+     * What became of a published message.
+     *
+     * @param queues    how many queues (or reply-to consumers) it reached; 0 means unroutable
+     * @param stored    whether it was written to the store (a publisher confirm must wait for an fsync)
+     * @param congested a queue it reached whose consumers are falling behind (the publisher should pause), or null
+     */
+    public record PublishResult(int queues, boolean stored, Queue congested) {
+        static final PublishResult UNROUTED = new PublishResult(0, false, null);
     }
 
     /** Enqueues on every queue; a persistent message is stored once, referenced by each durable queue. */
@@ -390,10 +396,14 @@ public final class VirtualHost {
                 position = persistence.storeMessage(message, durableQueues);
             }
         }
+        Queue congested = null;
         for (Queue queue : matched) {
             queue.publish(message, queue.keepsPersistentMessages() ? position : QueueEntry.NOT_STORED);
+            if (congested == null && queue.congested()) {
+                congested = queue;
+            }
         }
-        return new PublishResult(matched.size(), position != QueueEntry.NOT_STORED);
+        return new PublishResult(matched.size(), position != QueueEntry.NOT_STORED, congested);
     }
 
     private PublishResult publishToDefault(String routingKey, Message message) {
@@ -405,7 +415,7 @@ public final class VirtualHost {
             Consumer<Message> target = replyTargets.get(routingKey.substring(DIRECT_REPLY_TO_PREFIX.length()));
             if (target != null) {
                 target.accept(message);
-                return new PublishResult(1, false);
+                return new PublishResult(1, false, null);
             }
         }
         return PublishResult.UNROUTED;

@@ -435,6 +435,9 @@ final class AmqpChannel implements MethodHandler {
     private boolean route(BasicPublish method, Message message, BasicProperties properties) {
         VirtualHost.PublishResult routed = vhost.publish(method.exchange(), method.routingKey(), message,
                 properties::headers);
+        if (routed.congested() != null) {
+            connection.pauseReadingFor(routed.congested());
+        }
         if (routed.queues() == 0 && method.mandatory()) {
             ByteBuf buf = connection.context().alloc().buffer();
             Frames.writeDelivery(buf, number, new BasicReturn(ReplyCode.NO_ROUTE, "NO_ROUTE", method.exchange(),

@@ -22,6 +22,7 @@ import dev.ferrymq.amqp.method.ConnectionTune;
 import dev.ferrymq.amqp.method.ConnectionTuneOk;
 import dev.ferrymq.amqp.method.MethodHandler;
 import dev.ferrymq.broker.BrokerException;
+import dev.ferrymq.broker.Queue;
 import dev.ferrymq.broker.Users;
 import dev.ferrymq.broker.VirtualHost;
 import io.netty.buffer.ByteBuf;
@@ -49,6 +50,11 @@ import java.util.concurrent.TimeUnit;
 final class AmqpConnection extends ChannelInboundHandlerAdapter implements MethodHandler {
     private static final Logger log = LoggerFactory.getLogger(AmqpConnection.class);
     private static final int CLOSE_OK_TIMEOUT_SECONDS = 3;
+    /**
+     * Longest pause of a publisher for a congested queue. Bounded because this connection may also carry the
+     * acknowledgements that queue is waiting for.
+     */
+    private static final long MAX_FLOW_PAUSE_MILLIS = 20;
 
     private enum State { AWAITING_HEADER, AWAITING_START_OK, AWAITING_TUNE_OK, AWAITING_OPEN, OPEN, CLOSING, CLOSED }
 
@@ -63,6 +69,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
     private int frameMax;
     private int channelMax;
     private boolean flushPending;
+    private boolean pausedForFlow;
 
     AmqpConnection(FerryServer server) {
         this.server = server;
@@ -129,7 +136,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         // Back-pressure: a client that does not read what we send is not read from either.
         boolean writable = ctx.channel().isWritable();
-        ctx.channel().config().setAutoRead(writable);
+        updateAutoRead();
         if (writable) {
             for (AmqpChannel channel : List.copyOf(channels.values())) {
                 channel.resumeDeliveries();
@@ -179,6 +186,31 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         log.debug("connection {} failed: {}", name, cause.toString());
         ctx.close();
+    }
+
+    /**
+     * Flow control: a queue this connection published to has consumers falling behind, so stop reading from the
+     * socket (TCP back-pressure) until the queue has caught up, or for {@link #MAX_FLOW_PAUSE_MILLIS} at most.
+     */
+    void pauseReadingFor(Queue congested) {
+        if (pausedForFlow) {
+            return;
+        }
+        pausedForFlow = true;
+        updateAutoRead();
+        congested.whenUncongested(() -> ctx.executor().execute(this::resumeReading));
+        ctx.executor().schedule(this::resumeReading, MAX_FLOW_PAUSE_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    private void resumeReading() {
+        if (pausedForFlow) {
+            pausedForFlow = false;
+            updateAutoRead();
+        }
+    }
+
+    private void updateAutoRead() {
+        ctx.channel().config().setAutoRead(ctx.channel().isWritable() && !pausedForFlow);
     }
 
     // ---------------------------------------------------------------- handshake
