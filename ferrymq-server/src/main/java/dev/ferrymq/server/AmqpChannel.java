@@ -153,6 +153,10 @@ final class AmqpChannel implements MethodHandler {
         return number;
     }
 
+    boolean hasConsumers() {
+        return !consumers.isEmpty();
+    }
+
     int currentClassId() {
         return currentClassId;
     }

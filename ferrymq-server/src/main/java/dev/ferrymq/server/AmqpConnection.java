@@ -51,10 +51,12 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
     private static final Logger log = LoggerFactory.getLogger(AmqpConnection.class);
     private static final int CLOSE_OK_TIMEOUT_SECONDS = 3;
     /**
-     * Longest pause of a publisher for a congested queue. Bounded because this connection may also carry the
-     * acknowledgements that queue is waiting for.
+     * Longest pause of a publisher for a congested queue, when the connection also consumes: it may carry the
+     * acknowledgements that queue is waiting for, so it must not stop reading for long.
      */
-    private static final long MAX_FLOW_PAUSE_MILLIS = 20;
+    private static final long MAX_FLOW_PAUSE_CONSUMING_MILLIS = 20;
+    /** Longest pause of a publish-only connection: a safety net in case the queue never signals. */
+    private static final long MAX_FLOW_PAUSE_MILLIS = 1000;
 
     private enum State { AWAITING_HEADER, AWAITING_START_OK, AWAITING_TUNE_OK, AWAITING_OPEN, OPEN, CLOSING, CLOSED }
 
@@ -190,7 +192,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
 
     /**
      * Flow control: a queue this connection published to has consumers falling behind, so stop reading from the
-     * socket (TCP back-pressure) until the queue has caught up, or for {@link #MAX_FLOW_PAUSE_MILLIS} at most.
+     * socket (TCP back-pressure) until the queue has caught up, or for a bounded time.
      */
     void pauseReadingFor(Queue congested) {
         if (pausedForFlow) {
@@ -199,7 +201,12 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
         pausedForFlow = true;
         updateAutoRead();
         congested.whenUncongested(() -> ctx.executor().execute(this::resumeReading));
-        ctx.executor().schedule(this::resumeReading, MAX_FLOW_PAUSE_MILLIS, TimeUnit.MILLISECONDS);
+        boolean consuming = false;
+        for (AmqpChannel channel : channels.values()) {
+            consuming |= channel.hasConsumers();
+        }
+        ctx.executor().schedule(this::resumeReading,
+                consuming ? MAX_FLOW_PAUSE_CONSUMING_MILLIS : MAX_FLOW_PAUSE_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     private void resumeReading() {

@@ -114,6 +114,11 @@ class ConsumerTest extends AbstractBrokerIT {
         // the Java client refuses a duplicate tag locally (IllegalStateException), so send basic.consume directly
         assertConnectionError(ch, NOT_ALLOWED,
                 () -> ch.rpc(new AMQP.Basic.Consume.Builder().queue(q).consumerTag("dup").noAck(true).build()));
+        // The client marks its other channels closed while it processes connection.close: wait for that, bounded.
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (sibling.isOpen() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
         assertThat(sibling.isOpen()).as("a connection error closes every channel").isFalse();
     }
 

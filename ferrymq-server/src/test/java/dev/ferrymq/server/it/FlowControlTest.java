@@ -32,9 +32,9 @@ class FlowControlTest extends AbstractBrokerIT {
             public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body)
                     throws IOException {
                 consumed.incrementAndGet();
-                if (consumed.get() % 50 == 0) {
+                if (consumed.get() % 10 == 0) {
                     try {
-                        Thread.sleep(5); // about 10,000 messages a second at most
+                        Thread.sleep(5); // about 2,000 messages a second at most
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                     }
@@ -46,7 +46,7 @@ class FlowControlTest extends AbstractBrokerIT {
         Connection publisherConnection = connect();
         Channel publisher = publisherConnection.createChannel();
         byte[] body = new byte[100];
-        long deadline = System.nanoTime() + 2_000_000_000L;
+        long deadline = System.nanoTime() + 3_000_000_000L;
         int published = 0;
         long deepest = 0;
         while (System.nanoTime() < deadline) {
@@ -60,9 +60,10 @@ class FlowControlTest extends AbstractBrokerIT {
         }
         deepest = Math.max(deepest, setup.queueDeclarePassive(queue).getMessageCount());
 
-        assertThat(consumed.get()).as("the consumer made progress").isGreaterThan(1_000);
-        // Without back-pressure the client writes hundreds of thousands of messages in 2 s and the queue holds
-        // nearly all of them; with it the backlog stays near the 2,000-message congestion mark.
-        assertThat(deepest).as("deepest backlog seen, after %d publishes", published).isLessThan(20_000);
+        assertThat(consumed.get()).as("the consumer made progress").isGreaterThan(500);
+        // Without back-pressure the client writes hundreds of thousands of messages in 3 s and the queue holds
+        // nearly all of them; with it the backlog stays within about one socket read batch (~10,000 of these
+        // messages) of the 2,000-message congestion mark.
+        assertThat(deepest).as("deepest backlog seen, after %d publishes", published).isLessThan(25_000);
     }
 }
