@@ -667,9 +667,14 @@ final class AmqpChannel implements MethodHandler {
 
     /** Called by queues on any thread: takes prefetch credit if the window and the socket allow. */
     boolean reserveCredit(ChannelConsumer consumer) {
-        if (state != State.OPEN || pendingCount.get() >= MAX_PENDING_DELIVERIES
-                || !connection.context().channel().isWritable()) {
+        if (state != State.OPEN) {
+            return false;
+        }
+        if (pendingCount.get() >= MAX_PENDING_DELIVERIES || !connection.context().channel().isWritable()) {
             starved = true;
+            // Make sure a drain runs after this point and sees the flag, even if the one in progress has just
+            // checked it: otherwise nothing would restart this queue until the next publish.
+            scheduleDrain();
             return false;
         }
         if (consumer.noAck()) {
@@ -699,6 +704,10 @@ final class AmqpChannel implements MethodHandler {
     void enqueueDelivery(ChannelConsumer consumer, QueueEntry entry, Message message) {
         pending.offer(new Delivery(consumer, entry, message));
         pendingCount.incrementAndGet();
+        scheduleDrain();
+    }
+
+    private void scheduleDrain() {
         if (drainScheduled.compareAndSet(false, true)) {
             connection.context().executor().execute(this::drainAndFlush);
         }
