@@ -27,14 +27,15 @@ trap cleanup EXIT
 [ -f "$JAR" ] || (cd "$ROOT" && mvn -B -q -DskipTests package)
 [ -f "$LIB/.fetched" ] || { mvn -B -q -f "$BENCH_DIR/pom.xml" dependency:copy-dependencies; touch "$LIB/.fetched"; }
 
-start_broker() { # prints seconds until the AMQP port accepts connections
+STARTUP_SECONDS=""
+start_broker() { # sets PID, and STARTUP_SECONDS to the time until the AMQP port accepts connections
   local started=$(date +%s.%N)
   java $JAVA_OPTS -jar "$JAR" server --amqp-port "$PORT" --bind 127.0.0.1 --data-dir "$WORK/data" \
     >> "$WORK/broker.log" 2>&1 &
   PID=$!
   for _ in $(seq 1 1200); do
     if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
-      awk -v a="$(date +%s.%N)" -v b="$started" 'BEGIN { printf "%.1f", a - b }'; return; fi
+      STARTUP_SECONDS=$(awk -v a="$(date +%s.%N)" -v b="$started" 'BEGIN { printf "%.1f", a - b }'); return; fi
     kill -0 "$PID" 2>/dev/null || { cat "$WORK/broker.log" >&2; exit 1; }
     sleep 0.1
   done
@@ -55,16 +56,16 @@ heap_used_mb() {
 }
 
 echo "store bench: $MESSAGES messages, work dir $WORK" >&2
-start_broker > /dev/null
+start_broker
 rate_1=$(publish "$HALF" 1)
 kill -TERM "$PID"; wait "$PID" || true
-restart_graceful=$(start_broker)
+start_broker; restart_graceful=$STARTUP_SECONDS
 rate_10=$(publish "$HALF" 10)
 heap=$(heap_used_mb)
 rss=$(grep VmRSS "/proc/$PID/status" | awk '{printf "%.0f", $2/1024}')
 disk=$(du -sm "$WORK/data" | cut -f1)
 kill -9 "$PID"; wait "$PID" 2>/dev/null || true
-restart_crash=$(start_broker)
+start_broker; restart_crash=$STARTUP_SECONDS
 recovered=$(grep -oP 'and \K[0-9]+(?= message\(s\))' "$WORK/broker.log" | tail -1)
 drain=$(perftest -x 0 -y 1 -q 1000 --multi-ack-every 500 -u deep --auto-delete false -D "$MESSAGES" \
   | tee -a "$WORK/perftest.log" | rate receiving)
