@@ -67,7 +67,7 @@ disk=$(du -sm "$WORK/data" | cut -f1)
 kill -9 "$PID"; wait "$PID" 2>/dev/null || true
 start_broker; restart_crash=$STARTUP_SECONDS
 recovered=$(grep -oP 'and \K[0-9]+(?= message\(s\))' "$WORK/broker.log" | tail -1)
-drain=$(perftest -x 0 -y 1 -q 1000 --multi-ack-every 500 -u deep --auto-delete false -D "$MESSAGES" \
+drain=$(perftest -x 0 -y 1 -f persistent -q 1000 --multi-ack-every 500 -u deep --auto-delete false -D "$MESSAGES" --exit-when empty \
   | tee -a "$WORK/perftest.log" | rate receiving)
 kill -TERM "$PID"; wait "$PID" || true; PID=""
 
