@@ -492,14 +492,11 @@ final class AmqpChannel implements MethodHandler {
             return;
         }
         // Something was stored: commit-ok promises it is durable, so it waits for the next group commit.
-        EventExecutor loop = connection.context().executor();
-        vhost.persistence().syncer().whenDurable(() -> loop.execute(() -> {
+        afterFsync(() -> {
             if (state == State.OPEN) {
                 send(new TxCommitOk());
-                connection.flushIfPending();
             }
-        }), failure -> loop.execute(() -> connection.closeWithError(ReplyCode.INTERNAL_ERROR,
-                "INTERNAL_ERROR - message store failed: " + failure.getMessage(), 0, 0)));
+        });
     }
 
     @Override
@@ -523,10 +520,20 @@ final class AmqpChannel implements MethodHandler {
         }
         storedSinceRequest = false;
         confirmsAwaitingSync++;
-        EventExecutor loop = connection.context().executor();
-        vhost.persistence().syncer().whenDurable(() -> loop.execute(() -> {
+        afterFsync(() -> {
             confirmsAwaitingSync--;
             sendConfirm(seq);
+        });
+    }
+
+    /**
+     * Runs {@code action} on this channel's event loop once everything stored so far is durable (then flushes);
+     * if the store cannot fsync, the connection is closed instead: nothing may be reported durable.
+     */
+    private void afterFsync(Runnable action) {
+        EventExecutor loop = connection.context().executor();
+        vhost.persistence().syncer().whenDurable(() -> loop.execute(() -> {
+            action.run();
             connection.flushIfPending();
         }), failure -> loop.execute(() -> connection.closeWithError(ReplyCode.INTERNAL_ERROR,
                 "INTERNAL_ERROR - message store failed: " + failure.getMessage(), 0, 0)));

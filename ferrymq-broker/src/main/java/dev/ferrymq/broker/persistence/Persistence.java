@@ -62,10 +62,6 @@ public final class Persistence implements AutoCloseable {
         return syncer;
     }
 
-    public SegmentLog messageLog() {
-        return messages;
-    }
-
     /** Stores a message once, with one reference per durable queue that will hold it. */
     public long storeMessage(Message message, int references) {
         try {
