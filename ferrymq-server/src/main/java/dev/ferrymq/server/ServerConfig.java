@@ -3,73 +3,120 @@ package dev.ferrymq.server;
 import dev.ferrymq.store.FsyncPolicy;
 
 import java.nio.file.Path;
+import java.util.function.Consumer;
 
 /**
- * Everything the server is configured with. Immutable; the {@code with…} methods return changed copies.
- *
- * @param bind                    address the AMQP listener binds to
- * @param amqpPort                AMQP port; 0 picks a free one (tests)
- * @param dataDir                 where the broker keeps its files
- * @param frameMax                largest frame the server accepts and offers in connection.tune
- * @param channelMax              most channels per connection offered in connection.tune
- * @param heartbeatSeconds        heartbeat interval offered in connection.tune; 0 disables
- * @param maxMessageSize          largest message body accepted, in bytes
- * @param handshakeTimeoutSeconds time a new socket has to complete the AMQP handshake
- * @param fsync                   when persistent messages are fsynced (see docs/storage.md)
+ * Everything the server is configured with. Immutable once built: each {@code with…} method returns a changed
+ * copy, so adding a setting means adding one field, one accessor and one wither.
  */
-public record ServerConfig(String bind, int amqpPort, Path dataDir, int frameMax, int channelMax,
-                           int heartbeatSeconds, long maxMessageSize, int handshakeTimeoutSeconds,
-                           FsyncPolicy fsync) {
-
+public final class ServerConfig implements Cloneable {
     public static final int DEFAULT_AMQP_PORT = 5672;
 
+    /** Address the AMQP listener binds to. */
+    private String bind = "0.0.0.0";
+    /** AMQP port; 0 picks a free one (tests). */
+    private int amqpPort = DEFAULT_AMQP_PORT;
+    /** Where the broker keeps its files. */
+    private Path dataDir = Path.of("data");
+    /** Largest frame the server accepts and offers in connection.tune. */
+    private int frameMax = 131072;
+    /** Most channels per connection offered in connection.tune. */
+    private int channelMax = 2047;
+    /** Heartbeat interval offered in connection.tune; 0 disables. */
+    private int heartbeatSeconds = 60;
+    /** Largest message body accepted, in bytes. */
+    private long maxMessageSize = 128L * 1024 * 1024;
+    /** Time a new socket has to complete the AMQP handshake. */
+    private int handshakeTimeoutSeconds = 10;
+    /** When persistent messages are fsynced (see docs/storage.md). */
+    private FsyncPolicy fsync = FsyncPolicy.ALWAYS;
+
+    private ServerConfig() {
+    }
+
     public static ServerConfig defaults() {
-        return new ServerConfig("0.0.0.0", DEFAULT_AMQP_PORT, Path.of("data"), 131072, 2047, 60,
-                128L * 1024 * 1024, 10, FsyncPolicy.ALWAYS);
+        return new ServerConfig();
+    }
+
+    public String bind() {
+        return bind;
+    }
+
+    public int amqpPort() {
+        return amqpPort;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    public int frameMax() {
+        return frameMax;
+    }
+
+    public int channelMax() {
+        return channelMax;
+    }
+
+    public int heartbeatSeconds() {
+        return heartbeatSeconds;
+    }
+
+    public long maxMessageSize() {
+        return maxMessageSize;
+    }
+
+    public int handshakeTimeoutSeconds() {
+        return handshakeTimeoutSeconds;
+    }
+
+    public FsyncPolicy fsync() {
+        return fsync;
     }
 
     public ServerConfig withBind(String value) {
-        return new ServerConfig(value, amqpPort, dataDir, frameMax, channelMax, heartbeatSeconds, maxMessageSize,
-                handshakeTimeoutSeconds, fsync);
+        return copy(c -> c.bind = value);
     }
 
     public ServerConfig withAmqpPort(int value) {
-        return new ServerConfig(bind, value, dataDir, frameMax, channelMax, heartbeatSeconds, maxMessageSize,
-                handshakeTimeoutSeconds, fsync);
+        return copy(c -> c.amqpPort = value);
     }
 
     public ServerConfig withDataDir(Path value) {
-        return new ServerConfig(bind, amqpPort, value, frameMax, channelMax, heartbeatSeconds, maxMessageSize,
-                handshakeTimeoutSeconds, fsync);
+        return copy(c -> c.dataDir = value);
     }
 
     public ServerConfig withFrameMax(int value) {
-        return new ServerConfig(bind, amqpPort, dataDir, value, channelMax, heartbeatSeconds, maxMessageSize,
-                handshakeTimeoutSeconds, fsync);
+        return copy(c -> c.frameMax = value);
     }
 
     public ServerConfig withChannelMax(int value) {
-        return new ServerConfig(bind, amqpPort, dataDir, frameMax, value, heartbeatSeconds, maxMessageSize,
-                handshakeTimeoutSeconds, fsync);
+        return copy(c -> c.channelMax = value);
     }
 
     public ServerConfig withHeartbeatSeconds(int value) {
-        return new ServerConfig(bind, amqpPort, dataDir, frameMax, channelMax, value, maxMessageSize,
-                handshakeTimeoutSeconds, fsync);
+        return copy(c -> c.heartbeatSeconds = value);
     }
 
     public ServerConfig withMaxMessageSize(long value) {
-        return new ServerConfig(bind, amqpPort, dataDir, frameMax, channelMax, heartbeatSeconds, value,
-                handshakeTimeoutSeconds, fsync);
+        return copy(c -> c.maxMessageSize = value);
     }
 
     public ServerConfig withHandshakeTimeoutSeconds(int value) {
-        return new ServerConfig(bind, amqpPort, dataDir, frameMax, channelMax, heartbeatSeconds, maxMessageSize,
-                value, fsync);
+        return copy(c -> c.handshakeTimeoutSeconds = value);
     }
 
     public ServerConfig withFsync(FsyncPolicy value) {
-        return new ServerConfig(bind, amqpPort, dataDir, frameMax, channelMax, heartbeatSeconds, maxMessageSize,
-                handshakeTimeoutSeconds, value);
+        return copy(c -> c.fsync = value);
+    }
+
+    private ServerConfig copy(Consumer<ServerConfig> change) {
+        try {
+            ServerConfig copy = (ServerConfig) super.clone();
+            change.accept(copy);
+            return copy;
+        } catch (CloneNotSupportedException e) {
+            throw new AssertionError(e);
+        }
     }
 }
