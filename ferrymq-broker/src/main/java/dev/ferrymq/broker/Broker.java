@@ -33,7 +33,15 @@ public final class Broker implements AutoCloseable {
      * if they exist.
      */
     public static Broker open(Path dataDir, StoreConfig storeConfig) throws IOException {
-        Persistence persistence = Persistence.open(dataDir, storeConfig);
+        return open(dataDir, storeConfig, Persistence.defaultPagingBudget());
+    }
+
+    /**
+     * Like {@link #open(Path, StoreConfig)}, paging ready messages out to disk once their bodies on the heap
+     * pass {@code pagingBudget} bytes in all.
+     */
+    public static Broker open(Path dataDir, StoreConfig storeConfig, long pagingBudget) throws IOException {
+        Persistence persistence = Persistence.open(dataDir, storeConfig, pagingBudget);
         try {
             Broker broker = new Broker(persistence);
             new Recovery(broker, persistence).run();

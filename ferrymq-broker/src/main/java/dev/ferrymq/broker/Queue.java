@@ -1,5 +1,6 @@
 package dev.ferrymq.broker;
 
+import dev.ferrymq.broker.persistence.PagedMessages;
 import dev.ferrymq.broker.persistence.Persistence;
 import dev.ferrymq.broker.persistence.QueueIndex;
 import dev.ferrymq.broker.routing.Destination;
@@ -35,7 +36,10 @@ public final class Queue implements Destination {
     private static final int UNCONGESTED_BELOW = 1_000;
     /** Consumers that took nothing for this long are stalled, not slow: publishers are no longer paused. */
     private static final long STALLED_AFTER_NANOS = 50_000_000;
-    /** Above this many bytes of ready bodies in memory, newly stored messages are kept on disk only. */
+    /**
+     * Above this many bytes of ready bodies in memory (or when all queues together are over the broker's budget),
+     * new messages are kept on disk only: in the store if they are stored anyway, else in the page file.
+     */
     private static final long MAX_READY_BYTES_IN_MEMORY = 8L * 1024 * 1024;
 
     private final VirtualHost vhost;
@@ -47,7 +51,9 @@ public final class Queue implements Destination {
     private final Map<String, Object> arguments;
     /** The on-disk index when this queue keeps persistent messages (durable, not exclusive), else null. */
     private final QueueIndex index;
+    /** The store, or null for an in-memory broker (which then never pages out). */
     private final Persistence persistence;
+    private final PagedMessages paging;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final ArrayDeque<QueueEntry> ready = new ArrayDeque<>();
@@ -75,7 +81,8 @@ public final class Queue implements Destination {
         this.autoDelete = autoDelete;
         this.arguments = Collections.unmodifiableMap(new LinkedHashMap<>(arguments));
         this.index = index;
-        this.persistence = index == null ? null : vhost.persistence();
+        this.persistence = vhost.persistence();
+        this.paging = persistence == null ? null : persistence.paging();
     }
 
     QueueIndex index() {
@@ -135,20 +142,43 @@ public final class Queue implements Destination {
                 }
                 return;
             }
-            // A stored message stays in memory only while the queue is shallow; deep queues live on disk.
-            boolean keepInMemory = position == QueueEntry.NOT_STORED || readyBytesInMemory < MAX_READY_BYTES_IN_MEMORY;
-            QueueEntry entry = new QueueEntry(this, nextSeq++, keepInMemory ? message : null, position,
-                    message.expiresAt());
             if (position != QueueEntry.NOT_STORED) {
                 index.enqueued(position, message.expiresAt());
             }
-            if (keepInMemory) {
-                readyBytesInMemory += message.bodySize();
-            }
-            ready.addLast(entry);
+            ready.addLast(newEntry(message, position));
             dispatchLocked();
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * A message stays in memory while there is room; past that it lives on disk only (deep queues), in the store
+     * if it was stored, else in the page file. Consumers that keep up never see a message leave memory.
+     */
+    private QueueEntry newEntry(Message message, long position) {
+        long seq = nextSeq++;
+        boolean room = readyBytesInMemory < MAX_READY_BYTES_IN_MEMORY && (paging == null || !paging.underPressure())
+                || consumersWaitingLocked();
+        if (room || paging == null) {
+            heldOnHeap(message.bodySize());
+            return new QueueEntry(this, seq, message, position, message.expiresAt());
+        }
+        if (position != QueueEntry.NOT_STORED) {
+            return new QueueEntry(this, seq, null, position, message.expiresAt());
+        }
+        return QueueEntry.pagedOut(this, seq, paging.pageOut(message), message.expiresAt());
+    }
+
+    /** Whether a consumer could take the next message right now (so paging it out would be wasted work). */
+    private boolean consumersWaitingLocked() {
+        return !consumers.isEmpty() && ready.isEmpty() && requeued.isEmpty();
+    }
+
+    private void heldOnHeap(long bytes) {
+        readyBytesInMemory += bytes;
+        if (paging != null) {
+            paging.heldOnHeap(bytes);
         }
     }
 
@@ -168,9 +198,18 @@ public final class Queue implements Destination {
         }
     }
 
-    /** Reads a paged-out message back from the store. */
+    /** Reads a message that is not in memory back from the store or the page file. */
     Message load(QueueEntry entry) {
-        return persistence.loadMessage(entry.position());
+        return entry.paged() ? paging.load(entry.position()) : persistence.loadMessage(entry.position());
+    }
+
+    /** Drops the entry's reference on disk, if it has one. */
+    private void releaseOnDisk(QueueEntry entry) {
+        if (entry.paged()) {
+            paging.release(entry.position());
+        } else if (entry.stored()) {
+            persistence.release(entry.position());
+        }
     }
 
     /**
@@ -212,9 +251,7 @@ public final class Queue implements Destination {
                 index.removed(entry.position());
             }
         }
-        if (entry.stored()) {
-            persistence.release(entry.position());
-        }
+        releaseOnDisk(entry);
     }
 
     /** Puts unacked entries back at their original positions, marked redelivered. */
@@ -225,9 +262,7 @@ public final class Queue implements Destination {
         lock.lock();
         try {
             if (deleted) {
-                if (persistence != null) {
-                    releaseStored(entries); // nobody settles them any more
-                }
+                releaseOnDisk(entries); // nobody settles them any more
                 return;
             }
             for (QueueEntry entry : entries) {
@@ -393,8 +428,8 @@ public final class Queue implements Destination {
     private void dropLocked(QueueEntry entry) {
         if (entry.stored()) {
             index.removed(entry.position());
-            persistence.release(entry.position());
         }
+        releaseOnDisk(entry);
     }
 
     private QueueEntry pollNext() {
@@ -406,7 +441,7 @@ public final class Queue implements Destination {
         if (next != null) {
             Message inMemory = next.messageIfLoaded();
             if (inMemory != null) {
-                readyBytesInMemory -= inMemory.bodySize();
+                heldOnHeap(-inMemory.bodySize());
             }
         }
         return next;
@@ -446,20 +481,16 @@ public final class Queue implements Destination {
 
     /** Forgets every ready entry, releasing its store reference. */
     private void dropReady() {
-        if (persistence != null) {
-            releaseStored(ready);
-            releaseStored(requeued);
-        }
+        releaseOnDisk(ready);
+        releaseOnDisk(requeued);
         ready.clear();
         requeued.clear();
-        readyBytesInMemory = 0;
+        heldOnHeap(-readyBytesInMemory);
     }
 
-    private void releaseStored(Collection<QueueEntry> entries) {
+    private void releaseOnDisk(Collection<QueueEntry> entries) {
         for (QueueEntry entry : entries) {
-            if (entry.stored()) {
-                persistence.release(entry.position());
-            }
+            releaseOnDisk(entry);
         }
     }
 

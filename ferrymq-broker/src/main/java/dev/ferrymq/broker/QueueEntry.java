@@ -4,10 +4,11 @@ package dev.ferrymq.broker;
  * A message's place in one queue. The sequence number fixes its position: a requeued entry goes back in front
  * of everything published after it.
  *
- * <p>An entry of a durable queue holding a persistent message also has a store position; its message may then be
- * dropped from memory ({@code message == null}) and is read back from the store when it is delivered, which keeps
- * deep queues off the heap. {@code queue}, {@code seq} and {@code position} are final; the rest is guarded by the
- * owning queue's lock.
+ * <p>An entry may also have a position on disk: in the durable store (a persistent message in a durable queue),
+ * or in the scratch page file (a message paged out under memory pressure). Its message may then be absent from
+ * memory ({@code message == null}) and is read back when it is delivered, which keeps deep queues off the heap.
+ * {@code queue}, {@code seq}, {@code position} and {@code paged} are final; the rest is guarded by the owning
+ * queue's lock.
  */
 public final class QueueEntry {
     static final long NOT_STORED = -1;
@@ -15,16 +16,28 @@ public final class QueueEntry {
     private final Queue queue;
     private final long seq;
     private final long position;
+    private final boolean paged;
     private final long expiresAt;
     private Message message;
     private boolean redelivered;
 
+    /** An entry whose message is in memory and possibly in the durable store at {@code position}. */
     QueueEntry(Queue queue, long seq, Message message, long position, long expiresAt) {
+        this(queue, seq, message, position, false, expiresAt);
+    }
+
+    private QueueEntry(Queue queue, long seq, Message message, long position, boolean paged, long expiresAt) {
         this.queue = queue;
         this.seq = seq;
         this.message = message;
         this.position = position;
+        this.paged = paged;
         this.expiresAt = expiresAt;
+    }
+
+    /** An entry whose message was paged out to the page file at {@code position}. */
+    static QueueEntry pagedOut(Queue queue, long seq, long position, long expiresAt) {
+        return new QueueEntry(queue, seq, null, position, true, expiresAt);
     }
 
     /** Epoch milliseconds after which the message is dropped instead of delivered, or {@link Message#NEVER}. */
@@ -44,13 +57,19 @@ public final class QueueEntry {
         return seq;
     }
 
-    /** Where the message is in the store, or {@link #NOT_STORED}. */
+    /** Where the message is on disk (in the store, or in the page file when {@link #paged}), or NOT_STORED. */
     long position() {
         return position;
     }
 
+    /** Whether the message is in the durable store (and so in the queue's index). */
     boolean stored() {
-        return position != NOT_STORED;
+        return position != NOT_STORED && !paged;
+    }
+
+    /** Whether the message is in the scratch page file. */
+    boolean paged() {
+        return paged;
     }
 
     /** The message, read from the store if it is not in memory. Safe on any thread while the entry is unsettled. */

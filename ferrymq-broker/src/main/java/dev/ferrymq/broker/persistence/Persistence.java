@@ -36,26 +36,57 @@ public final class Persistence implements AutoCloseable {
     private final Syncer syncer;
     private final SegmentLog messages;
     private final RecordFile definitions;
+    private final PagedMessages paging;
     private volatile boolean recording = true;
 
-    private Persistence(Path dataDir, Syncer syncer, SegmentLog messages, RecordFile definitions) {
+    private Persistence(Path dataDir, Syncer syncer, SegmentLog messages, RecordFile definitions,
+                        PagedMessages paging) {
         this.dataDir = dataDir;
         this.syncer = syncer;
         this.messages = messages;
         this.definitions = definitions;
+        this.paging = paging;
+    }
+
+    /** The default heap budget for ready message bodies: a quarter of the maximum heap. */
+    public static long defaultPagingBudget() {
+        return Runtime.getRuntime().maxMemory() / 4;
     }
 
     public static Persistence open(Path dataDir, StoreConfig config) throws IOException {
+        return open(dataDir, config, defaultPagingBudget());
+    }
+
+    /**
+     * @param pagingBudget bytes of ready message bodies all queues together keep on the heap before they page
+     *                     new messages out to disk
+     */
+    public static Persistence open(Path dataDir, StoreConfig config, long pagingBudget) throws IOException {
         Files.createDirectories(dataDir.resolve("queues"));
         Syncer syncer = new Syncer(config);
+        SegmentLog messages = null;
+        RecordFile definitions = null;
         try {
-            SegmentLog messages = SegmentLog.open(dataDir.resolve("messages"), config, syncer);
-            RecordFile definitions = RecordFile.open(dataDir.resolve("definitions.log"), syncer);
-            return new Persistence(dataDir, syncer, messages, definitions);
+            messages = SegmentLog.open(dataDir.resolve("messages"), config, syncer);
+            definitions = RecordFile.open(dataDir.resolve("definitions.log"), syncer);
+            PagedMessages paging = PagedMessages.open(dataDir.resolve("paging"), config.segmentSize(),
+                    pagingBudget);
+            return new Persistence(dataDir, syncer, messages, definitions, paging);
         } catch (IOException | RuntimeException e) {
             syncer.close();
+            if (messages != null) {
+                messages.close();
+            }
+            if (definitions != null) {
+                definitions.close();
+            }
             throw e;
         }
+    }
+
+    /** The scratch store for messages paged out of memory. */
+    public PagedMessages paging() {
+        return paging;
     }
 
     public Syncer syncer() {
@@ -138,6 +169,7 @@ public final class Persistence implements AutoCloseable {
         syncer.close();
         messages.close();
         definitions.close();
+        paging.close();
     }
 
     private static String fileName(String vhost, String queue) {
