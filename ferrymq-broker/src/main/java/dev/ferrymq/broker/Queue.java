@@ -134,6 +134,11 @@ public final class Queue implements Destination {
      * queue), or {@link QueueEntry#NOT_STORED}.
      */
     void publish(Message message, long position) {
+        publish(message, position, null);
+    }
+
+    /** Like {@link #publish(Message, long)}; a stored entry joins {@code batch} (may be null) until it settles. */
+    void publish(Message message, long position, PublishBatch batch) {
         lock.lock();
         try {
             if (deleted) {
@@ -142,10 +147,14 @@ public final class Queue implements Destination {
                 }
                 return;
             }
+            QueueEntry entry = newEntry(message, position);
             if (position != QueueEntry.NOT_STORED) {
                 index.enqueued(position, message.expiresAt());
+                if (batch != null) {
+                    entry.joinBatch(batch);
+                }
             }
-            ready.addLast(newEntry(message, position));
+            ready.addLast(entry);
             dispatchLocked();
         } finally {
             lock.unlock();
@@ -203,8 +212,9 @@ public final class Queue implements Destination {
         return entry.paged() ? paging.load(entry.position()) : persistence.loadMessage(entry.position());
     }
 
-    /** Drops the entry's reference on disk, if it has one. */
-    private void releaseOnDisk(QueueEntry entry) {
+    /** The entry leaves the queue for good: its publisher batch stops waiting for it, its disk reference goes. */
+    private void leaveForGood(QueueEntry entry) {
+        entry.leaveBatch();
         if (entry.paged()) {
             paging.release(entry.position());
         } else if (entry.stored()) {
@@ -251,7 +261,7 @@ public final class Queue implements Destination {
                 index.removed(entry.position());
             }
         }
-        releaseOnDisk(entry);
+        leaveForGood(entry);
     }
 
     /** Puts unacked entries back at their original positions, marked redelivered. */
@@ -262,7 +272,7 @@ public final class Queue implements Destination {
         lock.lock();
         try {
             if (deleted) {
-                releaseOnDisk(entries); // nobody settles them any more
+                leaveForGood(entries); // nobody settles them any more
                 return;
             }
             for (QueueEntry entry : entries) {
@@ -429,7 +439,7 @@ public final class Queue implements Destination {
         if (entry.stored()) {
             index.removed(entry.position());
         }
-        releaseOnDisk(entry);
+        leaveForGood(entry);
     }
 
     private QueueEntry pollNext() {
@@ -481,16 +491,16 @@ public final class Queue implements Destination {
 
     /** Forgets every ready entry, releasing its store reference. */
     private void dropReady() {
-        releaseOnDisk(ready);
-        releaseOnDisk(requeued);
+        leaveForGood(ready);
+        leaveForGood(requeued);
         ready.clear();
         requeued.clear();
         heldOnHeap(-readyBytesInMemory);
     }
 
-    private void releaseOnDisk(Collection<QueueEntry> entries) {
+    private void leaveForGood(Collection<QueueEntry> entries) {
         for (QueueEntry entry : entries) {
-            releaseOnDisk(entry);
+            leaveForGood(entry);
         }
     }
 

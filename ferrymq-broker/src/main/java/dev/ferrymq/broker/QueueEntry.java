@@ -20,6 +20,8 @@ public final class QueueEntry {
     private final long expiresAt;
     private Message message;
     private boolean redelivered;
+    /** The publisher's batch this stored entry counts in until it settles, or null. */
+    private PublishBatch batch;
 
     /** An entry whose message is in memory and possibly in the durable store at {@code position}. */
     QueueEntry(Queue queue, long seq, Message message, long position, long expiresAt) {
@@ -88,6 +90,19 @@ public final class QueueEntry {
     /** The message if it is in memory, else null: a consumer that acks later can load it when it writes. */
     public Message messageIfLoaded() {
         return message;
+    }
+
+    void joinBatch(PublishBatch publishBatch) {
+        batch = publishBatch;
+        publishBatch.entryAdded();
+    }
+
+    /** The entry has left its queue for good: its batch no longer waits for it. */
+    void leaveBatch() {
+        if (batch != null) {
+            batch.entrySettled();
+            batch = null;
+        }
     }
 
     /** Whether this message may have been delivered before (requeued, or recovered after a restart). */

@@ -357,8 +357,17 @@ public final class VirtualHost {
      */
     public PublishResult publish(String exchangeName, String routingKey, Message message,
                                  Supplier<Map<String, Object>> headers) {
+        return publish(exchangeName, routingKey, message, headers, null);
+    }
+
+    /**
+     * Like {@link #publish(String, String, Message, Supplier)}; if the message is stored, {@code batch} (may be
+     * null) tracks its entries until they have all left their queues.
+     */
+    public PublishResult publish(String exchangeName, String routingKey, Message message,
+                                 Supplier<Map<String, Object>> headers, PublishBatch batch) {
         if (exchangeName.isEmpty()) {
-            return publishToDefault(routingKey, message);
+            return publishToDefault(routingKey, message, batch);
         }
         Exchange exchange = exchanges.get(exchangeName);
         if (exchange == null) {
@@ -368,7 +377,7 @@ public final class VirtualHost {
             throw BrokerException.accessRefused("cannot publish to internal exchange '" + exchangeName
                     + "' in vhost '" + name + "'");
         }
-        return deliver(route(exchange, routingKey, headers), message);
+        return deliver(route(exchange, routingKey, headers), message, batch);
     }
 
     /**
@@ -383,7 +392,7 @@ public final class VirtualHost {
     }
 
     /** Enqueues on every queue; a persistent message is stored once, referenced by each durable queue. */
-    private PublishResult deliver(List<Queue> matched, Message message) {
+    private PublishResult deliver(List<Queue> matched, Message message, PublishBatch batch) {
         long position = QueueEntry.NOT_STORED;
         if (message.persistent() && persistence != null) {
             int durableQueues = 0;
@@ -398,7 +407,7 @@ public final class VirtualHost {
         }
         Queue congested = null;
         for (Queue queue : matched) {
-            queue.publish(message, queue.keepsPersistentMessages() ? position : QueueEntry.NOT_STORED);
+            queue.publish(message, queue.keepsPersistentMessages() ? position : QueueEntry.NOT_STORED, batch);
             if (congested == null && queue.congested()) {
                 congested = queue;
             }
@@ -406,10 +415,10 @@ public final class VirtualHost {
         return new PublishResult(matched.size(), position != QueueEntry.NOT_STORED, congested);
     }
 
-    private PublishResult publishToDefault(String routingKey, Message message) {
+    private PublishResult publishToDefault(String routingKey, Message message, PublishBatch batch) {
         Queue queue = queues.get(routingKey);
         if (queue != null) {
-            return deliver(List.of(queue), message);
+            return deliver(List.of(queue), message, batch);
         }
         if (routingKey.startsWith(DIRECT_REPLY_TO_PREFIX)) {
             Consumer<Message> target = replyTargets.get(routingKey.substring(DIRECT_REPLY_TO_PREFIX.length()));

@@ -61,6 +61,7 @@ import dev.ferrymq.amqp.method.TxRollback;
 import dev.ferrymq.amqp.method.TxCommitOk;
 import dev.ferrymq.amqp.method.TxCommit;
 import dev.ferrymq.broker.Message;
+import dev.ferrymq.broker.PublishBatch;
 import dev.ferrymq.broker.Queue;
 import dev.ferrymq.broker.QueueEntry;
 import dev.ferrymq.broker.VirtualHost;
@@ -70,6 +71,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.security.SecureRandom;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Iterator;
@@ -117,13 +119,15 @@ final class AmqpChannel implements MethodHandler {
     private final IncomingMessage incoming = new IncomingMessage();
     private boolean confirmMode;
     private long publishSeq;
-    /** Highest publish sequence number whose confirm is decided (sent, or waiting for an fsync). */
+    /** Highest publish sequence number whose confirm is decided (sent, or pending). */
     private long confirmRequestedSeq;
     private long confirmSentSeq;
     /** Some publish since the last confirm request was written to the store and must be fsynced first. */
     private boolean storedSinceRequest;
-    /** Confirms waiting for an fsync; later confirms wait behind them to keep acks in order. */
-    private int confirmsAwaitingSync;
+    /** The confirm collecting this read batch's persistent publishes, or null before the first one. */
+    private PendingConfirm collecting;
+    /** Confirms decided but not sent, oldest first: acks go out in publish order. */
+    private final ArrayDeque<PendingConfirm> pendingConfirms = new ArrayDeque<>();
 
     // consuming
     private final Map<String, ChannelConsumer> consumers = new LinkedHashMap<>();
@@ -425,20 +429,27 @@ final class AmqpChannel implements MethodHandler {
         Message message = new Message(method.exchange(), method.routingKey(), rawProperties, body,
                 properties.persistent(), expiresAt);
         if (transaction != null) {
-            transaction.add(() -> route(method, message, properties));
+            transaction.add(() -> route(method, message, properties, null));
             return;
         }
-        boolean stored = route(method, message, properties);
-        if (confirmMode) {
-            publishSeq++;
-            storedSinceRequest |= stored;
+        if (!confirmMode) {
+            route(method, message, properties, null);
+            return;
         }
+        if (collecting == null && message.persistent()) {
+            collecting = new PendingConfirm();
+        }
+        storedSinceRequest |= route(method, message, properties, message.persistent() ? collecting.batch : null);
+        publishSeq++;
     }
 
-    /** Routes a complete message and returns it to the publisher if mandatory and unroutable; true if stored. */
-    private boolean route(BasicPublish method, Message message, BasicProperties properties) {
+    /**
+     * Routes a complete message and returns it to the publisher if mandatory and unroutable; true if stored.
+     * {@code batch} (may be null) tracks the stored entries for an early confirm.
+     */
+    private boolean route(BasicPublish method, Message message, BasicProperties properties, PublishBatch batch) {
         VirtualHost.PublishResult routed = vhost.publish(method.exchange(), method.routingKey(), message,
-                properties::headers);
+                properties::headers, batch);
         if (routed.congested() != null) {
             connection.pauseReadingFor(routed.congested());
         }
@@ -509,21 +520,50 @@ final class AmqpChannel implements MethodHandler {
     }
 
     /**
-     * Confirms every publish up to {@code seq}: at once when nothing needs an fsync, otherwise after the store's
-     * next group commit. The syncer completes callbacks in order, so acks go out in order.
+     * Confirms every publish up to {@code seq}: at once when nothing was stored, otherwise once the store's next
+     * group commit made it durable or every stored entry was consumed and acknowledged (or otherwise left its
+     * queue), whichever comes first, as RabbitMQ does. Acks go out in order: a confirm that is ready waits for
+     * every earlier one.
      */
     private void requestConfirm(long seq) {
         confirmRequestedSeq = seq;
-        if (!storedSinceRequest && confirmsAwaitingSync == 0) {
-            sendConfirm(seq);
-            return;
+        PendingConfirm confirm = collecting != null ? collecting : new PendingConfirm();
+        collecting = null;
+        confirm.seq = seq;
+        pendingConfirms.add(confirm);
+        if (storedSinceRequest) {
+            storedSinceRequest = false;
+            confirm.batch.close();
+            afterFsync(confirm::markReady);
+        } else {
+            confirm.markReady(); // nothing stored: the batch has no entries and is never closed
         }
-        storedSinceRequest = false;
-        confirmsAwaitingSync++;
-        afterFsync(() -> {
-            confirmsAwaitingSync--;
-            sendConfirm(seq);
-        });
+    }
+
+    private void sendReadyConfirms() {
+        long last = 0;
+        while (!pendingConfirms.isEmpty() && pendingConfirms.peekFirst().ready) {
+            last = pendingConfirms.pollFirst().seq;
+        }
+        if (last > 0) {
+            sendConfirm(last);
+        }
+    }
+
+    /** A confirm request for the publishes of one read batch. Its fields are used on the event loop only. */
+    private final class PendingConfirm {
+        /** Tracks the stored entries; once they have all left their queues the confirm need not wait for disk. */
+        final PublishBatch batch = new PublishBatch(() -> connection.context().executor().execute(() -> {
+            markReady();
+            connection.flushIfPending();
+        }));
+        long seq;
+        boolean ready;
+
+        void markReady() {
+            ready = true;
+            sendReadyConfirms();
+        }
     }
 
     /**

@@ -2,7 +2,6 @@ package dev.ferrymq.server;
 
 import dev.ferrymq.amqp.frame.AmqpFrameDecoder;
 import dev.ferrymq.broker.Broker;
-import dev.ferrymq.store.StoreConfig;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -47,7 +46,7 @@ public final class FerryServer implements AutoCloseable {
     private FerryServer(ServerConfig config) throws IOException, InterruptedException {
         this.config = config;
         Files.createDirectories(config.dataDir());
-        this.broker = Broker.open(config.dataDir(), StoreConfig.defaults().withFsyncPolicy(config.fsync()));
+        this.broker = Broker.open(config.dataDir(), config.storeConfig());
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class

@@ -93,6 +93,7 @@ public final class Main {
                     case "heartbeat" -> config.withHeartbeatSeconds(Integer.parseInt(value));
                     case "max-message-size" -> config.withMaxMessageSize(Long.parseLong(value));
                     case "fsync" -> config.withFsync(fsyncPolicy(value));
+                    case "group-commit-delay-us" -> config.withGroupCommitDelayMicros(Long.parseLong(value));
                     default -> throw new IllegalArgumentException("unknown setting '" + key + "' in " + file);
                 };
             }

@@ -1,6 +1,7 @@
 package dev.ferrymq.server;
 
 import dev.ferrymq.store.FsyncPolicy;
+import dev.ferrymq.store.StoreConfig;
 
 import java.nio.file.Path;
 import java.util.function.Consumer;
@@ -30,6 +31,8 @@ public final class ServerConfig implements Cloneable {
     private int handshakeTimeoutSeconds = 10;
     /** When persistent messages are fsynced (see docs/storage.md). */
     private FsyncPolicy fsync = FsyncPolicy.ALWAYS;
+    /** With fsync ALWAYS, how long a group commit waits for more writes to join it before it fsyncs. */
+    private long groupCommitDelayMicros = StoreConfig.defaults().maxGroupCommitDelayMicros();
 
     private ServerConfig() {
     }
@@ -74,6 +77,15 @@ public final class ServerConfig implements Cloneable {
         return fsync;
     }
 
+    public long groupCommitDelayMicros() {
+        return groupCommitDelayMicros;
+    }
+
+    /** The store settings these server settings imply. */
+    public StoreConfig storeConfig() {
+        return StoreConfig.defaults().withFsyncPolicy(fsync).withMaxGroupCommitDelayMicros(groupCommitDelayMicros);
+    }
+
     public ServerConfig withBind(String value) {
         return copy(c -> c.bind = value);
     }
@@ -108,6 +120,10 @@ public final class ServerConfig implements Cloneable {
 
     public ServerConfig withFsync(FsyncPolicy value) {
         return copy(c -> c.fsync = value);
+    }
+
+    public ServerConfig withGroupCommitDelayMicros(long value) {
+        return copy(c -> c.groupCommitDelayMicros = value);
     }
 
     private ServerConfig copy(Consumer<ServerConfig> change) {
