@@ -16,6 +16,7 @@ public final class Broker implements AutoCloseable {
     private final Persistence persistence;
     private final Map<String, VirtualHost> vhosts = new ConcurrentHashMap<>();
     private final Users users = new Users();
+    private volatile PropertiesCodec propertiesCodec = PropertiesCodec.OPAQUE;
 
     private Broker(Persistence persistence) {
         this.persistence = persistence;
@@ -53,7 +54,17 @@ public final class Broker implements AutoCloseable {
     }
 
     public VirtualHost addVirtualHost(String name) {
-        return vhosts.computeIfAbsent(name, n -> new VirtualHost(n, persistence));
+        return vhosts.computeIfAbsent(name, n -> {
+            VirtualHost vhost = new VirtualHost(n, persistence);
+            vhost.usePropertiesCodec(propertiesCodec);
+            return vhost;
+        });
+    }
+
+    /** The transport's message-properties codec, for priority queues and dead-lettering (set before use). */
+    public void usePropertiesCodec(PropertiesCodec codec) {
+        propertiesCodec = codec;
+        vhosts.values().forEach(vhost -> vhost.usePropertiesCodec(codec));
     }
 
     /** The virtual host of that name, or null. */

@@ -5,29 +5,31 @@ import dev.ferrymq.broker.persistence.Persistence;
 import dev.ferrymq.broker.persistence.QueueIndex;
 import dev.ferrymq.broker.routing.Destination;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashSet;
-import java.util.Set;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * A queue: ready entries in publish order, consumers served round-robin, and a count of entries handed out but
- * not yet settled (the consumer's channel holds those).
+ * A queue: ready entries in delivery order, consumers served round-robin (highest consumer priority first), and
+ * a count of entries handed out but not yet settled (the consumer's channel holds those). Applies the queue
+ * arguments of {@link QueueArguments}: message TTL, length limits, dead-lettering, priorities, single active
+ * consumer and queue expiry.
  *
- * <p>Thread-safety: every mutable field is guarded by {@code lock}. Publishers, consumers' channels and the
- * virtual host call in from any thread. The queue never calls into its {@link VirtualHost} while holding the lock
- * (the lock order is virtual host, then queue).
+ * <p>Thread-safety: every mutable field is guarded by {@code lock}. Publishers, consumers' channels, the
+ * virtual host and timers call in from any thread. The queue never calls into its {@link VirtualHost} while
+ * holding the lock (the lock order is virtual host, then queue): dead letters are collected under the lock and
+ * republished after it is released.
  */
 public final class Queue implements Destination {
-    private static final Comparator<QueueEntry> BY_SEQ = Comparator.comparingLong(QueueEntry::seq);
     /**
      * Flow control: with more ready messages than this while consumers are taking messages, the queue is
      * congested and publishers are asked to pause; below {@link #UNCONGESTED_BELOW} they resume.
@@ -49,6 +51,7 @@ public final class Queue implements Destination {
     private final Object owner;
     private final boolean autoDelete;
     private final Map<String, Object> arguments;
+    private final QueueArguments settings;
     /** The on-disk index when this queue keeps persistent messages (durable, not exclusive), else null. */
     private final QueueIndex index;
     /** The store, or null for an in-memory broker (which then never pages out). */
@@ -56,9 +59,8 @@ public final class Queue implements Destination {
     private final PagedMessages paging;
 
     private final ReentrantLock lock = new ReentrantLock();
-    private final ArrayDeque<QueueEntry> ready = new ArrayDeque<>();
-    /** Requeued entries always precede everything still in {@code ready}: they were delivered from its head. */
-    private final PriorityQueue<QueueEntry> requeued = new PriorityQueue<>(BY_SEQ);
+    private final ReadyEntries ready;
+    /** Consumers by descending priority; equal priorities in arrival order. */
     private final List<QueueConsumer> consumers = new ArrayList<>();
     private boolean exclusiveConsumer;
     private boolean hadConsumers;
@@ -70,6 +72,13 @@ public final class Queue implements Destination {
     private volatile boolean congested;
     private volatile long lastDeliveryNanos;
     private List<Runnable> uncongestedListeners;
+    /** When the head's expiry timer fires (epoch ms), or 0 when none is scheduled. */
+    private long expiryTimerAt;
+    private ScheduledFuture<?> expiryTimer;
+    /** x-expires: when the queue was last used (epoch ms). */
+    private long lastUsedMillis = System.currentTimeMillis();
+    /** Dead letters collected under the lock, republished by {@link #flushDeadLetters()} after it. */
+    private final ConcurrentLinkedQueue<Message> deadLetters = new ConcurrentLinkedQueue<>();
 
     Queue(VirtualHost vhost, String name, boolean durable, boolean exclusive, Object owner, boolean autoDelete,
           Map<String, Object> arguments, QueueIndex index) {
@@ -80,9 +89,12 @@ public final class Queue implements Destination {
         this.owner = owner;
         this.autoDelete = autoDelete;
         this.arguments = Collections.unmodifiableMap(new LinkedHashMap<>(arguments));
+        this.settings = QueueArguments.parse(arguments, toString());
+        this.ready = new ReadyEntries(settings.maxPriority());
         this.index = index;
         this.persistence = vhost.persistence();
         this.paging = persistence == null ? null : persistence.paging();
+        scheduleExpiryCheck();
     }
 
     QueueIndex index() {
@@ -124,6 +136,10 @@ public final class Queue implements Destination {
         return arguments;
     }
 
+    public QueueArguments settings() {
+        return settings;
+    }
+
     /** Appends a message and hands it to a consumer if one can take it. */
     public void publish(Message message) {
         publish(message, QueueEntry.NOT_STORED);
@@ -133,31 +149,67 @@ public final class Queue implements Destination {
      * Appends a message; {@code position} is where it was stored (with a reference already taken for this
      * queue), or {@link QueueEntry#NOT_STORED}.
      */
-    void publish(Message message, long position) {
-        publish(message, position, null);
+    boolean publish(Message message, long position) {
+        return publish(message, position, null);
     }
 
-    /** Like {@link #publish(Message, long)}; a stored entry joins {@code batch} (may be null) until it settles. */
-    void publish(Message message, long position, PublishBatch batch) {
+    /**
+     * Like {@link #publish(Message, long)}; a stored entry joins {@code batch} (may be null) until it settles.
+     * Returns false when the queue refused the message (full, with {@code x-overflow} reject-publish); the
+     * publisher's confirm is then a nack.
+     */
+    boolean publish(Message message, long position, PublishBatch batch) {
+        boolean refused = false;
         lock.lock();
         try {
-            if (deleted) {
+            if (deleted || !admitLocked(message)) {
+                refused = !deleted;
                 if (position != QueueEntry.NOT_STORED) {
                     persistence.release(position);
                 }
-                return;
-            }
-            QueueEntry entry = newEntry(message, position);
-            if (position != QueueEntry.NOT_STORED) {
-                index.enqueued(position, message.expiresAt());
-                if (batch != null) {
-                    entry.joinBatch(batch);
+            } else {
+                QueueEntry entry = newEntry(message, position);
+                if (position != QueueEntry.NOT_STORED) {
+                    index.enqueued(position, entry.expiresAt());
+                    if (batch != null) {
+                        entry.joinBatch(batch);
+                    }
+                }
+                ready.add(entry);
+                enforceLengthLimitLocked();
+                dispatchLocked();
+                if (entry.expiresAt() != Message.NEVER) {
+                    scheduleExpiryLocked();
                 }
             }
-            ready.addLast(entry);
-            dispatchLocked();
         } finally {
             lock.unlock();
+        }
+        flushDeadLetters();
+        return !refused;
+    }
+
+    /** With x-overflow reject-publish[-dlx], refuses a message that would take the queue over its limit. */
+    private boolean admitLocked(Message message) {
+        if (!settings.hasLengthLimit() || settings.overflow() == QueueArguments.Overflow.DROP_HEAD) {
+            return true;
+        }
+        boolean full = settings.maxLength() >= 0 && ready.size() >= settings.maxLength()
+                || settings.maxLengthBytes() >= 0 && ready.bodyBytes() + message.bodySize() > settings.maxLengthBytes();
+        if (full && settings.overflow() == QueueArguments.Overflow.REJECT_PUBLISH_DLX) {
+            deadLetterLocked(message, DeadLetter.MAXLEN);
+        }
+        return !full;
+    }
+
+    /** x-overflow drop-head: drops (or dead-letters) from the head until the queue is within its limits. */
+    private void enforceLengthLimitLocked() {
+        if (!settings.hasLengthLimit()) {
+            return;
+        }
+        while (!ready.isEmpty() && (settings.maxLength() >= 0 && ready.size() > settings.maxLength()
+                || settings.maxLengthBytes() >= 0 && ready.bodyBytes() > settings.maxLengthBytes())) {
+            dropLocked(pollNext(), DeadLetter.MAXLEN);
         }
     }
 
@@ -167,21 +219,33 @@ public final class Queue implements Destination {
      */
     private QueueEntry newEntry(Message message, long position) {
         long seq = nextSeq++;
+        long expiresAt = expiresAt(message);
+        int priority = settings.maxPriority() == 0 ? 0
+                : ready.levelFor(vhost.propertiesCodec().priority(message.properties()));
         boolean room = readyBytesInMemory < MAX_READY_BYTES_IN_MEMORY && (paging == null || !paging.underPressure())
                 || consumersWaitingLocked();
         if (room || paging == null) {
             heldOnHeap(message.bodySize());
-            return new QueueEntry(this, seq, message, position, message.expiresAt());
+            return QueueEntry.inMemory(this, seq, message, position, expiresAt, priority);
         }
         if (position != QueueEntry.NOT_STORED) {
-            return new QueueEntry(this, seq, null, position, message.expiresAt());
+            return QueueEntry.stored(this, seq, position, expiresAt, priority, message.bodySize());
         }
-        return QueueEntry.pagedOut(this, seq, paging.pageOut(message), message.expiresAt());
+        return QueueEntry.pagedOut(this, seq, paging.pageOut(message), expiresAt, priority, message.bodySize());
+    }
+
+    /** The earlier of the message's own expiry and the queue's x-message-ttl. */
+    private long expiresAt(Message message) {
+        if (settings.messageTtl() < 0) {
+            return message.expiresAt();
+        }
+        long queueExpiry = System.currentTimeMillis() + settings.messageTtl();
+        return message.expiresAt() == Message.NEVER ? queueExpiry : Math.min(queueExpiry, message.expiresAt());
     }
 
     /** Whether a consumer could take the next message right now (so paging it out would be wasted work). */
     private boolean consumersWaitingLocked() {
-        return !consumers.isEmpty() && ready.isEmpty() && requeued.isEmpty();
+        return !consumers.isEmpty() && ready.isEmpty();
     }
 
     private void heldOnHeap(long bytes) {
@@ -197,11 +261,12 @@ public final class Queue implements Destination {
         try {
             for (QueueIndex.Entry recovered : stored) {
                 persistence.retain(recovered.position());
-                QueueEntry entry = new QueueEntry(this, nextSeq++, null, recovered.position(),
-                        recovered.expiresAt());
+                QueueEntry entry = QueueEntry.stored(this, nextSeq++, recovered.position(), recovered.expiresAt(),
+                        0, 0);
                 entry.markRedelivered();
-                ready.addLast(entry);
+                ready.add(entry);
             }
+            scheduleExpiryLocked();
         } finally {
             lock.unlock();
         }
@@ -227,9 +292,11 @@ public final class Queue implements Destination {
      * settled; with {@code noAck} it is settled at once, its message loaded first.
      */
     public QueueEntry get(boolean noAck) {
+        QueueEntry entry;
         lock.lock();
         try {
-            QueueEntry entry = peekNext() == null ? null : pollNext();
+            lastUsedMillis = System.currentTimeMillis();
+            entry = peekNext() == null ? null : pollNext();
             updateCongestionLocked();
             if (entry != null) {
                 unacked++;
@@ -238,13 +305,14 @@ public final class Queue implements Destination {
                     settleLocked(entry);
                 }
             }
-            return entry;
         } finally {
             lock.unlock();
         }
+        flushDeadLetters();
+        return entry;
     }
 
-    /** Settles an entry handed out (ack, or reject/nack without requeue): it leaves the queue for good. */
+    /** Settles an entry handed out (ack, or auto-ack): it leaves the queue for good. */
     public void settle(QueueEntry entry) {
         lock.lock();
         try {
@@ -252,6 +320,20 @@ public final class Queue implements Destination {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** basic.reject / basic.nack without requeue: the entry leaves the queue, dead-lettered if configured. */
+    public void reject(QueueEntry entry) {
+        lock.lock();
+        try {
+            if (settings.deadLetters() && !deleted) {
+                deadLetterLocked(entry.message(), DeadLetter.REJECTED);
+            }
+            settleLocked(entry);
+        } finally {
+            lock.unlock();
+        }
+        flushDeadLetters();
     }
 
     private void settleLocked(QueueEntry entry) {
@@ -277,13 +359,15 @@ public final class Queue implements Destination {
             }
             for (QueueEntry entry : entries) {
                 entry.markRedelivered();
-                requeued.add(entry);
+                ready.requeue(entry);
                 unacked--;
             }
             dispatchLocked();
+            scheduleExpiryLocked();
         } finally {
             lock.unlock();
         }
+        flushDeadLetters();
     }
 
     public void addConsumer(QueueConsumer consumer, boolean exclusiveUse) {
@@ -296,13 +380,19 @@ public final class Queue implements Destination {
                 throw BrokerException.accessRefused("queue '" + name + "' in vhost '" + vhost.name()
                         + "' in exclusive use");
             }
-            consumers.add(consumer);
+            int at = 0;
+            while (at < consumers.size() && consumers.get(at).priority() >= consumer.priority()) {
+                at++;
+            }
+            consumers.add(at, consumer);
             exclusiveConsumer = exclusiveUse;
             hadConsumers = true;
+            lastUsedMillis = System.currentTimeMillis();
             dispatchLocked();
         } finally {
             lock.unlock();
         }
+        flushDeadLetters();
     }
 
     /** Removes a consumer; an auto-delete queue goes away with its last consumer. */
@@ -314,13 +404,38 @@ public final class Queue implements Destination {
                 return;
             }
             exclusiveConsumer = false;
+            lastUsedMillis = System.currentTimeMillis();
             deleteNow = autoDelete && hadConsumers && consumers.isEmpty() && !deleted;
+            if (settings.singleActiveConsumer()) {
+                dispatchLocked(); // the next consumer becomes the active one
+            }
             updateCongestionLocked();
         } finally {
             lock.unlock();
         }
+        flushDeadLetters();
         if (deleteNow) {
             vhost.deleteAutoDeleteQueue(this);
+        }
+    }
+
+    /** The consumer that receives messages of a single-active-consumer queue, or null. */
+    public QueueConsumer activeConsumer() {
+        lock.lock();
+        try {
+            return consumers.isEmpty() ? null : consumers.get(0);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A redeclaration counts as use for x-expires. */
+    void touch() {
+        lock.lock();
+        try {
+            lastUsedMillis = System.currentTimeMillis();
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -332,6 +447,7 @@ public final class Queue implements Destination {
         } finally {
             lock.unlock();
         }
+        flushDeadLetters();
     }
 
     private void dispatchLocked() {
@@ -341,25 +457,20 @@ public final class Queue implements Destination {
         updateCongestionLocked();
     }
 
-    /** Hands ready entries to consumers, round-robin, until none can take more; returns how many. */
+    /**
+     * Hands ready entries to consumers until none can take more; returns how many. Consumers of the highest
+     * priority that can take the entry get it, round-robin among equals; a single-active-consumer queue only
+     * ever delivers to its first consumer.
+     */
     private int deliverReadyLocked() {
-        int count = consumers.size();
+        int count = settings.singleActiveConsumer() ? Math.min(1, consumers.size()) : consumers.size();
         int delivered = 0;
         while (count > 0 && !deleted) {
             QueueEntry entry = peekNext();
             if (entry == null) {
                 return delivered;
             }
-            QueueConsumer taker = null;
-            for (int i = 0; i < count; i++) {
-                int index = (nextConsumer + i) % count;
-                QueueConsumer candidate = consumers.get(index);
-                if (candidate.tryDeliver(entry)) {
-                    taker = candidate;
-                    nextConsumer = (index + 1) % count;
-                    break;
-                }
-            }
+            QueueConsumer taker = offer(entry, count);
             if (taker == null) {
                 return delivered;
             }
@@ -371,6 +482,30 @@ public final class Queue implements Destination {
             }
         }
         return delivered;
+    }
+
+    /** Offers the entry to the first {@code count} consumers, priority group by priority group. */
+    private QueueConsumer offer(QueueEntry entry, int count) {
+        int groupStart = 0;
+        while (groupStart < count) {
+            int priority = consumers.get(groupStart).priority();
+            int groupEnd = groupStart + 1;
+            while (groupEnd < count && consumers.get(groupEnd).priority() == priority) {
+                groupEnd++;
+            }
+            int size = groupEnd - groupStart;
+            int start = nextConsumer >= groupStart && nextConsumer < groupEnd ? nextConsumer - groupStart : 0;
+            for (int i = 0; i < size; i++) {
+                int index = groupStart + (start + i) % size;
+                QueueConsumer candidate = consumers.get(index);
+                if (candidate.tryDeliver(entry)) {
+                    nextConsumer = groupStart + (index - groupStart + 1) % size;
+                    return candidate;
+                }
+            }
+            groupStart = groupEnd;
+        }
+        return null;
     }
 
     // ---------------------------------------------------------------- flow control
@@ -401,7 +536,7 @@ public final class Queue implements Destination {
     }
 
     private void updateCongestionLocked() {
-        int backlog = ready.size() + requeued.size();
+        int backlog = ready.size();
         if (!congested) {
             congested = backlog > CONGESTED_ABOVE && !consumers.isEmpty() && !deleted;
         } else if (backlog < UNCONGESTED_BELOW || consumers.isEmpty() || deleted) {
@@ -414,12 +549,13 @@ public final class Queue implements Destination {
         }
     }
 
-    /** The next entry to deliver, after dropping expired ones from the head (RabbitMQ's per-message TTL). */
+    // ---------------------------------------------------------------- expiry and dead-lettering
+
+    /** The next entry to deliver, after dropping expired ones from the head (RabbitMQ's message TTL). */
     private QueueEntry peekNext() {
         long now = 0;
         while (true) {
-            QueueEntry first = requeued.peek();
-            QueueEntry next = first != null ? first : ready.peekFirst();
+            QueueEntry next = ready.peek();
             if (next == null || next.expiresAt() == Message.NEVER) {
                 return next;
             }
@@ -430,38 +566,110 @@ public final class Queue implements Destination {
                 return next;
             }
             pollNext();
-            dropLocked(next);
+            dropLocked(next, DeadLetter.EXPIRED);
         }
     }
 
-    /** Removes a ready entry for good without delivering it. */
-    private void dropLocked(QueueEntry entry) {
+    /** Arms a timer for the head's expiry, so expired messages go (or are dead-lettered) without consumers. */
+    private void scheduleExpiryLocked() {
+        QueueEntry head = ready.peek();
+        if (head == null || head.expiresAt() == Message.NEVER || deleted) {
+            return;
+        }
+        long at = head.expiresAt();
+        if (expiryTimerAt != 0 && expiryTimerAt <= at) {
+            return;
+        }
+        if (expiryTimer != null) {
+            expiryTimer.cancel(false);
+        }
+        expiryTimerAt = at;
+        expiryTimer = Timers.schedule(this::expireHead, Math.max(0, at - System.currentTimeMillis()));
+    }
+
+    private void expireHead() {
+        lock.lock();
+        try {
+            expiryTimerAt = 0;
+            expiryTimer = null;
+            peekNext();
+            scheduleExpiryLocked();
+            updateCongestionLocked();
+        } finally {
+            lock.unlock();
+        }
+        flushDeadLetters();
+    }
+
+    /** Removes a ready entry for good without delivering it, dead-lettering it if the queue says so. */
+    private void dropLocked(QueueEntry entry, String reason) {
+        if (settings.deadLetters()) {
+            deadLetterLocked(entry.message(), reason);
+        }
         if (entry.stored()) {
             index.removed(entry.position());
         }
         leaveForGood(entry);
     }
 
-    private QueueEntry pollNext() {
-        QueueEntry first = requeued.poll();
-        if (first != null) {
-            return first;
+    private void deadLetterLocked(Message message, String reason) {
+        deadLetters.add(DeadLetter.of(message, this, reason, settings.deadLetterExchange(),
+                settings.deadLetterRoutingKey(), vhost.propertiesCodec()));
+    }
+
+    /** Republishes the dead letters collected under the lock; call after releasing it. */
+    private void flushDeadLetters() {
+        Message deadLetter;
+        while ((deadLetter = deadLetters.poll()) != null) {
+            vhost.deadLetter(deadLetter);
         }
-        QueueEntry next = ready.pollFirst();
+    }
+
+    private QueueEntry pollNext() {
+        QueueEntry next = ready.poll();
         if (next != null) {
             Message inMemory = next.messageIfLoaded();
-            if (inMemory != null) {
+            if (inMemory != null && !next.redelivered()) {
                 heldOnHeap(-inMemory.bodySize());
             }
         }
         return next;
     }
 
+    // ---------------------------------------------------------------- x-expires
+
+    /** x-expires: checks when the queue may next have gone unused for long enough, and deletes it then. */
+    private void scheduleExpiryCheck() {
+        if (settings.expires() > 0) {
+            Timers.schedule(this::checkUnused, settings.expires());
+        }
+    }
+
+    private void checkUnused() {
+        long idleFor;
+        lock.lock();
+        try {
+            if (deleted) {
+                return;
+            }
+            idleFor = consumers.isEmpty() ? System.currentTimeMillis() - lastUsedMillis : 0;
+        } finally {
+            lock.unlock();
+        }
+        if (idleFor >= settings.expires()) {
+            vhost.deleteExpiredQueue(this);
+        } else {
+            Timers.schedule(this::checkUnused, settings.expires() - idleFor);
+        }
+    }
+
+    // ---------------------------------------------------------------- purge, counts, deletion
+
     /** Drops every ready message; returns how many. Unacked ones are not touched (as in RabbitMQ). */
     public int purge() {
         lock.lock();
         try {
-            int count = ready.size() + requeued.size();
+            int count = ready.size();
             if (index != null) {
                 // The index first: a crash must never leave it pointing at released messages.
                 index.removeAll(storedPositions());
@@ -476,12 +684,7 @@ public final class Queue implements Destination {
 
     private Set<Long> storedPositions() {
         Set<Long> positions = new HashSet<>();
-        for (QueueEntry entry : ready) {
-            if (entry.stored()) {
-                positions.add(entry.position());
-            }
-        }
-        for (QueueEntry entry : requeued) {
+        for (QueueEntry entry : ready.all()) {
             if (entry.stored()) {
                 positions.add(entry.position());
             }
@@ -491,10 +694,7 @@ public final class Queue implements Destination {
 
     /** Forgets every ready entry, releasing its store reference. */
     private void dropReady() {
-        leaveForGood(ready);
-        leaveForGood(requeued);
-        ready.clear();
-        requeued.clear();
+        leaveForGood(ready.clear());
         heldOnHeap(-readyBytesInMemory);
     }
 
@@ -508,7 +708,7 @@ public final class Queue implements Destination {
     public int messageCount() {
         lock.lock();
         try {
-            return ready.size() + requeued.size();
+            return ready.size();
         } finally {
             lock.unlock();
         }
@@ -548,6 +748,9 @@ public final class Queue implements Destination {
             deleted = true;
             if (index != null) {
                 index.delete();
+            }
+            if (expiryTimer != null) {
+                expiryTimer.cancel(false);
             }
             dropReady();
             List<QueueConsumer> cancelled = new ArrayList<>(consumers);

@@ -20,6 +20,11 @@ public interface QueueConsumer {
      */
     boolean tryDeliver(QueueEntry entry);
 
+    /** Consumer priority ({@code x-priority}): higher-priority consumers are offered messages first. */
+    default int priority() {
+        return 0;
+    }
+
     /** The queue went away (deleted); the consumer should tell its client (basic.cancel). */
     void cancelledByServer(Queue queue);
 }

@@ -18,28 +18,48 @@ public final class QueueEntry {
     private final long position;
     private final boolean paged;
     private final long expiresAt;
+    private final short priority;
+    private final int bodySize;
     private Message message;
     private boolean redelivered;
     /** The publisher's batch this stored entry counts in until it settles, or null. */
     private PublishBatch batch;
 
-    /** An entry whose message is in memory and possibly in the durable store at {@code position}. */
-    QueueEntry(Queue queue, long seq, Message message, long position, long expiresAt) {
-        this(queue, seq, message, position, false, expiresAt);
-    }
-
-    private QueueEntry(Queue queue, long seq, Message message, long position, boolean paged, long expiresAt) {
+    private QueueEntry(Queue queue, long seq, Message message, long position, boolean paged, long expiresAt,
+                       int priority, int bodySize) {
         this.queue = queue;
         this.seq = seq;
         this.message = message;
         this.position = position;
         this.paged = paged;
         this.expiresAt = expiresAt;
+        this.priority = (short) priority;
+        this.bodySize = bodySize;
+    }
+
+    /** An entry whose message is in memory and possibly in the durable store at {@code position}. */
+    static QueueEntry inMemory(Queue queue, long seq, Message message, long position, long expiresAt, int priority) {
+        return new QueueEntry(queue, seq, message, position, false, expiresAt, priority, message.bodySize());
+    }
+
+    /** An entry whose message is only in the durable store, at {@code position}. */
+    static QueueEntry stored(Queue queue, long seq, long position, long expiresAt, int priority, int bodySize) {
+        return new QueueEntry(queue, seq, null, position, false, expiresAt, priority, bodySize);
     }
 
     /** An entry whose message was paged out to the page file at {@code position}. */
-    static QueueEntry pagedOut(Queue queue, long seq, long position, long expiresAt) {
-        return new QueueEntry(queue, seq, null, position, true, expiresAt);
+    static QueueEntry pagedOut(Queue queue, long seq, long position, long expiresAt, int priority, int bodySize) {
+        return new QueueEntry(queue, seq, null, position, true, expiresAt, priority, bodySize);
+    }
+
+    /** The priority it is delivered by in a priority queue (0 elsewhere). */
+    int priority() {
+        return priority;
+    }
+
+    /** The body size, or 0 when unknown (recovered after a restart). */
+    int bodySize() {
+        return bodySize;
     }
 
     /** Epoch milliseconds after which the message is dropped instead of delivered, or {@link Message#NEVER}. */

@@ -10,6 +10,7 @@ import dev.ferrymq.broker.routing.Router;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -24,6 +25,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
  * A virtual host: its exchanges, queues and bindings, and message routing between them.
  *
@@ -32,12 +36,14 @@ import java.util.function.Supplier;
  * virtual host, then queue.
  */
 public final class VirtualHost {
+    private static final Logger LOG = LoggerFactory.getLogger(VirtualHost.class);
     public static final String DIRECT_REPLY_TO = "amq.rabbitmq.reply-to";
     private static final String DIRECT_REPLY_TO_PREFIX = DIRECT_REPLY_TO + ".";
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final String name;
     private final Persistence persistence;
+    private volatile PropertiesCodec propertiesCodec = PropertiesCodec.OPAQUE;
     private final Map<String, Exchange> exchanges = new ConcurrentHashMap<>();
     private final Map<String, Queue> queues = new ConcurrentHashMap<>();
     private final Map<String, Consumer<Message>> replyTargets = new ConcurrentHashMap<>();
@@ -69,6 +75,15 @@ public final class VirtualHost {
 
     public Persistence persistence() {
         return persistence;
+    }
+
+    /** How the broker reads and rewrites message properties (priority queues, dead-lettering). */
+    public PropertiesCodec propertiesCodec() {
+        return propertiesCodec;
+    }
+
+    void usePropertiesCodec(PropertiesCodec codec) {
+        propertiesCodec = codec;
     }
 
     // ---------------------------------------------------------------- exchanges
@@ -177,6 +192,7 @@ public final class VirtualHost {
         checkEquivalent("durable", what, durable, existing.durable());
         checkEquivalent("auto_delete", what, autoDelete, existing.autoDelete());
         checkEquivalentArguments(what, args, existing.arguments());
+        existing.touch();
         return new DeclaredQueue(existing, existing.messageCount(), existing.consumerCount());
     }
 
@@ -218,6 +234,11 @@ public final class VirtualHost {
         }
         removeQueue(queue);
         return messages;
+    }
+
+    /** x-expires: the queue went unused for too long. */
+    void deleteExpiredQueue(Queue queue) {
+        deleteAutoDeleteQueue(queue);
     }
 
     void deleteAutoDeleteQueue(Queue queue) {
@@ -377,7 +398,63 @@ public final class VirtualHost {
             throw BrokerException.accessRefused("cannot publish to internal exchange '" + exchangeName
                     + "' in vhost '" + name + "'");
         }
-        return deliver(route(exchange, routingKey, headers), message, batch);
+        List<Queue> matched = route(exchange, routingKey, headers);
+        if (matched.isEmpty()) {
+            matched = routeToAlternate(exchange, routingKey, headers);
+        }
+        return deliver(matched, message, batch);
+    }
+
+    /**
+     * An unroutable message goes to the exchange's {@code alternate-exchange}, and on through that one's, until
+     * one routes it (a cycle of alternates ends routing). A missing alternate exchange drops it, as RabbitMQ does.
+     */
+    private List<Queue> routeToAlternate(Exchange exchange, String routingKey, Supplier<Map<String, Object>> headers) {
+        Set<Exchange> visited = Collections.newSetFromMap(new IdentityHashMap<>());
+        Exchange current = exchange;
+        while (visited.add(current)) {
+            Object alternate = current.arguments().get("alternate-exchange");
+            if (alternate == null) {
+                break;
+            }
+            current = exchanges.get(alternate instanceof byte[] b ? new String(b, StandardCharsets.UTF_8)
+                    : alternate.toString());
+            if (current == null) {
+                break;
+            }
+            List<Queue> matched = route(current, routingKey, headers);
+            if (!matched.isEmpty()) {
+                return matched;
+            }
+        }
+        return List.of();
+    }
+
+    /**
+     * Republishes a dead-lettered message (see {@link DeadLetter}) through its dead-letter exchange, leaving out
+     * queues where it would go round an automatic cycle. A missing dead-letter exchange drops it, as in RabbitMQ.
+     */
+    void deadLetter(Message deadLetter) {
+        Exchange exchange = exchanges.get(deadLetter.exchange());
+        List<Queue> matched;
+        if (deadLetter.exchange().isEmpty()) {
+            Queue queue = queues.get(deadLetter.routingKey());
+            matched = queue == null ? List.of() : List.of(queue);
+        } else if (exchange != null) {
+            matched = route(exchange, deadLetter.routingKey(), () -> propertiesCodec.headers(deadLetter.properties()));
+        } else {
+            LOG.debug("dropping dead letter: no dead-letter exchange '{}' in vhost '{}'", deadLetter.exchange(), name);
+            return;
+        }
+        List<Queue> targets = new ArrayList<>(matched.size());
+        for (Queue queue : matched) {
+            if (!DeadLetter.cycles(deadLetter, queue, propertiesCodec)) {
+                targets.add(queue);
+            }
+        }
+        if (!targets.isEmpty()) {
+            deliver(targets, deadLetter, null);
+        }
     }
 
     /**
@@ -386,9 +463,10 @@ public final class VirtualHost {
      * @param queues    how many queues (or reply-to consumers) it reached; 0 means unroutable
      * @param stored    whether it was written to the store (a publisher confirm must wait for an fsync)
      * @param congested a queue it reached whose consumers are falling behind (the publisher should pause), or null
+     * @param refused   a full queue with {@code x-overflow} reject-publish refused it (the confirm is a nack)
      */
-    public record PublishResult(int queues, boolean stored, Queue congested) {
-        static final PublishResult UNROUTED = new PublishResult(0, false, null);
+    public record PublishResult(int queues, boolean stored, Queue congested, boolean refused) {
+        static final PublishResult UNROUTED = new PublishResult(0, false, null, false);
     }
 
     /** Enqueues on every queue; a persistent message is stored once, referenced by each durable queue. */
@@ -406,13 +484,15 @@ public final class VirtualHost {
             }
         }
         Queue congested = null;
+        boolean refused = false;
         for (Queue queue : matched) {
-            queue.publish(message, queue.keepsPersistentMessages() ? position : QueueEntry.NOT_STORED, batch);
+            refused |= !queue.publish(message, queue.keepsPersistentMessages() ? position : QueueEntry.NOT_STORED,
+                    batch);
             if (congested == null && queue.congested()) {
                 congested = queue;
             }
         }
-        return new PublishResult(matched.size(), position != QueueEntry.NOT_STORED, congested);
+        return new PublishResult(matched.size(), position != QueueEntry.NOT_STORED, congested, refused);
     }
 
     private PublishResult publishToDefault(String routingKey, Message message, PublishBatch batch) {
@@ -424,7 +504,7 @@ public final class VirtualHost {
             Consumer<Message> target = replyTargets.get(routingKey.substring(DIRECT_REPLY_TO_PREFIX.length()));
             if (target != null) {
                 target.accept(message);
-                return new PublishResult(1, false, null);
+                return new PublishResult(1, false, null, false);
             }
         }
         return PublishResult.UNROUTED;

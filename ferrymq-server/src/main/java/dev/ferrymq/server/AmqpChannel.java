@@ -105,7 +105,10 @@ final class AmqpChannel implements MethodHandler {
     }
 
     /** A delivery awaiting ack; {@code consumer} is null for basic.get, which takes no prefetch credit. */
-    private record Unacked(QueueEntry entry, ChannelConsumer consumer) {
+    private record Unacked(QueueEntry entry, ChannelConsumer consumer, long deliveredAtNanos) {
+        Unacked(QueueEntry entry, ChannelConsumer consumer) {
+            this(entry, consumer, System.nanoTime());
+        }
     }
 
     private final AmqpConnection connection;
@@ -429,7 +432,7 @@ final class AmqpChannel implements MethodHandler {
         Message message = new Message(method.exchange(), method.routingKey(), rawProperties, body,
                 properties.persistent(), expiresAt);
         if (transaction != null) {
-            transaction.add(() -> route(method, message, properties, null));
+            transaction.add(() -> route(method, message, properties, null).stored());
             return;
         }
         if (!confirmMode) {
@@ -439,15 +442,21 @@ final class AmqpChannel implements MethodHandler {
         if (collecting == null && message.persistent()) {
             collecting = new PendingConfirm();
         }
-        storedSinceRequest |= route(method, message, properties, message.persistent() ? collecting.batch : null);
+        VirtualHost.PublishResult routed = route(method, message, properties,
+                message.persistent() ? collecting.batch : null);
+        storedSinceRequest |= routed.stored();
         publishSeq++;
+        if (routed.refused()) {
+            nack(publishSeq);
+        }
     }
 
     /**
-     * Routes a complete message and returns it to the publisher if mandatory and unroutable; true if stored.
-     * {@code batch} (may be null) tracks the stored entries for an early confirm.
+     * Routes a complete message and returns it to the publisher if mandatory and unroutable. {@code batch} (may
+     * be null) tracks the stored entries for an early confirm.
      */
-    private boolean route(BasicPublish method, Message message, BasicProperties properties, PublishBatch batch) {
+    private VirtualHost.PublishResult route(BasicPublish method, Message message, BasicProperties properties,
+                                            PublishBatch batch) {
         VirtualHost.PublishResult routed = vhost.publish(method.exchange(), method.routingKey(), message,
                 properties::headers, batch);
         if (routed.congested() != null) {
@@ -459,7 +468,7 @@ final class AmqpChannel implements MethodHandler {
                     method.routingKey()), message.properties(), message.body(), connection.frameMax());
             connection.write(buf);
         }
-        return routed.stored();
+        return routed;
     }
 
     /** The expiration property is a per-message TTL in milliseconds, as a string of digits (RabbitMQ's rule). */
@@ -540,13 +549,41 @@ final class AmqpChannel implements MethodHandler {
         }
     }
 
-    private void sendReadyConfirms() {
-        long last = 0;
-        while (!pendingConfirms.isEmpty() && pendingConfirms.peekFirst().ready) {
-            last = pendingConfirms.pollFirst().seq;
+    /**
+     * A full queue refused publish {@code seq} (x-overflow reject-publish): everything before it is confirmed as
+     * usual, and it gets a basic.nack in its turn.
+     */
+    private void nack(long seq) {
+        if (seq - 1 > confirmRequestedSeq) {
+            requestConfirm(seq - 1);
         }
-        if (last > 0) {
-            sendConfirm(last);
+        confirmRequestedSeq = seq;
+        PendingConfirm refused = new PendingConfirm();
+        refused.seq = seq;
+        refused.nack = true;
+        pendingConfirms.add(refused);
+        refused.markReady();
+    }
+
+    private void sendReadyConfirms() {
+        long lastAck = 0;
+        while (!pendingConfirms.isEmpty() && pendingConfirms.peekFirst().ready) {
+            PendingConfirm confirm = pendingConfirms.pollFirst();
+            if (!confirm.nack) {
+                lastAck = confirm.seq;
+                continue;
+            }
+            if (lastAck > 0) {
+                sendConfirm(lastAck);
+                lastAck = 0;
+            }
+            if (state == State.OPEN) {
+                send(new BasicNack(confirm.seq, false, false));
+                confirmSentSeq = confirm.seq;
+            }
+        }
+        if (lastAck > 0) {
+            sendConfirm(lastAck);
         }
     }
 
@@ -559,6 +596,7 @@ final class AmqpChannel implements MethodHandler {
         }));
         long seq;
         boolean ready;
+        boolean nack;
 
         void markReady() {
             ready = true;
@@ -624,7 +662,8 @@ final class AmqpChannel implements MethodHandler {
             consumeDirectReplyTo(tag, m);
         } else {
             Queue queue = vhost.queue(queueName, connection);
-            ChannelConsumer consumer = new ChannelConsumer(this, tag, queue, m.noAck(), consumerPrefetch);
+            ChannelConsumer consumer = new ChannelConsumer(this, tag, queue, m.noAck(), consumerPrefetch,
+                    consumerPriority(m.arguments()));
             consumers.put(tag, consumer);
             try {
                 queue.addConsumer(consumer, m.exclusive());
@@ -639,6 +678,20 @@ final class AmqpChannel implements MethodHandler {
         }
     }
 
+    /** The {@code x-priority} consumer argument: an integer, 0 when absent (RabbitMQ's rule). */
+    private static int consumerPriority(Map<String, Object> arguments) {
+        Object priority = arguments == null ? null : arguments.get("x-priority");
+        if (priority == null) {
+            return 0;
+        }
+        if (!(priority instanceof Byte || priority instanceof Short || priority instanceof Integer
+                || priority instanceof Long)) {
+            throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, "invalid arg 'x-priority': "
+                    + priority + " is not an integer");
+        }
+        return ((Number) priority).intValue();
+    }
+
     private void consumeDirectReplyTo(String tag, BasicConsume m) {
         if (!m.noAck()) {
             throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, "reply consumer cannot acknowledge");
@@ -646,7 +699,7 @@ final class AmqpChannel implements MethodHandler {
         if (replyConsumer != null) {
             throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, "reply consumer already set");
         }
-        ChannelConsumer consumer = new ChannelConsumer(this, tag, null, true, 0);
+        ChannelConsumer consumer = new ChannelConsumer(this, tag, null, true, 0, 0);
         replyConsumer = consumer;
         replyAddress = vhost.registerReplyTarget(message -> enqueueDelivery(consumer, null, message));
         consumers.put(tag, consumer);
@@ -865,7 +918,7 @@ final class AmqpChannel implements MethodHandler {
             requeue(rejected);
         } else {
             for (Unacked settled : rejected) {
-                settled.entry().queue().settle(settled.entry());
+                settled.entry().queue().reject(settled.entry()); // dead-lettered if the queue says so
             }
         }
     }

@@ -16,16 +16,26 @@ final class ChannelConsumer implements QueueConsumer {
     private final Queue queue;
     private final boolean noAck;
     private final int prefetch;
+    private final int priority;
     /** Deliveries not yet acknowledged; bounded by {@code prefetch} when that is non-zero. */
     private final AtomicInteger unacked = new AtomicInteger();
 
-    /** @param queue the queue consumed from, or null for a direct reply-to consumer */
-    ChannelConsumer(AmqpChannel channel, String tag, Queue queue, boolean noAck, int prefetch) {
+    /**
+     * @param queue    the queue consumed from, or null for a direct reply-to consumer
+     * @param priority the consumer priority ({@code x-priority})
+     */
+    ChannelConsumer(AmqpChannel channel, String tag, Queue queue, boolean noAck, int prefetch, int priority) {
         this.channel = channel;
         this.tag = tag;
         this.queue = queue;
         this.noAck = noAck;
         this.prefetch = prefetch;
+        this.priority = priority;
+    }
+
+    @Override
+    public int priority() {
+        return priority;
     }
 
     @Override

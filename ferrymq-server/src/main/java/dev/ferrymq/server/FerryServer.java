@@ -47,6 +47,7 @@ public final class FerryServer implements AutoCloseable {
         this.config = config;
         Files.createDirectories(config.dataDir());
         this.broker = Broker.open(config.dataDir(), config.storeConfig());
+        broker.usePropertiesCodec(new AmqpPropertiesCodec());
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class

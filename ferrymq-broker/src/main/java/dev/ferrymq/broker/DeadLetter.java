@@ -1,0 +1,97 @@
+package dev.ferrymq.broker;
+
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A message leaving a queue for its dead-letter exchange, with the headers RabbitMQ writes: an {@code x-death}
+ * array of tables (one per queue and reason, most recent first, with {@code count}), {@code x-first-death-*}
+ * set once and {@code x-last-death-*} every time. A per-message expiration is moved to
+ * {@code original-expiration} so the message does not expire again. Stateless.
+ */
+final class DeadLetter {
+    static final String EXPIRED = "expired";
+    static final String REJECTED = "rejected";
+    static final String MAXLEN = "maxlen";
+
+    private DeadLetter() {
+    }
+
+    /** The message as it is republished to {@code exchange} with {@code routingKey}. */
+    static Message of(Message message, Queue queue, String reason, String exchange, String routingKey,
+                      PropertiesCodec codec) {
+        byte[] properties = message.properties();
+        Map<String, Object> headers = new LinkedHashMap<>(codec.headers(properties));
+        String expiration = codec.expiration(properties);
+        List<Object> deaths = new ArrayList<>();
+        Map<String, Object> previous = null;
+        if (headers.get("x-death") instanceof List<?> existing) {
+            for (Object death : existing) {
+                if (death instanceof Map<?, ?> table && previous == null && queue.name().equals(text(table.get("queue")))
+                        && reason.equals(text(table.get("reason")))) {
+                    previous = castTable(table);
+                } else {
+                    deaths.add(death);
+                }
+            }
+        }
+        Map<String, Object> death = previous != null ? new LinkedHashMap<>(previous) : new LinkedHashMap<>();
+        long count = previous != null && previous.get("count") instanceof Number n ? n.longValue() + 1 : 1;
+        death.put("count", count);
+        death.put("reason", reason);
+        death.put("queue", queue.name());
+        death.put("time", new Date(System.currentTimeMillis() / 1000 * 1000));
+        death.put("exchange", message.exchange());
+        death.put("routing-keys", List.of(message.routingKey()));
+        if (expiration != null) {
+            death.put("original-expiration", expiration);
+        }
+        deaths.add(0, death);
+        headers.put("x-death", deaths);
+        headers.putIfAbsent("x-first-death-reason", reason);
+        headers.putIfAbsent("x-first-death-queue", queue.name());
+        headers.putIfAbsent("x-first-death-exchange", message.exchange());
+        headers.put("x-last-death-reason", reason);
+        headers.put("x-last-death-queue", queue.name());
+        headers.put("x-last-death-exchange", message.exchange());
+        byte[] rewritten = codec.withHeaders(properties, headers, expiration != null);
+        return new Message(exchange, routingKey != null ? routingKey : message.routingKey(), rewritten,
+                message.body(), message.persistent(), Message.NEVER);
+    }
+
+    /**
+     * Whether delivering a dead letter to {@code target} would close a cycle that no consumer took part in:
+     * the message died in {@code target} before and none of its deaths was a rejection. RabbitMQ drops such
+     * messages for that queue instead of looping forever.
+     */
+    static boolean cycles(Message deadLetter, Queue target, PropertiesCodec codec) {
+        if (!(codec.headers(deadLetter.properties()).get("x-death") instanceof List<?> deaths)) {
+            return false;
+        }
+        boolean seen = false;
+        for (Object death : deaths) {
+            if (death instanceof Map<?, ?> table) {
+                if (REJECTED.equals(text(table.get("reason")))) {
+                    return false;
+                }
+                seen |= target.name().equals(text(table.get("queue")));
+            }
+        }
+        return seen;
+    }
+
+    private static String text(Object value) {
+        if (value instanceof byte[] bytes) {
+            return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+        }
+        return value == null ? null : value.toString();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> castTable(Map<?, ?> table) {
+        return (Map<String, Object>) table;
+    }
+}

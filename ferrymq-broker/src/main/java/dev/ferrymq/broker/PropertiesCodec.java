@@ -1,0 +1,46 @@
+package dev.ferrymq.broker;
+
+import java.util.Map;
+
+/**
+ * Reads and rewrites a message's encoded content-header properties, which the domain otherwise keeps opaque.
+ * The transport plugs in its codec ({@link Broker#usePropertiesCodec}); the broker needs it only for priority
+ * queues and dead-lettering. Implementations must be thread-safe.
+ */
+public interface PropertiesCodec {
+
+    /** Knows no format: every message has priority 0 and no headers, and dead-lettering leaves them as they are. */
+    PropertiesCodec OPAQUE = new PropertiesCodec() {
+        @Override
+        public int priority(byte[] properties) {
+            return 0;
+        }
+
+        @Override
+        public Map<String, Object> headers(byte[] properties) {
+            return Map.of();
+        }
+
+        @Override
+        public String expiration(byte[] properties) {
+            return null;
+        }
+
+        @Override
+        public byte[] withHeaders(byte[] properties, Map<String, Object> headers, boolean dropExpiration) {
+            return properties;
+        }
+    };
+
+    /** The priority property, or 0 when absent. */
+    int priority(byte[] properties);
+
+    /** The headers table (empty when absent). */
+    Map<String, Object> headers(byte[] properties);
+
+    /** The expiration property, or null. */
+    String expiration(byte[] properties);
+
+    /** The properties with {@code headers} replacing the headers table, and without expiration if asked. */
+    byte[] withHeaders(byte[] properties, Map<String, Object> headers, boolean dropExpiration);
+}
