@@ -54,6 +54,7 @@ public final class Queue implements Destination {
     /** Requeued entries always precede everything still in {@code ready}: they were delivered from its head. */
     private final PriorityQueue<QueueEntry> requeued = new PriorityQueue<>(BY_SEQ);
     private final List<QueueConsumer> consumers = new ArrayList<>();
+    private final MessageCounters counters = new MessageCounters();
     private boolean exclusiveConsumer;
     private boolean hadConsumers;
     private int nextConsumer;
@@ -520,6 +521,11 @@ public final class Queue implements Destination {
 
     boolean isExclusiveTo(Object connection) {
         return !exclusive || owner == connection;
+    }
+
+    /** Message counters of this queue (enqueued, delivered, acked, redelivered), for statistics. */
+    public MessageCounters counters() {
+        return counters;
     }
 
     @Override

@@ -399,6 +399,7 @@ public final class VirtualHost {
         Queue congested = null;
         for (Queue queue : matched) {
             queue.publish(message, queue.keepsPersistentMessages() ? position : QueueEntry.NOT_STORED);
+            queue.counters().published.increment();
             if (congested == null && queue.congested()) {
                 congested = queue;
             }
@@ -541,6 +542,11 @@ public final class VirtualHost {
         return BrokerException.preconditionFailed("inequivalent arg '" + key + "' for " + what + ": received "
                 + (received == null ? "none" : "the value '" + received + "'") + " but current is "
                 + (current == null ? "none" : "the value '" + current + "'"));
+    }
+
+    /** A fresh server-generated queue name ("amq.gen-..."), as queue.declare with an empty name gets. */
+    public static String generateQueueName() {
+        return generateName("amq.gen-");
     }
 
     private static String generateName(String prefix) {

@@ -61,6 +61,8 @@ import dev.ferrymq.amqp.method.TxRollback;
 import dev.ferrymq.amqp.method.TxCommitOk;
 import dev.ferrymq.amqp.method.TxCommit;
 import dev.ferrymq.broker.Message;
+import dev.ferrymq.broker.Permissions;
+import dev.ferrymq.broker.Permissions.Access;
 import dev.ferrymq.broker.Queue;
 import dev.ferrymq.broker.QueueEntry;
 import dev.ferrymq.broker.VirtualHost;
@@ -142,6 +144,8 @@ final class AmqpChannel implements MethodHandler {
     private Transaction transaction;
     private ChannelConsumer replyConsumer;
     private String replyAddress;
+    /** The exchange last published to with write permission: skips the regex for a run of publishes to it. */
+    private String writePermittedExchange;
 
     AmqpChannel(AmqpConnection connection, int number) {
         this.connection = connection;
@@ -274,6 +278,9 @@ final class AmqpChannel implements MethodHandler {
 
     @Override
     public void onExchangeDeclare(ExchangeDeclare m) {
+        if (!m.passive()) {
+            checkExchange(Access.CONFIGURE, m.exchange());
+        }
         vhost.declareExchange(m.exchange(), m.type(), m.passive(), m.durable(), m.autoDelete(), m.internal(),
                 m.arguments());
         if (!m.noWait()) {
@@ -283,6 +290,7 @@ final class AmqpChannel implements MethodHandler {
 
     @Override
     public void onExchangeDelete(ExchangeDelete m) {
+        checkExchange(Access.CONFIGURE, m.exchange());
         vhost.deleteExchange(m.exchange(), m.ifUnused());
         if (!m.noWait()) {
             send(new ExchangeDeleteOk());
@@ -291,6 +299,8 @@ final class AmqpChannel implements MethodHandler {
 
     @Override
     public void onExchangeBind(ExchangeBind m) {
+        checkExchange(Access.WRITE, m.destination());
+        checkExchange(Access.READ, m.source());
         vhost.bindExchange(m.destination(), m.source(), m.routingKey(), m.arguments());
         if (!m.noWait()) {
             send(new ExchangeBindOk());
@@ -299,6 +309,8 @@ final class AmqpChannel implements MethodHandler {
 
     @Override
     public void onExchangeUnbind(ExchangeUnbind m) {
+        checkExchange(Access.WRITE, m.destination());
+        checkExchange(Access.READ, m.source());
         vhost.unbindExchange(m.destination(), m.source(), m.routingKey(), m.arguments());
         if (!m.noWait()) {
             send(new ExchangeUnbindOk());
@@ -315,6 +327,9 @@ final class AmqpChannel implements MethodHandler {
             return;
         }
         String name = m.passive() ? resolveQueueName(m.queue()) : m.queue();
+        if (!m.passive()) {
+            checkQueueDeclare(m);
+        }
         VirtualHost.DeclaredQueue declared = vhost.declareQueue(name, m.passive(), m.durable(), m.exclusive(),
                 m.autoDelete(), m.arguments(), connection);
         lastQueueName = declared.queue().name();
@@ -327,6 +342,8 @@ final class AmqpChannel implements MethodHandler {
     public void onQueueBind(QueueBind m) {
         String queue = resolveQueueName(m.queue());
         String routingKey = m.queue().isEmpty() && m.routingKey().isEmpty() ? queue : m.routingKey();
+        checkQueue(Access.WRITE, queue);
+        checkExchange(Access.READ, m.exchange());
         vhost.bindQueue(queue, m.exchange(), routingKey, m.arguments(), connection);
         if (!m.noWait()) {
             send(new QueueBindOk());
@@ -335,13 +352,18 @@ final class AmqpChannel implements MethodHandler {
 
     @Override
     public void onQueueUnbind(QueueUnbind m) {
-        vhost.unbindQueue(resolveQueueName(m.queue()), m.exchange(), m.routingKey(), m.arguments(), connection);
+        String queue = resolveQueueName(m.queue());
+        checkQueue(Access.WRITE, queue);
+        checkExchange(Access.READ, m.exchange());
+        vhost.unbindQueue(queue, m.exchange(), m.routingKey(), m.arguments(), connection);
         send(new QueueUnbindOk());
     }
 
     @Override
     public void onQueuePurge(QueuePurge m) {
-        int purged = vhost.purgeQueue(resolveQueueName(m.queue()), connection);
+        String queue = resolveQueueName(m.queue());
+        checkQueue(Access.READ, queue);
+        int purged = vhost.purgeQueue(queue, connection);
         if (!m.noWait()) {
             send(new QueuePurgeOk(purged));
         }
@@ -349,7 +371,9 @@ final class AmqpChannel implements MethodHandler {
 
     @Override
     public void onQueueDelete(QueueDelete m) {
-        int deleted = vhost.deleteQueue(resolveQueueName(m.queue()), m.ifUnused(), m.ifEmpty(), connection);
+        String queue = resolveQueueName(m.queue());
+        checkQueue(Access.CONFIGURE, queue);
+        int deleted = vhost.deleteQueue(queue, m.ifUnused(), m.ifEmpty(), connection);
         if (!m.noWait()) {
             send(new QueueDeleteOk(deleted));
         }
@@ -372,6 +396,10 @@ final class AmqpChannel implements MethodHandler {
     public void onBasicPublish(BasicPublish m) {
         if (m.immediate()) {
             throw AmqpException.connection(ReplyCode.NOT_IMPLEMENTED, "immediate=true");
+        }
+        if (!m.exchange().equals(writePermittedExchange)) {
+            checkExchange(Access.WRITE, m.exchange());
+            writePermittedExchange = m.exchange();
         }
         incoming.start(m);
     }
@@ -583,6 +611,7 @@ final class AmqpChannel implements MethodHandler {
         if (queueName.equals(VirtualHost.DIRECT_REPLY_TO)) {
             consumeDirectReplyTo(tag, m);
         } else {
+            checkQueue(Access.READ, queueName);
             Queue queue = vhost.queue(queueName, connection);
             ChannelConsumer consumer = new ChannelConsumer(this, tag, queue, m.noAck(), consumerPrefetch);
             consumers.put(tag, consumer);
@@ -645,7 +674,9 @@ final class AmqpChannel implements MethodHandler {
 
     @Override
     public void onBasicGet(BasicGet m) {
-        Queue queue = vhost.queue(resolveQueueName(m.queue()), connection);
+        String queueName = resolveQueueName(m.queue());
+        checkQueue(Access.READ, queueName);
+        Queue queue = vhost.queue(queueName, connection);
         QueueEntry entry = queue.get(m.noAck());
         if (entry == null) {
             send(new BasicGetEmpty());
@@ -897,6 +928,36 @@ final class AmqpChannel implements MethodHandler {
             byQueue.computeIfAbsent(delivery.entry().queue(), q -> new ArrayList<>()).add(delivery.entry());
         }
         byQueue.forEach(Queue::requeue);
+    }
+
+    // ---------------------------------------------------------------- access control
+
+    /**
+     * queue.declare needs configure on the queue (for a server-named queue, on a name of the form it will get),
+     * and with a dead-letter exchange also read on the queue and write on that exchange, as in RabbitMQ.
+     */
+    private void checkQueueDeclare(QueueDeclare m) {
+        String name = m.queue().isEmpty() ? VirtualHost.generateQueueName() : m.queue();
+        checkQueue(Access.CONFIGURE, name);
+        Object deadLetterExchange = m.arguments().get("x-dead-letter-exchange");
+        if (deadLetterExchange != null) {
+            checkQueue(Access.READ, name);
+            checkExchange(Access.WRITE, deadLetterExchange.toString());
+        }
+    }
+
+    private void checkQueue(Access access, String queue) {
+        permissions().check(connection.user().name(), vhost.name(), access, "queue", queue);
+    }
+
+    /** The default exchange is checked under the name amq.default, as RabbitMQ does. */
+    private void checkExchange(Access access, String exchange) {
+        permissions().check(connection.user().name(), vhost.name(), access, "exchange",
+                exchange.isEmpty() ? "amq.default" : exchange);
+    }
+
+    private Permissions permissions() {
+        return connection.server().broker().permissions();
     }
 
     // ---------------------------------------------------------------- helpers

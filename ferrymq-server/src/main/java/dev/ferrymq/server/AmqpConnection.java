@@ -66,8 +66,8 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
     private State state = State.AWAITING_HEADER;
     private ScheduledFuture<?> handshakeTimeout;
     private String name;
-    private Users.User user;
-    private VirtualHost vhost;
+    private volatile Users.User user;
+    private volatile VirtualHost vhost;
     private int frameMax;
     private int channelMax;
     private boolean flushPending;
@@ -311,6 +311,12 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
         if (requested == null) {
             log.warn("connection {} refused: vhost '{}' not found", name, m.virtualHost());
             throw AmqpException.connection(ReplyCode.NOT_ALLOWED, "vhost " + m.virtualHost() + " not found");
+        }
+        if (server.broker().permissions().get(user.name(), requested.name()) == null) {
+            log.warn("connection {} refused: user '{}' has no permissions on vhost '{}'", name, user.name(),
+                    m.virtualHost());
+            throw AmqpException.connection(ReplyCode.NOT_ALLOWED, "access to vhost '" + m.virtualHost()
+                    + "' refused for user '" + user.name() + "'");
         }
         vhost = requested;
         state = State.OPEN;

@@ -48,6 +48,7 @@ public final class FerryServer implements AutoCloseable {
         this.config = config;
         Files.createDirectories(config.dataDir());
         this.broker = Broker.open(config.dataDir(), StoreConfig.defaults().withFsyncPolicy(config.fsync()));
+        broker.onVirtualHostDeleted(this::closeConnectionsTo);
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class
@@ -102,6 +103,15 @@ public final class FerryServer implements AutoCloseable {
 
     void unregister(AmqpConnection connection) {
         connections.remove(connection);
+    }
+
+    /** A deleted vhost takes its connections with it (320 CONNECTION_FORCED, as RabbitMQ does). */
+    private void closeConnectionsTo(String vhost) {
+        for (AmqpConnection connection : List.copyOf(connections)) {
+            if (connection.vhost() != null && connection.vhost().name().equals(vhost)) {
+                connection.forceClose("vhost '" + vhost + "' is deleted");
+            }
+        }
     }
 
     /** Closes every client connection with 320 CONNECTION_FORCED, then stops listening and the event loops. */

@@ -66,6 +66,11 @@ public final class BrokerUnderTest implements AutoCloseable {
         return port;
     }
 
+    /** The in-process server, or null for an external broker. */
+    public FerryServer server() {
+        return server;
+    }
+
     public boolean isExternal() {
         return server == null;
     }
