@@ -61,6 +61,7 @@ import dev.ferrymq.amqp.method.TxRollback;
 import dev.ferrymq.amqp.method.TxCommitOk;
 import dev.ferrymq.amqp.method.TxCommit;
 import dev.ferrymq.broker.Message;
+import dev.ferrymq.broker.MessageCounters;
 import dev.ferrymq.broker.Permissions;
 import dev.ferrymq.broker.Permissions.Access;
 import dev.ferrymq.broker.Queue;
@@ -146,11 +147,25 @@ final class AmqpChannel implements MethodHandler {
     private String replyAddress;
     /** The exchange last published to with write permission: skips the regex for a run of publishes to it. */
     private String writePermittedExchange;
+    private final MessageCounters totals;
 
     AmqpChannel(AmqpConnection connection, int number) {
         this.connection = connection;
         this.number = number;
         this.vhost = connection.vhost();
+        this.totals = connection.server().broker().counters();
+    }
+
+    /** A snapshot for the management API; runs on the event loop. */
+    ConnectionInfo.ChannelInfo info() {
+        List<ConnectionInfo.ConsumerInfo> consumerInfos = new ArrayList<>();
+        for (ChannelConsumer consumer : consumers.values()) {
+            consumerInfos.add(new ConnectionInfo.ConsumerInfo(consumer.tag(),
+                    consumer.queue() == null ? VirtualHost.DIRECT_REPLY_TO : consumer.queue().name(),
+                    !consumer.noAck(), consumer.prefetch()));
+        }
+        return new ConnectionInfo.ChannelInfo(number, confirmMode, transaction != null, consumerPrefetch,
+                channelPrefetch, unacked.size(), consumerInfos);
     }
 
     int number() {
@@ -457,6 +472,7 @@ final class AmqpChannel implements MethodHandler {
             return;
         }
         boolean stored = route(method, message, properties);
+        totals.published.increment();
         if (confirmMode) {
             publishSeq++;
             storedSinceRequest |= stored;
@@ -469,6 +485,9 @@ final class AmqpChannel implements MethodHandler {
                 properties::headers);
         if (routed.congested() != null) {
             connection.pauseReadingFor(routed.congested());
+        }
+        if (routed.queues() == 0) {
+            totals.unroutable.increment();
         }
         if (routed.queues() == 0 && method.mandatory()) {
             ByteBuf buf = connection.context().alloc().buffer();
@@ -570,6 +589,7 @@ final class AmqpChannel implements MethodHandler {
     private void sendConfirm(long seq) {
         if (state == State.OPEN && seq > confirmSentSeq) {
             send(new BasicAck(seq, seq - confirmSentSeq > 1));
+            totals.confirmed.add(seq - confirmSentSeq);
             confirmSentSeq = seq;
         }
     }
@@ -696,6 +716,7 @@ final class AmqpChannel implements MethodHandler {
         if (!m.noAck()) {
             unacked.put(tag, new Unacked(entry, null));
         }
+        countDelivery(entry);
         ByteBuf buf = connection.context().alloc().buffer();
         Frames.writeDelivery(buf, number, new BasicGetOk(tag, entry.redelivered(), message.exchange(),
                 message.routingKey(), queue.messageCount()), message.properties(), message.body(),
@@ -792,6 +813,7 @@ final class AmqpChannel implements MethodHandler {
             unacked.put(tag, new Unacked(delivery.entry(), consumer));
         }
         boolean redelivered = delivery.entry() != null && delivery.entry().redelivered();
+        countDelivery(delivery.entry());
         ByteBuf buf = connection.context().alloc().buffer(64 + message.properties().length + message.bodySize());
         Frames.writeDelivery(buf, number, new BasicDeliver(consumer.tag(), tag, redelivered, message.exchange(),
                 message.routingKey()), message.properties(), message.body(), connection.frameMax());
@@ -821,6 +843,8 @@ final class AmqpChannel implements MethodHandler {
         settleNowOrAtCommit(m.deliveryTag(), m.multiple(), () -> {
             for (Unacked settled : take(m.deliveryTag(), m.multiple())) {
                 settled.entry().queue().settle(settled.entry());
+                settled.entry().queue().counters().acked.increment();
+                totals.acked.increment();
             }
         });
     }
@@ -928,6 +952,19 @@ final class AmqpChannel implements MethodHandler {
             byQueue.computeIfAbsent(delivery.entry().queue(), q -> new ArrayList<>()).add(delivery.entry());
         }
         byQueue.forEach(Queue::requeue);
+    }
+
+    /** Statistics of a delivery or basic.get-ok; {@code entry} is null for direct reply-to. */
+    private void countDelivery(QueueEntry entry) {
+        totals.delivered.increment();
+        if (entry != null) {
+            MessageCounters queueCounters = entry.queue().counters();
+            queueCounters.delivered.increment();
+            if (entry.redelivered()) {
+                queueCounters.redelivered.increment();
+                totals.redelivered.increment();
+            }
+        }
     }
 
     // ---------------------------------------------------------------- access control
