@@ -48,6 +48,7 @@ public final class FerryServer implements AutoCloseable {
     private final LongAdder bytesSent = new LongAdder();
     private final Channel listener;
     private final ManagementServer management; // null when disabled
+    private final LineListener lineListener; // null when disabled
     private volatile boolean closed;
 
     private FerryServer(ServerConfig config) throws IOException, InterruptedException {
@@ -61,6 +62,7 @@ public final class FerryServer implements AutoCloseable {
                 : NioServerSocketChannel.class;
         this.bossGroup = new MultiThreadIoEventLoopGroup(1, io);
         this.workerGroup = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(), io);
+        ManagementServer startedManagement = null;
         try {
             ServerBootstrap bootstrap = new ServerBootstrap()
                     .group(bossGroup, workerGroup)
@@ -78,9 +80,15 @@ public final class FerryServer implements AutoCloseable {
                         }
                     });
             this.listener = bootstrap.bind(config.bind(), config.amqpPort()).sync().channel();
-            this.management = config.managementPort() == ServerConfig.DISABLED ? null
+            startedManagement = config.managementPort() == ServerConfig.DISABLED ? null
                     : ManagementServer.start(this, config.bind(), config.managementPort());
+            this.management = startedManagement;
+            this.lineListener = config.linePort() == ServerConfig.DISABLED ? null
+                    : new LineListener(this, bossGroup, workerGroup, channelType);
         } catch (Exception e) {
+            if (startedManagement != null) {
+                startedManagement.close();
+            }
             // shutting the event loops down also closes the AMQP listener if it was bound
             bossGroup.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             workerGroup.shutdownGracefully(0, 0, TimeUnit.SECONDS);
@@ -102,6 +110,11 @@ public final class FerryServer implements AutoCloseable {
     /** The management HTTP port, or -1 when the management listener is disabled. */
     public int managementPort() {
         return management == null ? ServerConfig.DISABLED : management.port();
+    }
+
+    /** The line listener's port, or -1 when it is disabled. */
+    public int linePort() {
+        return lineListener == null ? ServerConfig.DISABLED : lineListener.port();
     }
 
     public ServerConfig config() {
@@ -180,6 +193,9 @@ public final class FerryServer implements AutoCloseable {
         listener.close().syncUninterruptibly();
         if (management != null) {
             management.close();
+        }
+        if (lineListener != null) {
+            lineListener.close();
         }
         for (AmqpConnection connection : List.copyOf(connections)) {
             connection.forceClose("broker forced connection closure with reason 'shutdown'");
