@@ -16,7 +16,10 @@ import java.util.concurrent.CountDownLatch;
 /** Command-line entry point: {@code ferrymq server [--amqp-port N] [--bind ADDR] [--data-dir DIR] [--config FILE]}. */
 @Command(name = "ferrymq", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "FerryMQ, an AMQP 0-9-1 message broker compatible with RabbitMQ clients.",
-        subcommands = {Main.Server.class})
+        subcommands = {Main.Server.class, ClientCommands.Status.class, ClientCommands.ListCommand.class,
+                ClientCommands.Declare.class, ClientCommands.Delete.class, ClientCommands.Purge.class,
+                ClientCommands.Publish.class, ClientCommands.Consume.class, ClientCommands.Export.class,
+                ClientCommands.Import.class})
 public final class Main {
 
     public static void main(String[] args) {
