@@ -307,4 +307,13 @@ class ManagementApiTest extends AbstractBrokerIT {
                 .contains("ferrymq_received_bytes_total ")
                 .contains("jvm_memory_heap_used_bytes ");
     }
+
+    @Test
+    void webUiIsServedFromTheJar() throws Exception {
+        Response index = call("GET", "/", null, null, null);
+        assertThat(index.status()).isEqualTo(200);
+        assertThat(index.text()).contains("<title>FerryMQ</title>").contains("app.js");
+        assertThat(call("GET", "/app.js", null, null, null).text()).contains("/api/");
+        assertThat(call("GET", "/../pom.xml", null, null, null).status()).isEqualTo(404);
+    }
 }
