@@ -1,37 +1,55 @@
 package dev.ferrymq.broker;
 
+import dev.ferrymq.broker.persistence.Definition;
 import dev.ferrymq.broker.persistence.Persistence;
 import dev.ferrymq.store.StoreConfig;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
-/** The broker's domain root: virtual hosts and users, and the store behind them. Thread-safe. */
+/**
+ * The broker's domain root: virtual hosts, users and permissions, and the store behind them. Changes to users,
+ * vhosts and permissions made through this class are recorded in the definitions log, so they survive restarts.
+ * Thread-safe: access-control changes synchronize on the broker; lookups read concurrent maps.
+ */
 public final class Broker implements AutoCloseable {
     public static final String DEFAULT_VHOST = "/";
+    public static final String DEFAULT_USER = "guest";
+    public static final String ALL = ".*";
 
     private final Persistence persistence;
     private final Map<String, VirtualHost> vhosts = new ConcurrentHashMap<>();
     private final Users users = new Users();
+    private final Permissions permissions = new Permissions();
+    private final MessageCounters counters = new MessageCounters();
+    private final List<Consumer<String>> vhostDeletedListeners = new CopyOnWriteArrayList<>();
     private volatile PropertiesCodec propertiesCodec = PropertiesCodec.OPAQUE;
 
     private Broker(Persistence persistence) {
         this.persistence = persistence;
-        users.add("guest", "guest", true);
-        addVirtualHost(DEFAULT_VHOST);
-    }
-
-    /** An in-memory broker (nothing survives it) with vhost "/" and guest/guest from loopback only. */
-    public static Broker withDefaults() {
-        return new Broker(null);
     }
 
     /**
-     * A broker keeping durable entities and persistent messages under {@code dataDir}, recovered from there
-     * if they exist.
+     * An in-memory broker (nothing survives it) with vhost "/" and guest/guest, an administrator with full
+     * permissions on "/", allowed from loopback only.
+     */
+    public static Broker withDefaults() {
+        Broker broker = new Broker(null);
+        broker.addDefaults();
+        return broker;
+    }
+
+    /**
+     * A broker keeping durable entities, persistent messages, users, vhosts and permissions under
+     * {@code dataDir}, recovered from there if they exist (a fresh directory gets the defaults of
+     * {@link #withDefaults()}).
      */
     public static Broker open(Path dataDir, StoreConfig storeConfig) throws IOException {
         return open(dataDir, storeConfig, Persistence.defaultPagingBudget());
@@ -53,12 +71,52 @@ public final class Broker implements AutoCloseable {
         }
     }
 
-    public VirtualHost addVirtualHost(String name) {
-        return vhosts.computeIfAbsent(name, n -> {
-            VirtualHost vhost = new VirtualHost(n, persistence);
-            vhost.usePropertiesCodec(propertiesCodec);
-            return vhost;
-        });
+    /** RabbitMQ's first-start defaults: vhost "/", user guest/guest (administrator) with all permissions on it. */
+    void addDefaults() {
+        addVirtualHost(DEFAULT_VHOST);
+        putUser(DEFAULT_USER, Users.hashPassword("guest"), List.of(Users.ADMINISTRATOR));
+        setPermissions(DEFAULT_USER, DEFAULT_VHOST, ALL, ALL, ALL);
+    }
+
+    // ---------------------------------------------------------------- virtual hosts
+
+    /** Adds a virtual host if it does not exist yet, and returns it. */
+    public synchronized VirtualHost addVirtualHost(String name) {
+        VirtualHost existing = vhosts.get(name);
+        if (existing != null) {
+            return existing;
+        }
+        VirtualHost created = new VirtualHost(name, persistence);
+        created.usePropertiesCodec(propertiesCodec);
+        vhosts.put(name, created);
+        record(new Definition.VhostAdded(name));
+        return created;
+    }
+
+    /**
+     * Deletes a virtual host with all its queues (and their messages), exchanges and permissions, then tells the
+     * listeners (the server closes the connections to it). Returns false if it did not exist.
+     */
+    public boolean deleteVirtualHost(String name) {
+        VirtualHost vhost;
+        synchronized (this) {
+            vhost = vhosts.remove(name);
+            if (vhost == null) {
+                return false;
+            }
+            permissions.removeVhost(name);
+            record(new Definition.VhostDeleted(name));
+        }
+        for (Queue queue : List.copyOf(vhost.queues())) {
+            vhost.deleteQueue(queue.name(), false, false, queue.owner());
+        }
+        for (Exchange exchange : List.copyOf(vhost.exchanges())) {
+            if (!exchange.name().startsWith("amq.")) {
+                vhost.deleteExchange(exchange.name(), false);
+            }
+        }
+        vhostDeletedListeners.forEach(listener -> listener.accept(name));
+        return true;
     }
 
     /** The transport's message-properties codec, for priority queues and dead-lettering (set before use). */
@@ -67,22 +125,105 @@ public final class Broker implements AutoCloseable {
         vhosts.values().forEach(vhost -> vhost.usePropertiesCodec(codec));
     }
 
+    /** Registers a callback run with the name of each deleted virtual host. */
+    public void onVirtualHostDeleted(Consumer<String> listener) {
+        vhostDeletedListeners.add(listener);
+    }
+
     /** The virtual host of that name, or null. */
     public VirtualHost virtualHost(String name) {
         return vhosts.get(name);
     }
 
     public Collection<VirtualHost> virtualHosts() {
-        return vhosts.values();
+        List<VirtualHost> all = new ArrayList<>(vhosts.values());
+        all.sort((a, b) -> a.name().compareTo(b.name()));
+        return all;
     }
+
+    // ---------------------------------------------------------------- users and permissions
 
     public Users users() {
         return users;
     }
 
+    public Permissions permissions() {
+        return permissions;
+    }
+
+    /** Adds or replaces a user. */
+    public synchronized Users.User putUser(String name, byte[] passwordHash, List<String> tags) {
+        Users.User user = users.put(name, passwordHash, tags);
+        record(new Definition.UserPut(name, passwordHash, user.tags()));
+        return user;
+    }
+
+    /** Deletes a user and its permissions; false if there was no such user. */
+    public synchronized boolean deleteUser(String name) {
+        if (!users.remove(name)) {
+            return false;
+        }
+        permissions.removeUser(name);
+        record(new Definition.UserDeleted(name));
+        return true;
+    }
+
+    /**
+     * Sets a user's configure/write/read expressions in a vhost. Throws IllegalArgumentException for an unknown
+     * user or vhost or an invalid regular expression.
+     */
+    public synchronized Permissions.Permission setPermissions(String user, String vhost, String configure,
+                                                              String write, String read) {
+        if (users.get(user) == null) {
+            throw new IllegalArgumentException("no user '" + user + "'");
+        }
+        if (!vhosts.containsKey(vhost)) {
+            throw new IllegalArgumentException("no vhost '" + vhost + "'");
+        }
+        Permissions.Permission permission = permissions.set(user, vhost, configure, write, read);
+        record(new Definition.PermissionSet(vhost, user, configure, write, read));
+        return permission;
+    }
+
+    public synchronized boolean clearPermissions(String user, String vhost) {
+        if (!permissions.clear(user, vhost)) {
+            return false;
+        }
+        record(new Definition.PermissionCleared(vhost, user));
+        return true;
+    }
+
+    /** The current users, vhosts and permissions as definition records (for compacting the log). */
+    synchronized List<Definition> accessControlState() {
+        List<Definition> state = new ArrayList<>();
+        for (VirtualHost vhost : virtualHosts()) {
+            state.add(new Definition.VhostAdded(vhost.name()));
+        }
+        for (Users.User user : users.all()) {
+            state.add(new Definition.UserPut(user.name(), user.passwordHash(), user.tags()));
+        }
+        for (Permissions.Permission p : permissions.all()) {
+            state.add(new Definition.PermissionSet(p.vhost(), p.user(), p.configure(), p.write(), p.read()));
+        }
+        return state;
+    }
+
+    // ---------------------------------------------------------------- the rest
+
+    /** Broker-wide message counters (publish, deliver, ack, ...). */
+    public MessageCounters counters() {
+        return counters;
+    }
+
     /** The store, or null for an in-memory broker. */
     public Persistence persistence() {
         return persistence;
+    }
+
+    private void record(Definition definition) {
+        if (persistence != null) {
+            persistence.record(definition);
+        }
     }
 
     /** Makes everything written so far durable and closes the store. */

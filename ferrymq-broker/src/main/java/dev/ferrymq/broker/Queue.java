@@ -62,6 +62,7 @@ public final class Queue implements Destination {
     private final ReadyEntries ready;
     /** Consumers by descending priority; equal priorities in arrival order. */
     private final List<QueueConsumer> consumers = new ArrayList<>();
+    private final MessageCounters counters = new MessageCounters();
     private boolean exclusiveConsumer;
     private boolean hadConsumers;
     private int nextConsumer;
@@ -764,6 +765,11 @@ public final class Queue implements Destination {
 
     boolean isExclusiveTo(Object connection) {
         return !exclusive || owner == connection;
+    }
+
+    /** Message counters of this queue (enqueued, delivered, acked, redelivered), for statistics. */
+    public MessageCounters counters() {
+        return counters;
     }
 
     @Override

@@ -15,8 +15,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Start-up: folds the definitions log into the final topology, re-creates it through the same virtual-host
- * methods clients use, refills every durable queue from its index (message bodies stay on disk), rebuilds the
+ * Start-up: folds the definitions log into the final topology and access control (vhosts, users, permissions),
+ * re-creates it through the same broker and virtual-host methods clients use (a log without any access-control
+ * record, from a fresh data directory, gets the defaults: vhost "/" and guest), refills every durable queue from its index (message bodies stay on disk), rebuilds the
  * store's reference counts and rewrites the definitions log compacted.
  */
 final class Recovery {
@@ -30,6 +31,10 @@ final class Recovery {
     private final Map<Key, Definition.ExchangeDeclared> exchanges = new LinkedHashMap<>();
     private final Map<Key, Definition.QueueDeclared> queues = new LinkedHashMap<>();
     private final Set<Definition.Bound> bindings = new LinkedHashSet<>();
+    private final Set<String> vhosts = new LinkedHashSet<>();
+    private final Map<String, Definition.UserPut> users = new LinkedHashMap<>();
+    private final Map<Key, Definition.PermissionSet> permissions = new LinkedHashMap<>();
+    private boolean sawAccessControl;
 
     Recovery(Broker broker, Persistence persistence) {
         this.broker = broker;
@@ -51,11 +56,16 @@ final class Recovery {
         }
         persistence.recoveryComplete();
         persistence.rewriteDefinitions(compacted());
-        log.info("Recovered {} durable exchange(s), {} durable queue(s), {} binding(s) and {} message(s) in {} ms",
+        log.info("Recovered {} vhost(s), {} user(s), {} durable exchange(s), {} durable queue(s), {} binding(s)"
+                + " and {} message(s) in {} ms", broker.virtualHosts().size(), broker.users().all().size(),
                 exchanges.size(), queues.size(), bindings.size(), messages, (System.nanoTime() - started) / 1_000_000);
     }
 
     private void fold(Definition definition) {
+        if (foldAccessControl(definition)) {
+            sawAccessControl = true;
+            return;
+        }
         Key key = new Key(definition.vhost(), nameOf(definition));
         if (definition instanceof Definition.ExchangeDeclared d) {
             exchanges.put(key, d);
@@ -76,6 +86,32 @@ final class Recovery {
         }
     }
 
+    /** Folds a user, vhost or permission record; false for any other kind. */
+    private boolean foldAccessControl(Definition definition) {
+        if (definition instanceof Definition.UserPut d) {
+            users.put(d.name(), d);
+        } else if (definition instanceof Definition.UserDeleted d) {
+            users.remove(d.name());
+            permissions.keySet().removeIf(k -> k.name().equals(d.name()));
+        } else if (definition instanceof Definition.VhostAdded d) {
+            vhosts.add(d.vhost());
+        } else if (definition instanceof Definition.VhostDeleted d) {
+            String vhost = d.vhost();
+            vhosts.remove(vhost);
+            exchanges.keySet().removeIf(k -> k.vhost().equals(vhost));
+            queues.keySet().removeIf(k -> k.vhost().equals(vhost));
+            bindings.removeIf(b -> b.vhost().equals(vhost));
+            permissions.keySet().removeIf(k -> k.vhost().equals(vhost));
+        } else if (definition instanceof Definition.PermissionSet d) {
+            permissions.put(new Key(d.vhost(), d.user()), d);
+        } else if (definition instanceof Definition.PermissionCleared d) {
+            permissions.remove(new Key(d.vhost(), d.user()));
+        } else {
+            return false;
+        }
+        return true;
+    }
+
     private static String nameOf(Definition definition) {
         if (definition instanceof Definition.ExchangeDeclared d) {
             return d.name();
@@ -90,6 +126,18 @@ final class Recovery {
     }
 
     private void apply() {
+        if (!sawAccessControl) {
+            broker.addDefaults();
+        }
+        vhosts.forEach(broker::addVirtualHost);
+        for (Definition.UserPut d : users.values()) {
+            broker.putUser(d.name(), d.passwordHash(), d.tags());
+        }
+        for (Definition.PermissionSet d : permissions.values()) {
+            if (broker.users().get(d.user()) != null && broker.virtualHost(d.vhost()) != null) {
+                broker.setPermissions(d.user(), d.vhost(), d.configure(), d.write(), d.read());
+            }
+        }
         for (Definition.ExchangeDeclared d : exchanges.values()) {
             broker.addVirtualHost(d.vhost()).declareExchange(d.name(), d.type(), false, true, d.autoDelete(),
                     d.internal(), d.arguments());
@@ -124,7 +172,8 @@ final class Recovery {
     }
 
     private List<Definition> compacted() {
-        List<Definition> state = new ArrayList<>(exchanges.values());
+        List<Definition> state = new ArrayList<>(broker.accessControlState());
+        state.addAll(exchanges.values());
         state.addAll(queues.values());
         state.addAll(bindings);
         return state;

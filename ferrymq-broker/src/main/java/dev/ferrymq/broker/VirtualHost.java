@@ -488,6 +488,7 @@ public final class VirtualHost {
         for (Queue queue : matched) {
             refused |= !queue.publish(message, queue.keepsPersistentMessages() ? position : QueueEntry.NOT_STORED,
                     batch);
+            queue.counters().published.increment();
             if (congested == null && queue.congested()) {
                 congested = queue;
             }
@@ -630,6 +631,11 @@ public final class VirtualHost {
         return BrokerException.preconditionFailed("inequivalent arg '" + key + "' for " + what + ": received "
                 + (received == null ? "none" : "the value '" + received + "'") + " but current is "
                 + (current == null ? "none" : "the value '" + current + "'"));
+    }
+
+    /** A fresh server-generated queue name ("amq.gen-..."), as queue.declare with an empty name gets. */
+    public static String generateQueueName() {
+        return generateName("amq.gen-");
     }
 
     private static String generateName(String prefix) {

@@ -61,6 +61,9 @@ import dev.ferrymq.amqp.method.TxRollback;
 import dev.ferrymq.amqp.method.TxCommitOk;
 import dev.ferrymq.amqp.method.TxCommit;
 import dev.ferrymq.broker.Message;
+import dev.ferrymq.broker.MessageCounters;
+import dev.ferrymq.broker.Permissions;
+import dev.ferrymq.broker.Permissions.Access;
 import dev.ferrymq.broker.PublishBatch;
 import dev.ferrymq.broker.Queue;
 import dev.ferrymq.broker.QueueEntry;
@@ -149,11 +152,27 @@ final class AmqpChannel implements MethodHandler {
     private Transaction transaction;
     private ChannelConsumer replyConsumer;
     private String replyAddress;
+    /** The exchange last published to with write permission: skips the regex for a run of publishes to it. */
+    private String writePermittedExchange;
+    private final MessageCounters totals;
 
     AmqpChannel(AmqpConnection connection, int number) {
         this.connection = connection;
         this.number = number;
         this.vhost = connection.vhost();
+        this.totals = connection.server().broker().counters();
+    }
+
+    /** A snapshot for the management API; runs on the event loop. */
+    ConnectionInfo.ChannelInfo info() {
+        List<ConnectionInfo.ConsumerInfo> consumerInfos = new ArrayList<>();
+        for (ChannelConsumer consumer : consumers.values()) {
+            consumerInfos.add(new ConnectionInfo.ConsumerInfo(consumer.tag(),
+                    consumer.queue() == null ? VirtualHost.DIRECT_REPLY_TO : consumer.queue().name(),
+                    !consumer.noAck(), consumer.prefetch()));
+        }
+        return new ConnectionInfo.ChannelInfo(number, confirmMode, transaction != null, consumerPrefetch,
+                channelPrefetch, unacked.size(), consumerInfos);
     }
 
     int number() {
@@ -281,6 +300,9 @@ final class AmqpChannel implements MethodHandler {
 
     @Override
     public void onExchangeDeclare(ExchangeDeclare m) {
+        if (!m.passive()) {
+            checkExchange(Access.CONFIGURE, m.exchange());
+        }
         vhost.declareExchange(m.exchange(), m.type(), m.passive(), m.durable(), m.autoDelete(), m.internal(),
                 m.arguments());
         if (!m.noWait()) {
@@ -290,6 +312,7 @@ final class AmqpChannel implements MethodHandler {
 
     @Override
     public void onExchangeDelete(ExchangeDelete m) {
+        checkExchange(Access.CONFIGURE, m.exchange());
         vhost.deleteExchange(m.exchange(), m.ifUnused());
         if (!m.noWait()) {
             send(new ExchangeDeleteOk());
@@ -298,6 +321,8 @@ final class AmqpChannel implements MethodHandler {
 
     @Override
     public void onExchangeBind(ExchangeBind m) {
+        checkExchange(Access.WRITE, m.destination());
+        checkExchange(Access.READ, m.source());
         vhost.bindExchange(m.destination(), m.source(), m.routingKey(), m.arguments());
         if (!m.noWait()) {
             send(new ExchangeBindOk());
@@ -306,6 +331,8 @@ final class AmqpChannel implements MethodHandler {
 
     @Override
     public void onExchangeUnbind(ExchangeUnbind m) {
+        checkExchange(Access.WRITE, m.destination());
+        checkExchange(Access.READ, m.source());
         vhost.unbindExchange(m.destination(), m.source(), m.routingKey(), m.arguments());
         if (!m.noWait()) {
             send(new ExchangeUnbindOk());
@@ -322,6 +349,9 @@ final class AmqpChannel implements MethodHandler {
             return;
         }
         String name = m.passive() ? resolveQueueName(m.queue()) : m.queue();
+        if (!m.passive()) {
+            checkQueueDeclare(m);
+        }
         VirtualHost.DeclaredQueue declared = vhost.declareQueue(name, m.passive(), m.durable(), m.exclusive(),
                 m.autoDelete(), m.arguments(), connection);
         lastQueueName = declared.queue().name();
@@ -334,6 +364,8 @@ final class AmqpChannel implements MethodHandler {
     public void onQueueBind(QueueBind m) {
         String queue = resolveQueueName(m.queue());
         String routingKey = m.queue().isEmpty() && m.routingKey().isEmpty() ? queue : m.routingKey();
+        checkQueue(Access.WRITE, queue);
+        checkExchange(Access.READ, m.exchange());
         vhost.bindQueue(queue, m.exchange(), routingKey, m.arguments(), connection);
         if (!m.noWait()) {
             send(new QueueBindOk());
@@ -342,13 +374,18 @@ final class AmqpChannel implements MethodHandler {
 
     @Override
     public void onQueueUnbind(QueueUnbind m) {
-        vhost.unbindQueue(resolveQueueName(m.queue()), m.exchange(), m.routingKey(), m.arguments(), connection);
+        String queue = resolveQueueName(m.queue());
+        checkQueue(Access.WRITE, queue);
+        checkExchange(Access.READ, m.exchange());
+        vhost.unbindQueue(queue, m.exchange(), m.routingKey(), m.arguments(), connection);
         send(new QueueUnbindOk());
     }
 
     @Override
     public void onQueuePurge(QueuePurge m) {
-        int purged = vhost.purgeQueue(resolveQueueName(m.queue()), connection);
+        String queue = resolveQueueName(m.queue());
+        checkQueue(Access.READ, queue);
+        int purged = vhost.purgeQueue(queue, connection);
         if (!m.noWait()) {
             send(new QueuePurgeOk(purged));
         }
@@ -356,7 +393,9 @@ final class AmqpChannel implements MethodHandler {
 
     @Override
     public void onQueueDelete(QueueDelete m) {
-        int deleted = vhost.deleteQueue(resolveQueueName(m.queue()), m.ifUnused(), m.ifEmpty(), connection);
+        String queue = resolveQueueName(m.queue());
+        checkQueue(Access.CONFIGURE, queue);
+        int deleted = vhost.deleteQueue(queue, m.ifUnused(), m.ifEmpty(), connection);
         if (!m.noWait()) {
             send(new QueueDeleteOk(deleted));
         }
@@ -379,6 +418,10 @@ final class AmqpChannel implements MethodHandler {
     public void onBasicPublish(BasicPublish m) {
         if (m.immediate()) {
             throw AmqpException.connection(ReplyCode.NOT_IMPLEMENTED, "immediate=true");
+        }
+        if (!m.exchange().equals(writePermittedExchange)) {
+            checkExchange(Access.WRITE, m.exchange());
+            writePermittedExchange = m.exchange();
         }
         incoming.start(m);
     }
@@ -435,6 +478,7 @@ final class AmqpChannel implements MethodHandler {
             transaction.add(() -> route(method, message, properties, null).stored());
             return;
         }
+        totals.published.increment();
         if (!confirmMode) {
             route(method, message, properties, null);
             return;
@@ -461,6 +505,9 @@ final class AmqpChannel implements MethodHandler {
                 properties::headers, batch);
         if (routed.congested() != null) {
             connection.pauseReadingFor(routed.congested());
+        }
+        if (routed.queues() == 0) {
+            totals.unroutable.increment();
         }
         if (routed.queues() == 0 && method.mandatory()) {
             ByteBuf buf = connection.context().alloc().buffer();
@@ -620,6 +667,7 @@ final class AmqpChannel implements MethodHandler {
     private void sendConfirm(long seq) {
         if (state == State.OPEN && seq > confirmSentSeq) {
             send(new BasicAck(seq, seq - confirmSentSeq > 1));
+            totals.confirmed.add(seq - confirmSentSeq);
             confirmSentSeq = seq;
         }
     }
@@ -661,6 +709,7 @@ final class AmqpChannel implements MethodHandler {
         if (queueName.equals(VirtualHost.DIRECT_REPLY_TO)) {
             consumeDirectReplyTo(tag, m);
         } else {
+            checkQueue(Access.READ, queueName);
             Queue queue = vhost.queue(queueName, connection);
             ChannelConsumer consumer = new ChannelConsumer(this, tag, queue, m.noAck(), consumerPrefetch,
                     consumerPriority(m.arguments()));
@@ -738,7 +787,9 @@ final class AmqpChannel implements MethodHandler {
 
     @Override
     public void onBasicGet(BasicGet m) {
-        Queue queue = vhost.queue(resolveQueueName(m.queue()), connection);
+        String queueName = resolveQueueName(m.queue());
+        checkQueue(Access.READ, queueName);
+        Queue queue = vhost.queue(queueName, connection);
         QueueEntry entry = queue.get(m.noAck());
         if (entry == null) {
             send(new BasicGetEmpty());
@@ -758,6 +809,7 @@ final class AmqpChannel implements MethodHandler {
         if (!m.noAck()) {
             unacked.put(tag, new Unacked(entry, null));
         }
+        countDelivery(entry);
         ByteBuf buf = connection.context().alloc().buffer();
         Frames.writeDelivery(buf, number, new BasicGetOk(tag, entry.redelivered(), message.exchange(),
                 message.routingKey(), queue.messageCount()), message.properties(), message.body(),
@@ -854,6 +906,7 @@ final class AmqpChannel implements MethodHandler {
             unacked.put(tag, new Unacked(delivery.entry(), consumer));
         }
         boolean redelivered = delivery.entry() != null && delivery.entry().redelivered();
+        countDelivery(delivery.entry());
         ByteBuf buf = connection.context().alloc().buffer(64 + message.properties().length + message.bodySize());
         Frames.writeDelivery(buf, number, new BasicDeliver(consumer.tag(), tag, redelivered, message.exchange(),
                 message.routingKey()), message.properties(), message.body(), connection.frameMax());
@@ -883,6 +936,8 @@ final class AmqpChannel implements MethodHandler {
         settleNowOrAtCommit(m.deliveryTag(), m.multiple(), () -> {
             for (Unacked settled : take(m.deliveryTag(), m.multiple())) {
                 settled.entry().queue().settle(settled.entry());
+                settled.entry().queue().counters().acked.increment();
+                totals.acked.increment();
             }
         });
     }
@@ -990,6 +1045,49 @@ final class AmqpChannel implements MethodHandler {
             byQueue.computeIfAbsent(delivery.entry().queue(), q -> new ArrayList<>()).add(delivery.entry());
         }
         byQueue.forEach(Queue::requeue);
+    }
+
+    /** Statistics of a delivery or basic.get-ok; {@code entry} is null for direct reply-to. */
+    private void countDelivery(QueueEntry entry) {
+        totals.delivered.increment();
+        if (entry != null) {
+            MessageCounters queueCounters = entry.queue().counters();
+            queueCounters.delivered.increment();
+            if (entry.redelivered()) {
+                queueCounters.redelivered.increment();
+                totals.redelivered.increment();
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- access control
+
+    /**
+     * queue.declare needs configure on the queue (for a server-named queue, on a name of the form it will get),
+     * and with a dead-letter exchange also read on the queue and write on that exchange, as in RabbitMQ.
+     */
+    private void checkQueueDeclare(QueueDeclare m) {
+        String name = m.queue().isEmpty() ? VirtualHost.generateQueueName() : m.queue();
+        checkQueue(Access.CONFIGURE, name);
+        Object deadLetterExchange = m.arguments().get("x-dead-letter-exchange");
+        if (deadLetterExchange != null) {
+            checkQueue(Access.READ, name);
+            checkExchange(Access.WRITE, deadLetterExchange.toString());
+        }
+    }
+
+    private void checkQueue(Access access, String queue) {
+        permissions().check(connection.user().name(), vhost.name(), access, "queue", queue);
+    }
+
+    /** The default exchange is checked under the name amq.default, as RabbitMQ does. */
+    private void checkExchange(Access access, String exchange) {
+        permissions().check(connection.user().name(), vhost.name(), access, "exchange",
+                exchange.isEmpty() ? "amq.default" : exchange);
+    }
+
+    private Permissions permissions() {
+        return connection.server().broker().permissions();
     }
 
     // ---------------------------------------------------------------- helpers

@@ -40,7 +40,9 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -66,12 +68,16 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
     private State state = State.AWAITING_HEADER;
     private ScheduledFuture<?> handshakeTimeout;
     private String name;
-    private Users.User user;
-    private VirtualHost vhost;
+    private volatile Users.User user;
+    private volatile VirtualHost vhost;
     private int frameMax;
     private int channelMax;
     private boolean flushPending;
     private boolean pausedForFlow;
+    private final long connectedAt = System.currentTimeMillis();
+    private Map<String, Object> clientProperties = Map.of();
+    private String authMechanism = "";
+    private int heartbeat;
 
     AmqpConnection(FerryServer server) {
         this.server = server;
@@ -275,6 +281,8 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
                     + " mechanism " + m.mechanism() + ". For details see the broker logfile.");
         }
         user = candidate;
+        clientProperties = m.clientProperties();
+        authMechanism = m.mechanism();
         state = State.AWAITING_TUNE_OK;
         ServerConfig config = server.config();
         send(0, new ConnectionTune(config.channelMax(), config.frameMax(), config.heartbeatSeconds()));
@@ -296,6 +304,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
         frameMax = m.frameMax() == 0 ? config.frameMax() : m.frameMax();
         channelMax = m.channelMax() == 0 ? config.channelMax() : Math.min(m.channelMax(), config.channelMax());
         ctx.pipeline().get(AmqpFrameDecoder.class).setMaxFrameSize(frameMax);
+        heartbeat = m.heartbeat();
         if (m.heartbeat() > 0) {
             // Send a heartbeat when we have been quiet for one interval; give up after two silent ones.
             ctx.pipeline().addBefore("frames", "heartbeat",
@@ -311,6 +320,12 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
         if (requested == null) {
             log.warn("connection {} refused: vhost '{}' not found", name, m.virtualHost());
             throw AmqpException.connection(ReplyCode.NOT_ALLOWED, "vhost " + m.virtualHost() + " not found");
+        }
+        if (server.broker().permissions().get(user.name(), requested.name()) == null) {
+            log.warn("connection {} refused: user '{}' has no permissions on vhost '{}'", name, user.name(),
+                    m.virtualHost());
+            throw AmqpException.connection(ReplyCode.NOT_ALLOWED, "access to vhost '" + m.virtualHost()
+                    + "' refused for user '" + user.name() + "'");
         }
         vhost = requested;
         state = State.OPEN;
@@ -432,6 +447,32 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
                 ctx.close();
             }
         });
+    }
+
+    /** A snapshot for the management API; must run on this connection's event loop. */
+    ConnectionInfo info() {
+        InetSocketAddress peer = (InetSocketAddress) ctx.channel().remoteAddress();
+        InetSocketAddress local = (InetSocketAddress) ctx.channel().localAddress();
+        List<ConnectionInfo.ChannelInfo> channelInfos = new ArrayList<>();
+        for (AmqpChannel channel : channels.values()) {
+            channelInfos.add(channel.info());
+        }
+        channelInfos.sort((a, b) -> Integer.compare(a.number(), b.number()));
+        ByteCounter bytes = ctx.pipeline().get(ByteCounter.class);
+        Users.User u = user;
+        VirtualHost v = vhost;
+        return new ConnectionInfo(rabbitName(), peer.getAddress().getHostAddress(), peer.getPort(),
+                local.getAddress().getHostAddress(), local.getPort(), connectedAt, u == null ? null : u.name(),
+                v == null ? null : v.name(), authMechanism, clientProperties, frameMax, channelMax, heartbeat,
+                bytes == null ? 0 : bytes.received(), bytes == null ? 0 : bytes.sent(), channelInfos);
+    }
+
+    /** The name RabbitMQ gives a connection: "peer_host:peer_port -> host:port". */
+    String rabbitName() {
+        InetSocketAddress peer = (InetSocketAddress) ctx.channel().remoteAddress();
+        InetSocketAddress local = (InetSocketAddress) ctx.channel().localAddress();
+        return peer.getAddress().getHostAddress() + ":" + peer.getPort() + " -> "
+                + local.getAddress().getHostAddress() + ":" + local.getPort();
     }
 
     ChannelHandlerContext context() {

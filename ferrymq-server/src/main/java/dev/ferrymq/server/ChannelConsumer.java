@@ -48,6 +48,10 @@ final class ChannelConsumer implements QueueConsumer {
         return noAck;
     }
 
+    int prefetch() {
+        return prefetch;
+    }
+
     Queue queue() {
         return queue;
     }

@@ -2,6 +2,7 @@ package dev.ferrymq.server;
 
 import dev.ferrymq.amqp.frame.AmqpFrameDecoder;
 import dev.ferrymq.broker.Broker;
+import dev.ferrymq.server.management.ManagementServer;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -26,7 +27,9 @@ import java.nio.file.Files;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.ArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A running FerryMQ server: the broker domain plus its AMQP listener. Start with {@link #start(ServerConfig)},
@@ -40,7 +43,11 @@ public final class FerryServer implements AutoCloseable {
     private final EventLoopGroup bossGroup;
     private final EventLoopGroup workerGroup;
     private final Set<AmqpConnection> connections = ConcurrentHashMap.newKeySet();
+    private final LongAdder bytesReceived = new LongAdder();
+    private final LongAdder bytesSent = new LongAdder();
     private final Channel listener;
+    private final ManagementServer management; // null when disabled
+    private final LineListener lineListener; // null when disabled
     private volatile boolean closed;
 
     private FerryServer(ServerConfig config) throws IOException, InterruptedException {
@@ -48,12 +55,14 @@ public final class FerryServer implements AutoCloseable {
         Files.createDirectories(config.dataDir());
         this.broker = Broker.open(config.dataDir(), config.storeConfig());
         broker.usePropertiesCodec(new AmqpPropertiesCodec());
+        broker.onVirtualHostDeleted(this::closeConnectionsTo);
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class
                 : NioServerSocketChannel.class;
         this.bossGroup = new MultiThreadIoEventLoopGroup(1, io);
         this.workerGroup = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(), io);
+        ManagementServer startedManagement = null;
         try {
             ServerBootstrap bootstrap = new ServerBootstrap()
                     .group(bossGroup, workerGroup)
@@ -65,12 +74,22 @@ public final class FerryServer implements AutoCloseable {
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
+                            ch.pipeline().addLast("bytes", new ByteCounter(bytesReceived, bytesSent));
                             ch.pipeline().addLast("frames", new AmqpFrameDecoder(config.frameMax()));
                             ch.pipeline().addLast("amqp", new AmqpConnection(FerryServer.this));
                         }
                     });
             this.listener = bootstrap.bind(config.bind(), config.amqpPort()).sync().channel();
+            startedManagement = config.managementPort() == ServerConfig.DISABLED ? null
+                    : ManagementServer.start(this, config.bind(), config.managementPort());
+            this.management = startedManagement;
+            this.lineListener = config.linePort() == ServerConfig.DISABLED ? null
+                    : new LineListener(this, bossGroup, workerGroup, channelType);
         } catch (Exception e) {
+            if (startedManagement != null) {
+                startedManagement.close();
+            }
+            // shutting the event loops down also closes the AMQP listener if it was bound
             bossGroup.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             workerGroup.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             broker.close();
@@ -88,6 +107,16 @@ public final class FerryServer implements AutoCloseable {
         return ((InetSocketAddress) listener.localAddress()).getPort();
     }
 
+    /** The management HTTP port, or -1 when the management listener is disabled. */
+    public int managementPort() {
+        return management == null ? ServerConfig.DISABLED : management.port();
+    }
+
+    /** The line listener's port, or -1 when it is disabled. */
+    public int linePort() {
+        return lineListener == null ? ServerConfig.DISABLED : lineListener.port();
+    }
+
     public ServerConfig config() {
         return config;
     }
@@ -96,12 +125,61 @@ public final class FerryServer implements AutoCloseable {
         return broker;
     }
 
+    /**
+     * Snapshots of the open connections, each taken on its own event loop (a connection that does not answer
+     * within a second is left out).
+     */
+    public List<ConnectionInfo> connections() {
+        List<ConnectionInfo> infos = new ArrayList<>();
+        for (AmqpConnection connection : List.copyOf(connections)) {
+            try {
+                infos.add(connection.context().executor().submit(connection::info).get(1, TimeUnit.SECONDS));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } catch (Exception e) {
+                log.debug("no snapshot of connection: {}", e.toString());
+            }
+        }
+        infos.sort((a, b) -> a.name().compareTo(b.name()));
+        return infos;
+    }
+
+    /** Closes the named connection with 320 CONNECTION_FORCED; false if there is none of that name. */
+    public boolean closeConnection(String name, String reason) {
+        for (AmqpConnection connection : List.copyOf(connections)) {
+            if (connection.context() != null && connection.rabbitName().equals(name)) {
+                connection.forceClose(reason);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Bytes received from and sent to AMQP clients since start. */
+    public long bytesReceived() {
+        return bytesReceived.sum();
+    }
+
+    public long bytesSent() {
+        return bytesSent.sum();
+    }
+
     void register(AmqpConnection connection) {
         connections.add(connection);
     }
 
     void unregister(AmqpConnection connection) {
         connections.remove(connection);
+    }
+
+    /** A deleted vhost takes its connections with it (320 CONNECTION_FORCED, as RabbitMQ does). */
+    private void closeConnectionsTo(String vhost) {
+        for (AmqpConnection connection : List.copyOf(connections)) {
+            if (connection.vhost() != null && connection.vhost().name().equals(vhost)) {
+                connection.forceClose("vhost '" + vhost + "' is deleted");
+            }
+        }
     }
 
     /** Closes every client connection with 320 CONNECTION_FORCED, then stops listening and the event loops. */
@@ -113,6 +191,12 @@ public final class FerryServer implements AutoCloseable {
         closed = true;
         log.info("Shutting down: closing {} connection(s)", connections.size());
         listener.close().syncUninterruptibly();
+        if (management != null) {
+            management.close();
+        }
+        if (lineListener != null) {
+            lineListener.close();
+        }
         for (AmqpConnection connection : List.copyOf(connections)) {
             connection.forceClose("broker forced connection closure with reason 'shutdown'");
         }

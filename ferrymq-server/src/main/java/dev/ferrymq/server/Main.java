@@ -16,7 +16,10 @@ import java.util.concurrent.CountDownLatch;
 /** Command-line entry point: {@code ferrymq server [--amqp-port N] [--bind ADDR] [--data-dir DIR] [--config FILE]}. */
 @Command(name = "ferrymq", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "FerryMQ, an AMQP 0-9-1 message broker compatible with RabbitMQ clients.",
-        subcommands = {Main.Server.class})
+        subcommands = {Main.Server.class, ClientCommands.Status.class, ClientCommands.ListCommand.class,
+                ClientCommands.Declare.class, ClientCommands.Delete.class, ClientCommands.Purge.class,
+                ClientCommands.Publish.class, ClientCommands.Consume.class, ClientCommands.Export.class,
+                ClientCommands.Import.class})
 public final class Main {
 
     public static void main(String[] args) {
@@ -28,7 +31,8 @@ public final class Main {
     static final class Server implements Callable<Integer> {
         @Option(names = "--config", paramLabel = "FILE",
                 description = "Config file of 'key = value' lines: amqp-port, bind, data-dir, fsync, frame-max, "
-                        + "channel-max, heartbeat, max-message-size. Command-line flags win.")
+                        + "channel-max, heartbeat, max-message-size, management-port, line-port, line-exchange, "
+                        + "line-routing-key, line-ack. Command-line flags win.")
         Path configFile;
 
         @Option(names = "--amqp-port", paramLabel = "N", description = "AMQP port (default 5672).")
@@ -39,6 +43,26 @@ public final class Main {
 
         @Option(names = "--data-dir", paramLabel = "DIR", description = "Data directory (default ./data).")
         Path dataDir;
+
+        @Option(names = "--management-port", paramLabel = "N", description = "Management HTTP API, web UI and "
+                + "/metrics port (default 15672; 0 = any free port; -1 = off).")
+        Integer managementPort;
+
+        @Option(names = "--line-port", paramLabel = "N", description = "Plain TCP line listener: each line a client "
+                + "sends becomes a message (default off; e.g. 12345).")
+        Integer linePort;
+
+        @Option(names = "--line-exchange", paramLabel = "NAME", description = "Exchange line messages are published "
+                + "to (default: the default exchange).")
+        String lineExchange;
+
+        @Option(names = "--line-routing-key", paramLabel = "KEY", description = "Routing key of line messages "
+                + "(default inbox; with the default exchange a durable queue of that name is declared).")
+        String lineRoutingKey;
+
+        @Option(names = "--line-ack", description = "Answer each line with 'OK <n>' once it is stored durably, "
+                + "or 'ERR <reason>'.")
+        Boolean lineAck;
 
         @Option(names = "--fsync", paramLabel = "POLICY", description = "always (default: a publisher confirm "
                 + "means fsynced, many publishes share one fsync) or periodic (fsync every second; confirms "
@@ -59,6 +83,21 @@ public final class Main {
             }
             if (fsync != null) {
                 config = config.withFsync(ConfigFile.fsyncPolicy(fsync));
+            }
+            if (managementPort != null) {
+                config = config.withManagementPort(managementPort);
+            }
+            if (linePort != null) {
+                config = config.withLinePort(linePort);
+            }
+            if (lineExchange != null) {
+                config = config.withLineExchange(lineExchange);
+            }
+            if (lineRoutingKey != null) {
+                config = config.withLineRoutingKey(lineRoutingKey);
+            }
+            if (lineAck != null) {
+                config = config.withLineAck(lineAck);
             }
             FerryServer server = FerryServer.start(config);
             CountDownLatch stopped = new CountDownLatch(1);
@@ -94,6 +133,11 @@ public final class Main {
                     case "max-message-size" -> config.withMaxMessageSize(Long.parseLong(value));
                     case "fsync" -> config.withFsync(fsyncPolicy(value));
                     case "group-commit-delay-us" -> config.withGroupCommitDelayMicros(Long.parseLong(value));
+                    case "management-port" -> config.withManagementPort(Integer.parseInt(value));
+                    case "line-port" -> config.withLinePort(Integer.parseInt(value));
+                    case "line-exchange" -> config.withLineExchange(value);
+                    case "line-routing-key" -> config.withLineRoutingKey(value);
+                    case "line-ack" -> config.withLineAck(Boolean.parseBoolean(value));
                     default -> throw new IllegalArgumentException("unknown setting '" + key + "' in " + file);
                 };
             }

@@ -12,6 +12,9 @@ import java.util.function.Consumer;
  */
 public final class ServerConfig implements Cloneable {
     public static final int DEFAULT_AMQP_PORT = 5672;
+    public static final int DEFAULT_MANAGEMENT_PORT = 15672;
+    /** A port setting that turns its listener off. */
+    public static final int DISABLED = -1;
 
     /** Address the AMQP listener binds to. */
     private String bind = "0.0.0.0";
@@ -33,6 +36,16 @@ public final class ServerConfig implements Cloneable {
     private FsyncPolicy fsync = FsyncPolicy.ALWAYS;
     /** With fsync ALWAYS, how long a group commit waits for more writes to join it before it fsyncs. */
     private long groupCommitDelayMicros = StoreConfig.defaults().maxGroupCommitDelayMicros();
+    /** Management HTTP API, web UI and /metrics port; 0 picks a free one, -1 disables. */
+    private int managementPort = DEFAULT_MANAGEMENT_PORT;
+    /** Plain TCP line listener port (each line becomes a message); -1 (default) disables, 0 picks a free one. */
+    private int linePort = DISABLED;
+    /** Exchange the line listener publishes to ("" = the default exchange). */
+    private String lineExchange = "";
+    /** Routing key of line messages; with the default exchange, the queue (declared durable on start). */
+    private String lineRoutingKey = "inbox";
+    /** Answer each line with "OK n" once stored durably (or "ERR reason"). */
+    private boolean lineAck;
 
     private ServerConfig() {
     }
@@ -84,6 +97,46 @@ public final class ServerConfig implements Cloneable {
     /** The store settings these server settings imply. */
     public StoreConfig storeConfig() {
         return StoreConfig.defaults().withFsyncPolicy(fsync).withMaxGroupCommitDelayMicros(groupCommitDelayMicros);
+    }
+
+    public int managementPort() {
+        return managementPort;
+    }
+
+    public int linePort() {
+        return linePort;
+    }
+
+    public String lineExchange() {
+        return lineExchange;
+    }
+
+    public String lineRoutingKey() {
+        return lineRoutingKey;
+    }
+
+    public boolean lineAck() {
+        return lineAck;
+    }
+
+    public ServerConfig withManagementPort(int value) {
+        return copy(c -> c.managementPort = value);
+    }
+
+    public ServerConfig withLinePort(int value) {
+        return copy(c -> c.linePort = value);
+    }
+
+    public ServerConfig withLineExchange(String value) {
+        return copy(c -> c.lineExchange = value);
+    }
+
+    public ServerConfig withLineRoutingKey(String value) {
+        return copy(c -> c.lineRoutingKey = value);
+    }
+
+    public ServerConfig withLineAck(boolean value) {
+        return copy(c -> c.lineAck = value);
     }
 
     public ServerConfig withBind(String value) {

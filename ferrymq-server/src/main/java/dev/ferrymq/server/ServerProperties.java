@@ -4,9 +4,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** The server-properties table of connection.start: who we are and which RabbitMQ extensions we support. */
-final class ServerProperties {
-    static final String PRODUCT = "FerryMQ";
-    static final String VERSION = versionFromJar();
+public final class ServerProperties {
+    public static final String PRODUCT = "FerryMQ";
+    public static final String VERSION = versionFromJar();
 
     private ServerProperties() {
     }

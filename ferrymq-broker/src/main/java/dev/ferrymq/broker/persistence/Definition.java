@@ -6,11 +6,14 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
  * One durable topology change, as written to the definitions log. Each record is an op byte followed by the
- * fields of that op (strings as modified UTF-8, arguments by {@link ArgumentsCodec}).
+ * fields of that op (strings as modified UTF-8, arguments by {@link ArgumentsCodec}). Access control (users,
+ * vhosts, permissions) is recorded here too; those records have no vhost of their own and answer "".
  */
 public sealed interface Definition {
 
@@ -37,6 +40,35 @@ public sealed interface Definition {
 
     record Unbound(String vhost, String source, boolean toQueue, String destination, String routingKey,
                    Map<String, Object> arguments) implements Definition {
+    }
+
+    /** A user added or changed; the password only as its salted hash. */
+    record UserPut(String name, byte[] passwordHash, List<String> tags) implements Definition {
+        @Override
+        public String vhost() {
+            return "";
+        }
+    }
+
+    record UserDeleted(String name) implements Definition {
+        @Override
+        public String vhost() {
+            return "";
+        }
+    }
+
+    record VhostAdded(String vhost) implements Definition {
+    }
+
+    /** The vhost and everything in it are gone. */
+    record VhostDeleted(String vhost) implements Definition {
+    }
+
+    record PermissionSet(String vhost, String user, String configure, String write, String read)
+            implements Definition {
+    }
+
+    record PermissionCleared(String vhost, String user) implements Definition {
     }
 
     static byte[] encode(Definition definition) {
@@ -72,6 +104,35 @@ public sealed interface Definition {
                 out.writeByte(6);
                 writeBinding(out, d.vhost(), d.source(), d.toQueue(), d.destination(), d.routingKey(),
                         d.arguments());
+            } else if (definition instanceof UserPut d) {
+                out.writeByte(7);
+                out.writeUTF(d.name());
+                out.writeShort(d.passwordHash().length);
+                out.write(d.passwordHash());
+                out.writeShort(d.tags().size());
+                for (String tag : d.tags()) {
+                    out.writeUTF(tag);
+                }
+            } else if (definition instanceof UserDeleted d) {
+                out.writeByte(8);
+                out.writeUTF(d.name());
+            } else if (definition instanceof VhostAdded d) {
+                out.writeByte(9);
+                out.writeUTF(d.vhost());
+            } else if (definition instanceof VhostDeleted d) {
+                out.writeByte(10);
+                out.writeUTF(d.vhost());
+            } else if (definition instanceof PermissionSet d) {
+                out.writeByte(11);
+                out.writeUTF(d.vhost());
+                out.writeUTF(d.user());
+                out.writeUTF(d.configure());
+                out.writeUTF(d.write());
+                out.writeUTF(d.read());
+            } else if (definition instanceof PermissionCleared d) {
+                out.writeByte(12);
+                out.writeUTF(d.vhost());
+                out.writeUTF(d.user());
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -103,7 +164,25 @@ public sealed interface Definition {
                     ArgumentsCodec.read(in));
             case 6 -> new Unbound(in.readUTF(), in.readUTF(), in.readBoolean(), in.readUTF(), in.readUTF(),
                     ArgumentsCodec.read(in));
+            case 7 -> readUserPut(in);
+            case 8 -> new UserDeleted(in.readUTF());
+            case 9 -> new VhostAdded(in.readUTF());
+            case 10 -> new VhostDeleted(in.readUTF());
+            case 11 -> new PermissionSet(in.readUTF(), in.readUTF(), in.readUTF(), in.readUTF(), in.readUTF());
+            case 12 -> new PermissionCleared(in.readUTF(), in.readUTF());
             default -> throw new IOException("unknown definition record type " + op);
         };
+    }
+
+    private static UserPut readUserPut(DataInputStream in) throws IOException {
+        String name = in.readUTF();
+        byte[] hash = new byte[in.readUnsignedShort()];
+        in.readFully(hash);
+        int tagCount = in.readUnsignedShort();
+        List<String> tags = new ArrayList<>(tagCount);
+        for (int i = 0; i < tagCount; i++) {
+            tags.add(in.readUTF());
+        }
+        return new UserPut(name, hash, tags);
     }
 }

@@ -108,6 +108,8 @@ public final class BrokerProcess implements AutoCloseable {
         command.add("127.0.0.1");
         command.add("--data-dir");
         command.add(dataDir.toString());
+        command.add("--management-port");
+        command.add("-1");
         command.addAll(extraServerArgs);
         process = new ProcessBuilder(command)
                 .redirectErrorStream(true)

@@ -50,7 +50,8 @@ public final class BrokerUnderTest implements AutoCloseable {
         Path dir = Files.createTempDirectory("ferrymq-it-");
         try {
             FerryServer server = FerryServer.start(
-                    ServerConfig.defaults().withAmqpPort(0).withBind("127.0.0.1").withDataDir(dir));
+                    ServerConfig.defaults().withAmqpPort(0).withManagementPort(0).withBind("127.0.0.1")
+                            .withDataDir(dir));
             return new BrokerUnderTest("127.0.0.1", server.amqpPort(), server, dir);
         } catch (Exception | Error e) {
             deleteRecursively(dir);
@@ -64,6 +65,11 @@ public final class BrokerUnderTest implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /** The in-process server, or null for an external broker. */
+    public FerryServer server() {
+        return server;
     }
 
     public boolean isExternal() {

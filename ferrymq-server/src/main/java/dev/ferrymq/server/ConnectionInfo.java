@@ -1,0 +1,28 @@
+package dev.ferrymq.server;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A snapshot of one open client connection, for the management API and metrics (field meanings follow RabbitMQ's
+ * connection listing). Immutable.
+ *
+ * @param name        RabbitMQ-style name, "peer_host:peer_port -> host:port"
+ * @param connectedAt epoch milliseconds
+ * @param user        authenticated user, or null during the handshake
+ * @param vhost       virtual host, or null before connection.open
+ */
+public record ConnectionInfo(String name, String peerHost, int peerPort, String host, int port, long connectedAt,
+                             String user, String vhost, String authMechanism, Map<String, Object> clientProperties,
+                             int frameMax, int channelMax, int heartbeat, long receivedBytes, long sentBytes,
+                             List<ChannelInfo> channels) {
+
+    /** One channel of a connection. */
+    public record ChannelInfo(int number, boolean confirm, boolean transactional, int prefetchCount,
+                              int globalPrefetchCount, int unacked, List<ConsumerInfo> consumers) {
+    }
+
+    /** One consumer on a channel; {@code queue} is "amq.rabbitmq.reply-to" for a direct reply-to consumer. */
+    public record ConsumerInfo(String tag, String queue, boolean ackRequired, int prefetchCount) {
+    }
+}

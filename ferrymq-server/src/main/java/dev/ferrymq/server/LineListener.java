@@ -1,0 +1,133 @@
+package dev.ferrymq.server;
+
+import dev.ferrymq.amqp.BasicProperties;
+import dev.ferrymq.broker.BrokerException;
+import dev.ferrymq.broker.Message;
+import dev.ferrymq.broker.VirtualHost;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.LineBasedFrameDecoder;
+import io.netty.handler.codec.TooLongFrameException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/**
+ * The plain TCP line listener (the simplest client there is): each newline-terminated line a client sends becomes
+ * one persistent message published to the configured exchange and routing key in vhost "/". With the default
+ * exchange, a durable queue named after the routing key is declared at start. In ack mode every line is answered
+ * with {@code OK <n>} once the message is durable (n counts the connection's lines) or {@code ERR <reason>}; a
+ * line longer than the max message size gets ERR and the connection stays usable. Handlers run on the
+ * connection's event loop; ack answers come back to it from the store's sync thread in publish order.
+ */
+final class LineListener implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(LineListener.class);
+
+    private final Channel listener;
+
+    LineListener(FerryServer server, EventLoopGroup boss, EventLoopGroup workers,
+                 Class<? extends ServerChannel> channelType) throws InterruptedException {
+        ServerConfig config = server.config();
+        VirtualHost vhost = server.broker().virtualHost(dev.ferrymq.broker.Broker.DEFAULT_VHOST);
+        if (config.lineExchange().isEmpty()) {
+            vhost.declareQueue(config.lineRoutingKey(), false, true, false, false, Map.of(), null);
+        }
+        int maxLine = (int) Math.min(Integer.MAX_VALUE - 1, config.maxMessageSize());
+        this.listener = new ServerBootstrap().group(boss, workers).channel(channelType)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(new LineBasedFrameDecoder(maxLine, true, false),
+                                new LineHandler(server, vhost));
+                    }
+                }).bind(config.bind(), config.linePort()).sync().channel();
+        log.info("Line listener on {}:{}: each line goes to exchange '{}' with routing key '{}'{}", config.bind(),
+                port(), config.lineExchange(), config.lineRoutingKey(), config.lineAck() ? " (acknowledged)" : "");
+    }
+
+    int port() {
+        return ((InetSocketAddress) listener.localAddress()).getPort();
+    }
+
+    @Override
+    public void close() {
+        listener.close().syncUninterruptibly();
+    }
+
+    /** One line client. Runs on its event loop. */
+    private static final class LineHandler extends SimpleChannelInboundHandler<ByteBuf> {
+        private static final byte[] PROPERTIES = new BasicProperties(null, null, null, 2, null, null, null, null,
+                null, null, null, null, null, null).toBytes();
+
+        private final FerryServer server;
+        private final VirtualHost vhost;
+        private long lines;
+
+        LineHandler(FerryServer server, VirtualHost vhost) {
+            this.server = server;
+            this.vhost = vhost;
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, ByteBuf line) {
+            long n = ++lines;
+            ServerConfig config = server.config();
+            byte[] body = ByteBufUtil.getBytes(line);
+            if (body.length > 0 && body[body.length - 1] == '\r') {
+                body = java.util.Arrays.copyOf(body, body.length - 1);
+            }
+            Message message = new Message(config.lineExchange(), config.lineRoutingKey(), PROPERTIES, body, true);
+            VirtualHost.PublishResult result;
+            try {
+                result = vhost.publish(config.lineExchange(), config.lineRoutingKey(), message, () -> null);
+                server.broker().counters().published.increment();
+            } catch (BrokerException e) {
+                reply(ctx, config, "ERR " + e.getMessage());
+                return;
+            }
+            if (!config.lineAck()) {
+                return;
+            }
+            if (result.queues() == 0) {
+                reply(ctx, config, "ERR NO_ROUTE - line " + n + " reached no queue");
+            } else if (result.stored()) {
+                vhost.persistence().syncer().whenDurable(() -> ctx.executor().execute(() -> reply(ctx, config,
+                        "OK " + n)), failure -> ctx.executor().execute(() -> reply(ctx, config,
+                        "ERR store failed: " + failure.getMessage())));
+            } else {
+                reply(ctx, config, "OK " + n);
+            }
+        }
+
+        private static void reply(ChannelHandlerContext ctx, ServerConfig config, String text) {
+            if (config.lineAck()) {
+                ctx.writeAndFlush(Unpooled.copiedBuffer(text + "\n", StandardCharsets.UTF_8));
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (cause instanceof TooLongFrameException) {
+                lines++;
+                // the decoder has discarded the long line; the connection carries on
+                ctx.writeAndFlush(Unpooled.copiedBuffer("ERR line longer than max message size "
+                        + server.config().maxMessageSize() + "\n", StandardCharsets.UTF_8));
+                return;
+            }
+            log.debug("line connection failed: {}", cause.toString());
+            ctx.close();
+        }
+    }
+}

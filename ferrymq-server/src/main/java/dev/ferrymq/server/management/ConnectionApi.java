@@ -1,0 +1,129 @@
+package dev.ferrymq.server.management;
+
+import dev.ferrymq.broker.Users;
+import dev.ferrymq.server.ConnectionInfo;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * /api/connections, /api/channels and /api/consumers. Users see their own connections; monitoring and
+ * administrator users see all. Closing another user's connection needs administrator.
+ */
+final class ConnectionApi {
+    private final ApiContext ctx;
+
+    ConnectionApi(ApiContext ctx) {
+        this.ctx = ctx;
+    }
+
+    void register(Routes routes) {
+        routes.on("GET", "connections", r -> connections(r, null))
+                .on("GET", "vhosts/{vhost}/connections", r -> connections(r, r.param("vhost")))
+                .on("GET", "connections/{name}", r -> connectionJson(connection(r)))
+                .on("DELETE", "connections/{name}", this::close)
+                .on("GET", "connections/{name}/channels", r -> channelsOf(connection(r)))
+                .on("GET", "channels", r -> channels(r, null))
+                .on("GET", "vhosts/{vhost}/channels", r -> channels(r, r.param("vhost")))
+                .on("GET", "consumers", r -> consumers(r, null))
+                .on("GET", "consumers/{vhost}", r -> consumers(r, r.param("vhost")));
+    }
+
+    /** Open connections the user may see, optionally of one vhost. */
+    private List<ConnectionInfo> visible(Users.User user, String vhost) {
+        List<ConnectionInfo> out = new ArrayList<>();
+        for (ConnectionInfo c : ctx.server.connections()) {
+            if (c.vhost() == null || (vhost != null && !vhost.equals(c.vhost()))) {
+                continue;
+            }
+            if (user.canMonitor() || user.name().equals(c.user())) {
+                out.add(c);
+            }
+        }
+        return out;
+    }
+
+    private List<Object> connections(ApiRequest r, String vhost) {
+        List<Object> out = new ArrayList<>();
+        visible(r.user(), vhost).forEach(c -> out.add(connectionJson(c)));
+        return out;
+    }
+
+    private ConnectionInfo connection(ApiRequest r) {
+        for (ConnectionInfo c : visible(r.user(), null)) {
+            if (c.name().equals(r.param("name"))) {
+                return c;
+            }
+        }
+        throw ApiException.notFound();
+    }
+
+    static Map<String, Object> connectionJson(ConnectionInfo c) {
+        return Json.obj("name", c.name(), "node", ApiContext.NODE, "type", "network", "state", "running",
+                "protocol", "AMQP 0-9-1", "user", c.user(), "vhost", c.vhost(), "auth_mechanism", c.authMechanism(),
+                "peer_host", c.peerHost(), "peer_port", c.peerPort(), "host", c.host(), "port", c.port(),
+                "ssl", false, "connected_at", c.connectedAt(), "channels", c.channels().size(),
+                "frame_max", c.frameMax(), "channel_max", c.channelMax(), "timeout", c.heartbeat(),
+                "recv_oct", c.receivedBytes(), "send_oct", c.sentBytes(),
+                "client_properties", Json.fromAmqp(c.clientProperties()));
+    }
+
+    private Object close(ApiRequest r) {
+        ConnectionInfo c = connection(r);
+        if (!r.user().name().equals(c.user())) {
+            ApiContext.requireAdministrator(r.user());
+        }
+        String reason = r.query("reason") != null ? r.query("reason") : "Closed via management plugin";
+        ctx.server.closeConnection(c.name(), reason);
+        return null;
+    }
+
+    private List<Object> channels(ApiRequest r, String vhost) {
+        List<Object> out = new ArrayList<>();
+        for (ConnectionInfo c : visible(r.user(), vhost)) {
+            out.addAll(channelsOf(c));
+        }
+        return out;
+    }
+
+    private static List<Object> channelsOf(ConnectionInfo c) {
+        List<Object> out = new ArrayList<>();
+        for (ConnectionInfo.ChannelInfo ch : c.channels()) {
+            out.add(Json.obj("name", channelName(c, ch), "node", ApiContext.NODE, "number", ch.number(),
+                    "user", c.user(), "vhost", c.vhost(), "state", "running",
+                    "connection_details", Json.obj("name", c.name(), "peer_host", c.peerHost(),
+                            "peer_port", c.peerPort()),
+                    "consumer_count", ch.consumers().size(), "messages_unacknowledged", ch.unacked(),
+                    "prefetch_count", ch.prefetchCount(), "global_prefetch_count", ch.globalPrefetchCount(),
+                    "confirm", ch.confirm(), "transactional", ch.transactional()));
+        }
+        return out;
+    }
+
+    private static String channelName(ConnectionInfo c, ConnectionInfo.ChannelInfo ch) {
+        return c.name() + " (" + ch.number() + ")";
+    }
+
+    private List<Object> consumers(ApiRequest r, String vhost) {
+        if (vhost != null) {
+            ctx.vhost(r.user(), vhost);
+        }
+        List<Object> out = new ArrayList<>();
+        for (ConnectionInfo c : visible(r.user(), vhost)) {
+            for (ConnectionInfo.ChannelInfo ch : c.channels()) {
+                for (ConnectionInfo.ConsumerInfo consumer : ch.consumers()) {
+                    out.add(Json.obj("consumer_tag", consumer.tag(),
+                            "queue", Json.obj("name", consumer.queue(), "vhost", c.vhost()),
+                            "channel_details", Json.obj("name", channelName(c, ch), "number", ch.number(),
+                                    "connection_name", c.name(), "peer_host", c.peerHost(),
+                                    "peer_port", c.peerPort(), "user", c.user()),
+                            "ack_required", consumer.ackRequired(), "exclusive", false,
+                            "prefetch_count", consumer.prefetchCount(), "active", true,
+                            "activity_status", "up", "arguments", Map.of()));
+                }
+            }
+        }
+        return out;
+    }
+}

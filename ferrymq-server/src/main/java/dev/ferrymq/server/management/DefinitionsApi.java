@@ -1,0 +1,147 @@
+package dev.ferrymq.server.management;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferrymq.broker.Exchange;
+import dev.ferrymq.broker.Permissions;
+import dev.ferrymq.broker.Queue;
+import dev.ferrymq.broker.Users;
+import dev.ferrymq.broker.VirtualHost;
+import dev.ferrymq.server.ServerProperties;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * GET /api/definitions exports, POST /api/definitions imports users, vhosts, permissions, queues, exchanges and
+ * bindings in RabbitMQ's definitions JSON, so a file exported from RabbitMQ loads here and back. Only durable,
+ * non-exclusive queues and durable exchanges are exported (as RabbitMQ does); sections FerryMQ has no notion of
+ * (policies, parameters, topic permissions) are exported empty and ignored on import.
+ */
+final class DefinitionsApi {
+    private final ApiContext ctx;
+
+    DefinitionsApi(ApiContext ctx) {
+        this.ctx = ctx;
+    }
+
+    void register(Routes routes) {
+        routes.on("GET", "definitions", this::export)
+                .on("POST", "definitions", this::importDefinitions);
+    }
+
+    private Object export(ApiRequest r) {
+        ApiContext.requireAdministrator(r.user());
+        List<Object> users = new ArrayList<>();
+        for (Users.User user : ctx.broker.users().all()) {
+            users.add(AccessApi.userJson(user));
+        }
+        List<Object> vhosts = new ArrayList<>();
+        List<Object> queues = new ArrayList<>();
+        List<Object> exchanges = new ArrayList<>();
+        List<Object> bindings = new ArrayList<>();
+        for (VirtualHost vhost : ctx.broker.virtualHosts()) {
+            vhosts.add(Json.obj("name", vhost.name(), "limits", List.of(),
+                    "metadata", Json.obj("description", "", "tags", List.of())));
+            for (Queue q : vhost.queues()) {
+                if (q.durable() && !q.exclusive()) {
+                    queues.add(Json.obj("name", q.name(), "vhost", vhost.name(), "durable", true,
+                            "auto_delete", q.autoDelete(), "arguments", Json.fromAmqp(q.arguments())));
+                }
+            }
+            for (Exchange x : vhost.exchanges()) {
+                if (x.durable() && !x.name().startsWith("amq.")) {
+                    exchanges.add(Json.obj("name", x.name(), "vhost", vhost.name(), "type", x.type(),
+                            "durable", true, "auto_delete", x.autoDelete(), "internal", x.internal(),
+                            "arguments", Json.fromAmqp(x.arguments())));
+                }
+            }
+            for (BindingApi.View b : BindingApi.views(vhost)) {
+                if (!b.source().isEmpty() && isExported(vhost, b)) {
+                    bindings.add(Json.obj("source", b.source(), "vhost", vhost.name(), "destination",
+                            b.destination(), "destination_type", b.destinationType(), "routing_key", b.routingKey(),
+                            "arguments", Json.fromAmqp(b.arguments())));
+                }
+            }
+        }
+        List<Object> permissions = new ArrayList<>();
+        for (Permissions.Permission p : ctx.broker.permissions().all()) {
+            permissions.add(AccessApi.permissionJson(p));
+        }
+        return Json.obj("rabbit_version", OverviewApi.RABBITMQ_COMPATIBLE_VERSION,
+                "rabbitmq_version", OverviewApi.RABBITMQ_COMPATIBLE_VERSION,
+                "product_name", ServerProperties.PRODUCT, "product_version", ServerProperties.VERSION,
+                "users", users, "vhosts", vhosts, "permissions", permissions, "topic_permissions", List.of(),
+                "parameters", List.of(), "global_parameters", List.of(), "policies", List.of(),
+                "queues", queues, "exchanges", exchanges, "bindings", bindings);
+    }
+
+    /** A binding is exported when both ends are (durable; built-in exchanges always exist). */
+    private static boolean isExported(VirtualHost vhost, BindingApi.View b) {
+        if (b.destinationType().equals("queue")) {
+            return vhost.queues().stream().anyMatch(q -> q.name().equals(b.destination()) && q.durable()
+                    && !q.exclusive());
+        }
+        return vhost.exchanges().stream().anyMatch(x -> x.name().equals(b.destination()) && x.durable());
+    }
+
+    private Object importDefinitions(ApiRequest r) {
+        ApiContext.requireAdministrator(r.user());
+        JsonNode body = r.json();
+        if (!body.isObject()) {
+            throw ApiException.badRequest("definitions must be a JSON object");
+        }
+        for (JsonNode v : body.path("vhosts")) {
+            ctx.broker.addVirtualHost(required(v, "name"));
+        }
+        for (JsonNode u : body.path("users")) {
+            String name = required(u, "name");
+            ctx.broker.putUser(name, AccessApi.passwordHash(u, ctx.broker.users().get(name)), Json.tags(u.get("tags")));
+        }
+        for (JsonNode p : body.path("permissions")) {
+            try {
+                ctx.broker.setPermissions(required(p, "user"), required(p, "vhost"), Json.text(p, "configure", ""),
+                        Json.text(p, "write", ""), Json.text(p, "read", ""));
+            } catch (IllegalArgumentException e) {
+                throw ApiException.badRequest(e.getMessage());
+            }
+        }
+        for (JsonNode x : body.path("exchanges")) {
+            vhostOf(x).declareExchange(required(x, "name"), required(x, "type"), false,
+                    Json.bool(x, "durable", true), Json.bool(x, "auto_delete", false), Json.bool(x, "internal", false),
+                    Json.toAmqpTable(x.get("arguments")));
+        }
+        for (JsonNode q : body.path("queues")) {
+            vhostOf(q).declareQueue(required(q, "name"), false, Json.bool(q, "durable", true), false,
+                    Json.bool(q, "auto_delete", false), Json.toAmqpTable(q.get("arguments")), null);
+        }
+        for (JsonNode b : body.path("bindings")) {
+            VirtualHost vhost = vhostOf(b);
+            Map<String, Object> arguments = Json.toAmqpTable(b.get("arguments"));
+            String routingKey = Json.text(b, "routing_key", "");
+            if (Json.text(b, "destination_type", "queue").equals("queue")) {
+                vhost.bindQueue(required(b, "destination"), required(b, "source"), routingKey, arguments, null);
+            } else {
+                vhost.bindExchange(required(b, "destination"), required(b, "source"), routingKey, arguments);
+            }
+        }
+        return null;
+    }
+
+    private VirtualHost vhostOf(JsonNode node) {
+        String name = required(node, "vhost");
+        VirtualHost vhost = ctx.broker.virtualHost(name);
+        if (vhost == null) {
+            throw ApiException.badRequest("vhost '" + name + "' does not exist");
+        }
+        return vhost;
+    }
+
+    private static String required(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            throw ApiException.badRequest("[{key_missing," + field + "}]");
+        }
+        return value.asText();
+    }
+}

@@ -1,0 +1,113 @@
+package dev.ferrymq.server.management;
+
+import dev.ferrymq.broker.Queue;
+import dev.ferrymq.broker.VirtualHost;
+import dev.ferrymq.server.ConnectionInfo;
+import dev.ferrymq.server.ServerProperties;
+import dev.ferrymq.server.management.MessageRates.Counter;
+
+import java.io.File;
+import java.lang.management.ManagementFactory;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntSupplier;
+
+/** /api/overview, /api/nodes and the health checks. */
+final class OverviewApi {
+    /** The RabbitMQ version FerryMQ reports to tools that check it; the API follows 3.x paths. */
+    static final String RABBITMQ_COMPATIBLE_VERSION = "3.13.0";
+
+    private final ApiContext ctx;
+    private final IntSupplier managementPort;
+
+    OverviewApi(ApiContext ctx, IntSupplier managementPort) {
+        this.ctx = ctx;
+        this.managementPort = managementPort;
+    }
+
+    void register(Routes routes) {
+        routes.on("GET", "overview", this::overview)
+                .on("GET", "nodes", r -> List.of(node()))
+                .on("GET", "nodes/{node}", r -> {
+                    if (!r.param("node").equals(ApiContext.NODE)) {
+                        throw ApiException.notFound();
+                    }
+                    return node();
+                })
+                .on("GET", "healthchecks/node", r -> Json.obj("status", "ok"))
+                .on("GET", "health/checks/alarms", r -> Json.obj("status", "ok"))
+                .on("GET", "health/checks/local-alarms", r -> Json.obj("status", "ok"))
+                .on("GET", "aliveness-test/{vhost}", r -> {
+                    ctx.vhost(r.user(), r.param("vhost"));
+                    return Json.obj("status", "ok");
+                })
+                .on("GET", "extensions", r -> List.of());
+    }
+
+    private Object overview(ApiRequest r) {
+        long ready = 0;
+        long unacked = 0;
+        long queues = 0;
+        long exchanges = 0;
+        List<VirtualHost> vhosts = ctx.visibleVhosts(r.user());
+        for (VirtualHost vhost : vhosts) {
+            exchanges += vhost.exchanges().size() + 1; // + the default exchange
+            for (Queue queue : vhost.queues()) {
+                queues++;
+                ready += queue.messageCount();
+                unacked += queue.unackedCount();
+            }
+        }
+        List<ConnectionInfo> connections = ctx.server.connections();
+        int channels = 0;
+        int consumers = 0;
+        for (ConnectionInfo c : connections) {
+            channels += c.channels().size();
+            for (ConnectionInfo.ChannelInfo ch : c.channels()) {
+                consumers += ch.consumers().size();
+            }
+        }
+        long[] totals = MessageRates.values(ctx.broker.counters());
+        return Json.obj("management_version", RABBITMQ_COMPATIBLE_VERSION,
+                "rabbitmq_version", RABBITMQ_COMPATIBLE_VERSION,
+                "product_name", ServerProperties.PRODUCT, "product_version", ServerProperties.VERSION,
+                "erlang_version", "none (Java " + Runtime.version() + ")",
+                "cluster_name", ApiContext.NODE, "node", ApiContext.NODE,
+                "rates_mode", "basic",
+                "message_stats", Json.obj(
+                        "publish", totals[Counter.PUBLISHED.ordinal()],
+                        "publish_details", Json.rate(ctx.rates.brokerRate(Counter.PUBLISHED)),
+                        "deliver_get", totals[Counter.DELIVERED.ordinal()],
+                        "deliver_get_details", Json.rate(ctx.rates.brokerRate(Counter.DELIVERED)),
+                        "ack", totals[Counter.ACKED.ordinal()],
+                        "ack_details", Json.rate(ctx.rates.brokerRate(Counter.ACKED)),
+                        "redeliver", totals[Counter.REDELIVERED.ordinal()],
+                        "redeliver_details", Json.rate(ctx.rates.brokerRate(Counter.REDELIVERED)),
+                        "confirm", totals[Counter.CONFIRMED.ordinal()],
+                        "confirm_details", Json.rate(ctx.rates.brokerRate(Counter.CONFIRMED)),
+                        "return_unroutable", totals[Counter.UNROUTABLE.ordinal()],
+                        "return_unroutable_details", Json.rate(ctx.rates.brokerRate(Counter.UNROUTABLE))),
+                "queue_totals", Json.obj("messages", ready + unacked, "messages_ready", ready,
+                        "messages_unacknowledged", unacked),
+                "object_totals", Json.obj("connections", connections.size(), "channels", channels,
+                        "exchanges", exchanges, "queues", queues, "consumers", consumers),
+                "listeners", List.of(
+                        Json.obj("node", ApiContext.NODE, "protocol", "amqp", "ip_address", ctx.server.config().bind(),
+                                "port", ctx.server.amqpPort()),
+                        Json.obj("node", ApiContext.NODE, "protocol", "http", "ip_address", ctx.server.config().bind(),
+                                "port", managementPort.getAsInt())),
+                "contexts", List.of(Json.obj("node", ApiContext.NODE, "description", "RabbitMQ Management",
+                        "path", "/", "port", String.valueOf(managementPort.getAsInt()))));
+    }
+
+    private Map<String, Object> node() {
+        Runtime rt = Runtime.getRuntime();
+        File dataDir = ctx.server.config().dataDir().toFile();
+        return Json.obj("name", ApiContext.NODE, "type", "disc", "running", true,
+                "mem_used", rt.totalMemory() - rt.freeMemory(), "mem_limit", rt.maxMemory(), "mem_alarm", false,
+                "disk_free", dataDir.getUsableSpace(), "disk_free_alarm", false,
+                "processors", rt.availableProcessors(),
+                "uptime", ManagementFactory.getRuntimeMXBean().getUptime(),
+                "os_pid", String.valueOf(ProcessHandle.current().pid()));
+    }
+}
