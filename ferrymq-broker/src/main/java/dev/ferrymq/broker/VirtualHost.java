@@ -166,6 +166,7 @@ public final class VirtualHost {
                                                    Object connection) {
         if (passive) {
             Queue queue = queue(queueName, connection);
+            queue.touch(); // any declaration renews x-expires, as in RabbitMQ
             return new DeclaredQueue(queue, queue.messageCount(), queue.consumerCount());
         }
         if (queueName.isEmpty()) {

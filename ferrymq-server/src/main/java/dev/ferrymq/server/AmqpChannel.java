@@ -82,6 +82,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -259,6 +260,19 @@ final class AmqpChannel implements MethodHandler {
             throw AmqpException.connection(ReplyCode.NOT_IMPLEMENTED, "active=false");
         }
         send(new ChannelFlowOk(true));
+    }
+
+    /** Closes the channel with 406 if its oldest unacknowledged delivery is older than the consumer timeout. */
+    void checkConsumerTimeout(long nowNanos, long timeoutMillis) {
+        if (state != State.OPEN || unacked.isEmpty()) {
+            return;
+        }
+        Unacked oldest = unacked.values().iterator().next(); // deliveries are kept in delivery order
+        if (nowNanos - oldest.deliveredAtNanos() > TimeUnit.MILLISECONDS.toNanos(timeoutMillis)) {
+            closeWithError(ReplyCode.PRECONDITION_FAILED, "PRECONDITION_FAILED - delivery acknowledgement on channel "
+                    + number + " timed out. Timeout value used: " + timeoutMillis + " ms. This timeout value can be"
+                    + " configured, see consumers doc guide to learn more", 0, 0);
+        }
     }
 
     /** Closes this channel with a soft error; the connection and its other channels carry on. */

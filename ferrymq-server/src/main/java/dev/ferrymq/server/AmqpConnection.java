@@ -67,6 +67,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
     private ChannelHandlerContext ctx;
     private State state = State.AWAITING_HEADER;
     private ScheduledFuture<?> handshakeTimeout;
+    private ScheduledFuture<?> consumerTimeoutCheck;
     private String name;
     private volatile Users.User user;
     private volatile VirtualHost vhost;
@@ -178,6 +179,9 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
         state = State.CLOSED;
         if (handshakeTimeout != null) {
             handshakeTimeout.cancel(false);
+        }
+        if (consumerTimeoutCheck != null) {
+            consumerTimeoutCheck.cancel(false);
         }
         for (AmqpChannel channel : List.copyOf(channels.values())) {
             channel.release();
@@ -330,8 +334,28 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
         vhost = requested;
         state = State.OPEN;
         handshakeTimeout.cancel(false);
+        scheduleConsumerTimeoutCheck();
         send(0, new ConnectionOpenOk());
         log.info("accepted connection {} (user '{}', vhost '{}')", name, user.name(), vhost.name());
+    }
+
+    /**
+     * RabbitMQ's consumer_timeout: a delivery left unacknowledged for longer closes its channel with 406. Checked
+     * a few times per timeout (at least every minute), which is as precise as RabbitMQ's own periodic check.
+     */
+    private void scheduleConsumerTimeoutCheck() {
+        long timeoutMillis = server.config().consumerTimeoutMillis();
+        if (timeoutMillis <= 0) {
+            return;
+        }
+        long period = Math.max(10, Math.min(timeoutMillis / 4, 60_000));
+        consumerTimeoutCheck = ctx.executor().scheduleAtFixedRate(() -> {
+            long now = System.nanoTime();
+            for (AmqpChannel channel : List.copyOf(channels.values())) {
+                channel.checkConsumerTimeout(now, timeoutMillis);
+            }
+            flushIfPending();
+        }, period, period, TimeUnit.MILLISECONDS);
     }
 
     @Override

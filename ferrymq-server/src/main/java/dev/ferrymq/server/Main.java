@@ -133,6 +133,7 @@ public final class Main {
                     case "max-message-size" -> config.withMaxMessageSize(Long.parseLong(value));
                     case "fsync" -> config.withFsync(fsyncPolicy(value));
                     case "group-commit-delay-us" -> config.withGroupCommitDelayMicros(Long.parseLong(value));
+                    case "consumer-timeout" -> config.withConsumerTimeoutMillis(Long.parseLong(value));
                     case "management-port" -> config.withManagementPort(Integer.parseInt(value));
                     case "line-port" -> config.withLinePort(Integer.parseInt(value));
                     case "line-exchange" -> config.withLineExchange(value);

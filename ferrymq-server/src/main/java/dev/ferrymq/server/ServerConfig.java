@@ -36,6 +36,8 @@ public final class ServerConfig implements Cloneable {
     private FsyncPolicy fsync = FsyncPolicy.ALWAYS;
     /** With fsync ALWAYS, how long a group commit waits for more writes to join it before it fsyncs. */
     private long groupCommitDelayMicros = StoreConfig.defaults().maxGroupCommitDelayMicros();
+    /** RabbitMQ's consumer_timeout: a delivery unacknowledged for longer closes its channel (406); 0 = never. */
+    private long consumerTimeoutMillis = 30 * 60 * 1000;
     /** Management HTTP API, web UI and /metrics port; 0 picks a free one, -1 disables. */
     private int managementPort = DEFAULT_MANAGEMENT_PORT;
     /** Plain TCP line listener port (each line becomes a message); -1 (default) disables, 0 picks a free one. */
@@ -92,6 +94,14 @@ public final class ServerConfig implements Cloneable {
 
     public long groupCommitDelayMicros() {
         return groupCommitDelayMicros;
+    }
+
+    public long consumerTimeoutMillis() {
+        return consumerTimeoutMillis;
+    }
+
+    public ServerConfig withConsumerTimeoutMillis(long value) {
+        return copy(c -> c.consumerTimeoutMillis = value);
     }
 
     /** The store settings these server settings imply. */
