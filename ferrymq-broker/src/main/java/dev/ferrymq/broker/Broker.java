@@ -60,9 +60,19 @@ public final class Broker implements AutoCloseable {
      * pass {@code pagingBudget} bytes in all.
      */
     public static Broker open(Path dataDir, StoreConfig storeConfig, long pagingBudget) throws IOException {
+        return open(dataDir, storeConfig, pagingBudget, PropertiesCodec.OPAQUE);
+    }
+
+    /**
+     * Like {@link #open(Path, StoreConfig, long)}, with the transport's properties codec in place before recovery
+     * (recovered messages may expire and be dead-lettered at once).
+     */
+    public static Broker open(Path dataDir, StoreConfig storeConfig, long pagingBudget, PropertiesCodec codec)
+            throws IOException {
         Persistence persistence = Persistence.open(dataDir, storeConfig, pagingBudget);
         try {
             Broker broker = new Broker(persistence);
+            broker.usePropertiesCodec(codec);
             new Recovery(broker, persistence).run();
             return broker;
         } catch (IOException | RuntimeException e) {

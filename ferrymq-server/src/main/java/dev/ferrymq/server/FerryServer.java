@@ -2,6 +2,7 @@ package dev.ferrymq.server;
 
 import dev.ferrymq.amqp.frame.AmqpFrameDecoder;
 import dev.ferrymq.broker.Broker;
+import dev.ferrymq.broker.persistence.Persistence;
 import dev.ferrymq.server.management.ManagementServer;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -53,8 +54,8 @@ public final class FerryServer implements AutoCloseable {
     private FerryServer(ServerConfig config) throws IOException, InterruptedException {
         this.config = config;
         Files.createDirectories(config.dataDir());
-        this.broker = Broker.open(config.dataDir(), config.storeConfig());
-        broker.usePropertiesCodec(new AmqpPropertiesCodec());
+        this.broker = Broker.open(config.dataDir(), config.storeConfig(), Persistence.defaultPagingBudget(),
+                new AmqpPropertiesCodec());
         broker.onVirtualHostDeleted(this::closeConnectionsTo);
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
