@@ -9,7 +9,10 @@ import java.util.Map;
  */
 public interface PropertiesCodec {
 
-    /** Knows no format: every message has priority 0 and no headers, and dead-lettering leaves them as they are. */
+    /**
+     * Knows no format: every message has priority 0 and no headers; dead letters are dropped, because without
+     * x-death headers dead-letter cycles could not be detected.
+     */
     PropertiesCodec OPAQUE = new PropertiesCodec() {
         @Override
         public int priority(byte[] properties) {

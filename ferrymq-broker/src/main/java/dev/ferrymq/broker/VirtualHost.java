@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
@@ -37,6 +38,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class VirtualHost {
     private static final Logger LOG = LoggerFactory.getLogger(VirtualHost.class);
+    /**
+     * Dead letters this thread still has to deliver. Delivering one can make a full queue drop (and dead-letter)
+     * its head, and so on around a chain of queues; a work list keeps that from growing the stack.
+     */
+    private static final ThreadLocal<ArrayDeque<Message>> DEAD_LETTERS_IN_FLIGHT = new ThreadLocal<>();
     public static final String DIRECT_REPLY_TO = "amq.rabbitmq.reply-to";
     private static final String DIRECT_REPLY_TO_PREFIX = DIRECT_REPLY_TO + ".";
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -436,6 +442,28 @@ public final class VirtualHost {
      * queues where it would go round an automatic cycle. A missing dead-letter exchange drops it, as in RabbitMQ.
      */
     void deadLetter(Message deadLetter) {
+        ArrayDeque<Message> pending = DEAD_LETTERS_IN_FLIGHT.get();
+        if (pending != null) {
+            pending.add(deadLetter); // delivering it may dead-letter more: loop, don't recurse
+            return;
+        }
+        pending = new ArrayDeque<>();
+        DEAD_LETTERS_IN_FLIGHT.set(pending);
+        try {
+            for (Message next = deadLetter; next != null; next = pending.poll()) {
+                deliverDeadLetter(next);
+            }
+        } finally {
+            DEAD_LETTERS_IN_FLIGHT.remove();
+        }
+    }
+
+    private void deliverDeadLetter(Message deadLetter) {
+        if (propertiesCodec == PropertiesCodec.OPAQUE) {
+            // Without a codec there are no x-death headers, so cycles could not be detected: drop it.
+            LOG.debug("dropping dead letter: no properties codec in vhost '{}'", name);
+            return;
+        }
         Exchange exchange = exchanges.get(deadLetter.exchange());
         List<Queue> matched;
         if (deadLetter.exchange().isEmpty()) {
