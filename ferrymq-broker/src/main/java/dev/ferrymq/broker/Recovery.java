@@ -151,8 +151,12 @@ final class Recovery {
         }
         // Before the queues, so that recovered queues start with their policies applied.
         for (Definition.PolicySet d : policies.values()) {
-            broker.addVirtualHost(d.vhost()).setPolicy(Policy.of(d.vhost(), d.name(), d.operator(), d.pattern(),
-                    Policy.ApplyTo.parse(d.applyTo()), d.priority(), d.definition()));
+            try {
+                broker.addVirtualHost(d.vhost()).setPolicy(Policy.of(d.vhost(), d.name(), d.operator(), d.pattern(),
+                        Policy.ApplyTo.parse(d.applyTo()), d.priority(), d.definition()));
+            } catch (BrokerException e) { // e.g. written by a version that knew a key this one does not
+                log.warn("Skipping policy '{}' in vhost '{}': {}", d.name(), d.vhost(), e.getMessage());
+            }
         }
         for (Definition.ExchangeDeclared d : exchanges.values()) {
             broker.addVirtualHost(d.vhost()).declareExchange(d.name(), d.type(), false, true, d.autoDelete(),
