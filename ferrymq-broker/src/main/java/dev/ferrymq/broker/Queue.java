@@ -22,9 +22,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * A queue: ready entries in delivery order, consumers served round-robin (highest consumer priority first), and
  * a count of entries handed out but not yet settled (the consumer's channel holds those). Applies the queue
  * arguments of {@link QueueArguments}: message TTL, length limits, dead-lettering, priorities, single active
- * consumer and queue expiry.
+ * consumer and queue expiry, merged with the policies that apply to it ({@link QueuePolicies}).
  *
- * <p>Thread-safety: every mutable field is guarded by {@code lock}. Publishers, consumers' channels, the
+ * <p>Thread-safety: every mutable field is guarded by {@code lock}; {@code settings} and {@code policies} are
+ * swapped under it and are volatile, so they may also be read without it. Publishers, consumers' channels, the
  * virtual host and timers call in from any thread. The queue never calls into its {@link VirtualHost} while
  * holding the lock (the lock order is virtual host, then queue): dead letters are collected under the lock and
  * republished after it is released.
@@ -51,7 +52,11 @@ public final class Queue implements Destination {
     private final Object owner;
     private final boolean autoDelete;
     private final Map<String, Object> arguments;
-    private final QueueArguments settings;
+    /** The settings of the queue's own arguments, before policies. */
+    private final QueueArguments declaredSettings;
+    /** {@code declaredSettings} merged with {@code policies}. */
+    private volatile QueueArguments settings;
+    private volatile QueuePolicies policies;
     /** The on-disk index when this queue keeps persistent messages (durable, not exclusive), else null. */
     private final QueueIndex index;
     /** The store, or null for an in-memory broker (which then never pages out). */
@@ -90,7 +95,9 @@ public final class Queue implements Destination {
         this.owner = owner;
         this.autoDelete = autoDelete;
         this.arguments = Collections.unmodifiableMap(new LinkedHashMap<>(arguments));
-        this.settings = QueueArguments.parse(arguments, toString());
+        this.declaredSettings = QueueArguments.parse(arguments, toString());
+        this.policies = QueuePolicies.lookUp(vhost.policies(), name);
+        this.settings = policies.applyTo(declaredSettings, this.arguments);
         this.ready = new ReadyEntries(settings.maxPriority());
         this.index = index;
         this.persistence = vhost.persistence();
@@ -139,6 +146,38 @@ public final class Queue implements Destination {
 
     public QueueArguments settings() {
         return settings;
+    }
+
+    /** The policy and operator policy applied to this queue. */
+    public QueuePolicies policies() {
+        return policies;
+    }
+
+    /**
+     * Applies the policies now in force in the vhost, as RabbitMQ does: length limits at once (a drop-head queue
+     * over its new limit drops or dead-letters from the head), dead-lettering from the next dead letter on,
+     * message TTL to messages enqueued from now on, queue expiry from now on.
+     */
+    void applyPolicies(QueuePolicies applicable) {
+        lock.lock();
+        try {
+            if (deleted) {
+                return;
+            }
+            long previousExpires = settings.expires();
+            policies = applicable;
+            settings = applicable.applyTo(declaredSettings, arguments);
+            if (settings.overflow() == QueueArguments.Overflow.DROP_HEAD) {
+                enforceLengthLimitLocked();
+            }
+            if (settings.expires() != previousExpires) {
+                scheduleExpiryCheck();
+            }
+            updateCongestionLocked();
+        } finally {
+            lock.unlock();
+        }
+        flushDeadLetters();
     }
 
     /** Appends a message and hands it to a consumer if one can take it. */
@@ -639,28 +678,32 @@ public final class Queue implements Destination {
 
     // ---------------------------------------------------------------- x-expires
 
-    /** x-expires: checks when the queue may next have gone unused for long enough, and deletes it then. */
+    /**
+     * x-expires: checks when the queue may next have gone unused for long enough, and deletes it then. A check
+     * scheduled for an expiry a policy has since changed stops; the change schedules its own.
+     */
     private void scheduleExpiryCheck() {
-        if (settings.expires() > 0) {
-            Timers.schedule(this::checkUnused, settings.expires());
+        long expires = settings.expires();
+        if (expires > 0) {
+            Timers.schedule(() -> checkUnused(expires), expires);
         }
     }
 
-    private void checkUnused() {
+    private void checkUnused(long expires) {
         long idleFor;
         lock.lock();
         try {
-            if (deleted) {
+            if (deleted || settings.expires() != expires) {
                 return;
             }
             idleFor = consumers.isEmpty() ? System.currentTimeMillis() - lastUsedMillis : 0;
         } finally {
             lock.unlock();
         }
-        if (idleFor >= settings.expires()) {
+        if (idleFor >= expires) {
             vhost.deleteExpiredQueue(this);
         } else {
-            Timers.schedule(this::checkUnused, settings.expires() - idleFor);
+            Timers.schedule(() -> checkUnused(expires), expires - idleFor);
         }
     }
 

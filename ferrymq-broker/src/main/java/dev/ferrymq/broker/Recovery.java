@@ -15,9 +15,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Start-up: folds the definitions log into the final topology and access control (vhosts, users, permissions),
- * re-creates it through the same broker and virtual-host methods clients use (a log without any access-control
- * record, from a fresh data directory, gets the defaults: vhost "/" and guest), refills every durable queue from its index (message bodies stay on disk), rebuilds the
+ * Start-up: folds the definitions log into the final topology, policies and access control (vhosts, users,
+ * permissions), re-creates it through the same broker and virtual-host methods clients use (a log without any
+ * access-control record, from a fresh data directory, gets the defaults: vhost "/" and guest), refills every durable queue from its index (message bodies stay on disk), rebuilds the
  * store's reference counts and rewrites the definitions log compacted.
  */
 final class Recovery {
@@ -34,6 +34,8 @@ final class Recovery {
     private final Set<String> vhosts = new LinkedHashSet<>();
     private final Map<String, Definition.UserPut> users = new LinkedHashMap<>();
     private final Map<Key, Definition.PermissionSet> permissions = new LinkedHashMap<>();
+    /** Keyed by vhost and kind-prefixed name ("user:" or "operator:"): the two kinds have separate names. */
+    private final Map<Key, Definition.PolicySet> policies = new LinkedHashMap<>();
     private boolean sawAccessControl;
 
     Recovery(Broker broker, Persistence persistence) {
@@ -83,6 +85,10 @@ final class Recovery {
         } else if (definition instanceof Definition.Unbound d) {
             bindings.remove(new Definition.Bound(d.vhost(), d.source(), d.toQueue(), d.destination(), d.routingKey(),
                     d.arguments()));
+        } else if (definition instanceof Definition.PolicySet d) {
+            policies.put(policyKey(d.vhost(), d.name(), d.operator()), d);
+        } else if (definition instanceof Definition.PolicyCleared d) {
+            policies.remove(policyKey(d.vhost(), d.name(), d.operator()));
         }
     }
 
@@ -101,6 +107,7 @@ final class Recovery {
             exchanges.keySet().removeIf(k -> k.vhost().equals(vhost));
             queues.keySet().removeIf(k -> k.vhost().equals(vhost));
             bindings.removeIf(b -> b.vhost().equals(vhost));
+            policies.keySet().removeIf(k -> k.vhost().equals(vhost));
             permissions.keySet().removeIf(k -> k.vhost().equals(vhost));
         } else if (definition instanceof Definition.PermissionSet d) {
             permissions.put(new Key(d.vhost(), d.user()), d);
@@ -110,6 +117,10 @@ final class Recovery {
             return false;
         }
         return true;
+    }
+
+    private static Key policyKey(String vhost, String name, boolean operator) {
+        return new Key(vhost, (operator ? "operator:" : "user:") + name);
     }
 
     private static String nameOf(Definition definition) {
@@ -136,6 +147,15 @@ final class Recovery {
         for (Definition.PermissionSet d : permissions.values()) {
             if (broker.users().get(d.user()) != null && broker.virtualHost(d.vhost()) != null) {
                 broker.setPermissions(d.user(), d.vhost(), d.configure(), d.write(), d.read());
+            }
+        }
+        // Before the queues, so that recovered queues start with their policies applied.
+        for (Definition.PolicySet d : policies.values()) {
+            try {
+                broker.addVirtualHost(d.vhost()).setPolicy(Policy.of(d.vhost(), d.name(), d.operator(), d.pattern(),
+                        Policy.ApplyTo.parse(d.applyTo()), d.priority(), d.definition()));
+            } catch (BrokerException e) { // e.g. written by a version that knew a key this one does not
+                log.warn("Skipping policy '{}' in vhost '{}': {}", d.name(), d.vhost(), e.getMessage());
             }
         }
         for (Definition.ExchangeDeclared d : exchanges.values()) {
@@ -176,6 +196,7 @@ final class Recovery {
         state.addAll(exchanges.values());
         state.addAll(queues.values());
         state.addAll(bindings);
+        state.addAll(policies.values());
         return state;
     }
 }

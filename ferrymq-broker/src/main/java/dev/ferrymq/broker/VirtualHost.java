@@ -53,6 +53,7 @@ public final class VirtualHost {
     private final Map<String, Exchange> exchanges = new ConcurrentHashMap<>();
     private final Map<String, Queue> queues = new ConcurrentHashMap<>();
     private final Map<String, Consumer<Message>> replyTargets = new ConcurrentHashMap<>();
+    private final Policies policies = new Policies();
 
     /** An in-memory virtual host: nothing is persisted. */
     public VirtualHost(String name) {
@@ -290,6 +291,54 @@ public final class VirtualHost {
         return queue(queueName, connection).purge();
     }
 
+    // ---------------------------------------------------------------- policies
+
+    /** The policies and operator policies of this vhost. */
+    public Policies policies() {
+        return policies;
+    }
+
+    /** Adds or replaces a policy (of its kind) and applies it at once to the queues it now concerns. */
+    public synchronized void setPolicy(Policy policy) {
+        if (!policy.vhost().equals(name)) {
+            throw new IllegalArgumentException(policy + " is not for vhost '" + name + "'");
+        }
+        policies.put(policy);
+        record(new Definition.PolicySet(name, policy.name(), policy.operator(), policy.pattern(),
+                policy.applyTo().value(), policy.priority(), policy.definition()));
+        reapplyPolicies();
+    }
+
+    /** Removes a policy (or operator policy); false if there was none of that name. */
+    public synchronized boolean clearPolicy(String policyName, boolean operator) {
+        if (!policies.remove(policyName, operator)) {
+            return false;
+        }
+        record(new Definition.PolicyCleared(name, policyName, operator));
+        reapplyPolicies();
+        return true;
+    }
+
+    /** Re-evaluates which policies apply to each queue (exchanges look theirs up when routing). */
+    private void reapplyPolicies() {
+        for (Queue queue : queues.values()) {
+            QueuePolicies applicable = QueuePolicies.lookUp(policies, queue.name());
+            if (!applicable.equals(queue.policies())) {
+                queue.applyPolicies(applicable);
+            }
+        }
+    }
+
+    /** An exchange's alternate exchange: its {@code alternate-exchange} argument, else its policy's, or null. */
+    private String alternateExchange(Exchange exchange) {
+        Object alternate = exchange.arguments().get("alternate-exchange");
+        if (alternate != null) {
+            return alternate instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : alternate.toString();
+        }
+        Policy policy = policies.forExchange(exchange.name());
+        return policy == null ? null : policy.text("alternate-exchange");
+    }
+
     // ---------------------------------------------------------------- bindings
 
     public synchronized void bindQueue(String queueName, String exchangeName, String routingKey,
@@ -413,19 +462,18 @@ public final class VirtualHost {
     }
 
     /**
-     * An unroutable message goes to the exchange's {@code alternate-exchange}, and on through that one's, until
+     * An unroutable message goes to the exchange's alternate exchange (argument, else policy), and on through that one's, until
      * one routes it (a cycle of alternates ends routing). A missing alternate exchange drops it, as RabbitMQ does.
      */
     private List<Queue> routeToAlternate(Exchange exchange, String routingKey, Supplier<Map<String, Object>> headers) {
         Set<Exchange> visited = Collections.newSetFromMap(new IdentityHashMap<>());
         Exchange current = exchange;
         while (visited.add(current)) {
-            Object alternate = current.arguments().get("alternate-exchange");
+            String alternate = alternateExchange(current);
             if (alternate == null) {
                 break;
             }
-            current = exchanges.get(alternate instanceof byte[] b ? new String(b, StandardCharsets.UTF_8)
-                    : alternate.toString());
+            current = exchanges.get(alternate);
             if (current == null) {
                 break;
             }

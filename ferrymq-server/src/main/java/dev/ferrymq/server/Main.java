@@ -19,7 +19,8 @@ import java.util.concurrent.CountDownLatch;
         subcommands = {Main.Server.class, ClientCommands.Status.class, ClientCommands.ListCommand.class,
                 ClientCommands.Declare.class, ClientCommands.Delete.class, ClientCommands.Purge.class,
                 ClientCommands.Publish.class, ClientCommands.Consume.class, ClientCommands.Export.class,
-                ClientCommands.Import.class})
+                ClientCommands.Import.class, PolicyCommands.SetPolicy.class, PolicyCommands.ClearPolicy.class,
+                PolicyCommands.ListPolicies.class})
 public final class Main {
 
     public static void main(String[] args) {

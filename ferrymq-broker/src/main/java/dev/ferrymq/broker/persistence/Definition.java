@@ -71,6 +71,14 @@ public sealed interface Definition {
     record PermissionCleared(String vhost, String user) implements Definition {
     }
 
+    /** A policy (or, {@code operator}, an operator policy) added or replaced; {@code applyTo} as in its JSON. */
+    record PolicySet(String vhost, String name, boolean operator, String pattern, String applyTo, int priority,
+                     Map<String, Object> definition) implements Definition {
+    }
+
+    record PolicyCleared(String vhost, String name, boolean operator) implements Definition {
+    }
+
     static byte[] encode(Definition definition) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
@@ -133,6 +141,20 @@ public sealed interface Definition {
                 out.writeByte(12);
                 out.writeUTF(d.vhost());
                 out.writeUTF(d.user());
+            } else if (definition instanceof PolicySet d) {
+                out.writeByte(13);
+                out.writeUTF(d.vhost());
+                out.writeUTF(d.name());
+                out.writeBoolean(d.operator());
+                out.writeUTF(d.pattern());
+                out.writeUTF(d.applyTo());
+                out.writeInt(d.priority());
+                ArgumentsCodec.write(out, d.definition());
+            } else if (definition instanceof PolicyCleared d) {
+                out.writeByte(14);
+                out.writeUTF(d.vhost());
+                out.writeUTF(d.name());
+                out.writeBoolean(d.operator());
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -170,6 +192,9 @@ public sealed interface Definition {
             case 10 -> new VhostDeleted(in.readUTF());
             case 11 -> new PermissionSet(in.readUTF(), in.readUTF(), in.readUTF(), in.readUTF(), in.readUTF());
             case 12 -> new PermissionCleared(in.readUTF(), in.readUTF());
+            case 13 -> new PolicySet(in.readUTF(), in.readUTF(), in.readBoolean(), in.readUTF(), in.readUTF(),
+                    in.readInt(), ArgumentsCodec.read(in));
+            case 14 -> new PolicyCleared(in.readUTF(), in.readUTF(), in.readBoolean());
             default -> throw new IOException("unknown definition record type " + op);
         };
     }

@@ -3,6 +3,7 @@ package dev.ferrymq.server.management;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferrymq.broker.Exchange;
 import dev.ferrymq.broker.Permissions;
+import dev.ferrymq.broker.Policy;
 import dev.ferrymq.broker.Queue;
 import dev.ferrymq.broker.Users;
 import dev.ferrymq.broker.VirtualHost;
@@ -13,10 +14,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * GET /api/definitions exports, POST /api/definitions imports users, vhosts, permissions, queues, exchanges and
- * bindings in RabbitMQ's definitions JSON, so a file exported from RabbitMQ loads here and back. Only durable,
- * non-exclusive queues and durable exchanges are exported (as RabbitMQ does); sections FerryMQ has no notion of
- * (policies, parameters, topic permissions) are exported empty and ignored on import.
+ * GET /api/definitions exports, POST /api/definitions imports users, vhosts, permissions, policies, queues,
+ * exchanges and bindings in RabbitMQ's definitions JSON, so a file exported from RabbitMQ loads here and back. Only
+ * durable, non-exclusive queues and durable exchanges are exported (as RabbitMQ does); operator policies are not
+ * part of definitions; sections FerryMQ has no notion of (parameters, topic permissions) are exported empty and
+ * ignored on import.
  */
 final class DefinitionsApi {
     private final ApiContext ctx;
@@ -40,9 +42,13 @@ final class DefinitionsApi {
         List<Object> queues = new ArrayList<>();
         List<Object> exchanges = new ArrayList<>();
         List<Object> bindings = new ArrayList<>();
+        List<Object> policies = new ArrayList<>();
         for (VirtualHost vhost : ctx.broker.virtualHosts()) {
             vhosts.add(Json.obj("name", vhost.name(), "limits", List.of(),
                     "metadata", Json.obj("description", "", "tags", List.of())));
+            for (Policy p : vhost.policies().all(false)) {
+                policies.add(PolicyApi.policyJson(p));
+            }
             for (Queue q : vhost.queues()) {
                 if (q.durable() && !q.exclusive()) {
                     queues.add(Json.obj("name", q.name(), "vhost", vhost.name(), "durable", true,
@@ -72,7 +78,7 @@ final class DefinitionsApi {
                 "rabbitmq_version", OverviewApi.RABBITMQ_COMPATIBLE_VERSION,
                 "product_name", ServerProperties.PRODUCT, "product_version", ServerProperties.VERSION,
                 "users", users, "vhosts", vhosts, "permissions", permissions, "topic_permissions", List.of(),
-                "parameters", List.of(), "global_parameters", List.of(), "policies", List.of(),
+                "parameters", List.of(), "global_parameters", List.of(), "policies", policies,
                 "queues", queues, "exchanges", exchanges, "bindings", bindings);
     }
 
@@ -105,6 +111,10 @@ final class DefinitionsApi {
             } catch (IllegalArgumentException e) {
                 throw ApiException.badRequest(e.getMessage());
             }
+        }
+        for (JsonNode p : body.path("policies")) {
+            VirtualHost vhost = vhostOf(p);
+            vhost.setPolicy(PolicyApi.fromJson(vhost.name(), required(p, "name"), false, p));
         }
         for (JsonNode x : body.path("exchanges")) {
             vhostOf(x).declareExchange(required(x, "name"), required(x, "type"), false,

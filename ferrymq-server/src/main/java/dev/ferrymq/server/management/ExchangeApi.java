@@ -5,6 +5,7 @@ import dev.ferrymq.amqp.BasicProperties;
 import dev.ferrymq.broker.Exchange;
 import dev.ferrymq.broker.Message;
 import dev.ferrymq.broker.Permissions.Access;
+import dev.ferrymq.broker.Policy;
 import dev.ferrymq.broker.VirtualHost;
 
 import java.nio.charset.StandardCharsets;
@@ -75,7 +76,12 @@ final class ExchangeApi {
     private static Map<String, Object> exchangeJson(VirtualHost vhost, Exchange x) {
         return Json.obj("name", x.name(), "vhost", vhost.name(), "type", x.type(), "durable", x.durable(),
                 "auto_delete", x.autoDelete(), "internal", x.internal(), "arguments", Json.fromAmqp(x.arguments()),
-                "user_who_performed_action", "", "policy", null);
+                "user_who_performed_action", "", "policy", policyName(vhost, x));
+    }
+
+    private static String policyName(VirtualHost vhost, Exchange x) {
+        Policy policy = vhost.policies().forExchange(x.name());
+        return policy == null ? null : policy.name();
     }
 
     private Object declare(ApiRequest r) {

@@ -60,6 +60,7 @@ public final class ManagementServer implements AutoCloseable {
         new AccessApi(ctx).register(routes);
         new ConnectionApi(ctx).register(routes);
         new DefinitionsApi(ctx).register(routes);
+        new PolicyApi(ctx).register(routes);
         return routes;
     }
 

@@ -61,7 +61,11 @@ final class QueueApi {
         int unacked = q.unackedCount();
         return Json.obj("name", q.name(), "vhost", q.vhost().name(), "durable", q.durable(),
                 "auto_delete", q.autoDelete(), "exclusive", q.exclusive(), "arguments", Json.fromAmqp(q.arguments()),
-                "node", ApiContext.NODE, "type", "classic", "state", "running", "policy", null,
+                "node", ApiContext.NODE, "type", "classic", "state", "running",
+                "policy", q.policies().policy() == null ? null : q.policies().policy().name(),
+                "operator_policy", q.policies().operatorPolicy() == null ? null
+                        : q.policies().operatorPolicy().name(),
+                "effective_policy_definition", q.policies().effectiveDefinition(),
                 "messages", ready + unacked, "messages_ready", ready, "messages_unacknowledged", unacked,
                 "consumers", q.consumerCount(),
                 // an estimate: FerryMQ does not track per-queue heap use
