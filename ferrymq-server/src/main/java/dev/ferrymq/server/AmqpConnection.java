@@ -111,8 +111,10 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
                 ctx.writeAndFlush(Unpooled.wrappedBuffer(ProtocolHeader.BYTES))
                         .addListener(ChannelFutureListener.CLOSE);
             } else if (msg instanceof FrameError error) {
-                log.warn("closing connection {}: {}", name, error.replyText());
                 closeWithError(error.replyCode(), error.replyText(), error.classId(), error.methodId());
+                // The decoder discards everything after a framing error, so a close-ok could never be read:
+                // close the socket once connection.close is out instead of waiting for the timeout.
+                ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             }
         } catch (AmqpException e) {
             closeWithError(e.replyCode(), e.replyText(), e.classId(), e.methodId());
@@ -432,6 +434,15 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
                 ctx.close();
             }
         });
+    }
+
+    /** Bytes waiting in this socket's outbound buffer; safe to call from any thread (a racy snapshot). */
+    long outboundBufferedBytes() {
+        ChannelHandlerContext c = ctx;
+        if (c == null || c.channel().unsafe().outboundBuffer() == null) {
+            return 0;
+        }
+        return c.channel().unsafe().outboundBuffer().totalPendingWriteBytes();
     }
 
     ChannelHandlerContext context() {

@@ -96,6 +96,20 @@ public final class FerryServer implements AutoCloseable {
         return broker;
     }
 
+    /** Number of open client sockets, including those still in the AMQP handshake. */
+    public int connectionCount() {
+        return connections.size();
+    }
+
+    /** Bytes queued in Netty for all client sockets but not yet written (bounded by per-socket back-pressure). */
+    public long outboundBufferedBytes() {
+        long total = 0;
+        for (AmqpConnection connection : connections) {
+            total += connection.outboundBufferedBytes();
+        }
+        return total;
+    }
+
     void register(AmqpConnection connection) {
         connections.add(connection);
     }
