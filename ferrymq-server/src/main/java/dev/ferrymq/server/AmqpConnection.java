@@ -11,7 +11,10 @@ import dev.ferrymq.amqp.frame.Frames;
 import dev.ferrymq.amqp.frame.HeartbeatFrame;
 import dev.ferrymq.amqp.frame.MethodFrame;
 import dev.ferrymq.amqp.frame.ProtocolHeader;
+import dev.ferrymq.amqp.method.BasicPublish;
 import dev.ferrymq.amqp.method.ChannelOpen;
+import dev.ferrymq.amqp.method.ConnectionBlocked;
+import dev.ferrymq.amqp.method.ConnectionUnblocked;
 import dev.ferrymq.amqp.method.ConnectionClose;
 import dev.ferrymq.amqp.method.ConnectionCloseOk;
 import dev.ferrymq.amqp.method.ConnectionOpen;
@@ -58,7 +61,9 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
     /** Longest pause of a publish-only connection: a safety net in case the queue never signals. */
     private static final long MAX_FLOW_PAUSE_MILLIS = 1000;
 
-    private enum State { AWAITING_HEADER, AWAITING_START_OK, AWAITING_TUNE_OK, AWAITING_OPEN, OPEN, CLOSING, CLOSED }
+    private enum State {
+        AWAITING_HEADER, AWAITING_START_OK, REFUSING_LOGIN, AWAITING_TUNE_OK, AWAITING_OPEN, OPEN, CLOSING, CLOSED
+    }
 
     private final FerryServer server;
     private final IntObjectHashMap<AmqpChannel> channels = new IntObjectHashMap<>();
@@ -72,6 +77,16 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
     private int channelMax;
     private boolean flushPending;
     private boolean pausedForFlow;
+    /** Counted against max-connections (false for a socket refused on accept). */
+    private boolean socketCounted;
+    /** Counted against the per-vhost and per-user connection limits since connection.open. */
+    private boolean openCounted;
+    /** The client announced the connection.blocked capability in its client-properties. */
+    private boolean clientSupportsBlocked;
+    /** Reading is stopped because this connection published during a resource alarm. */
+    private boolean blockedByAlarm;
+    /** connection.blocked was sent and needs its connection.unblocked. */
+    private boolean blockedNotified;
 
     AmqpConnection(FerryServer server) {
         this.server = server;
@@ -85,6 +100,13 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
         this.name = ctx.channel().remoteAddress() + " -> " + ctx.channel().localAddress();
         this.frameMax = server.config().frameMax();
         server.register(this);
+        socketCounted = server.limits().tryAcceptSocket();
+        if (!socketCounted) {
+            log.warn("closing connection {}: max connections ({}) reached", name, server.config().maxConnections());
+            state = State.CLOSED;
+            ctx.close();
+            return;
+        }
         handshakeTimeout = ctx.executor().schedule(() -> {
             if (state.ordinal() < State.OPEN.ordinal()) {
                 log.warn("closing connection {}: handshake not completed within {} s", name,
@@ -159,6 +181,9 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
                     ctx.writeAndFlush(buf);
                 }
                 case READER_IDLE -> {
+                    if (blockedByAlarm) {
+                        return; // we stopped reading, so the client's heartbeats cannot reach us (as RabbitMQ)
+                    }
                     log.warn("closing connection {}: missed heartbeats from client", name);
                     ctx.close();
                 }
@@ -174,6 +199,14 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
         state = State.CLOSED;
         if (handshakeTimeout != null) {
             handshakeTimeout.cancel(false);
+        }
+        if (socketCounted) {
+            socketCounted = false;
+            server.limits().socketClosed();
+        }
+        if (openCounted) {
+            openCounted = false;
+            server.limits().closed(vhost.name(), user.name());
         }
         for (AmqpChannel channel : List.copyOf(channels.values())) {
             channel.release();
@@ -219,7 +252,48 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
     }
 
     private void updateAutoRead() {
-        ctx.channel().config().setAutoRead(ctx.channel().isWritable() && !pausedForFlow);
+        ctx.channel().config().setAutoRead(ctx.channel().isWritable() && !pausedForFlow && !blockedByAlarm);
+    }
+
+    // ---------------------------------------------------------------- resource alarms
+
+    /**
+     * A publish arrived: during a resource alarm, stop reading from this connection after it (RabbitMQ blocks a
+     * connection when it publishes, so consume-only connections keep draining) and tell the client if it
+     * understands connection.blocked.
+     */
+    private void blockIfAlarmed() {
+        if (blockedByAlarm || !server.alarms().anyAlarm()) {
+            return;
+        }
+        blockedByAlarm = true;
+        updateAutoRead();
+        if (clientSupportsBlocked) {
+            blockedNotified = true;
+            send(0, new ConnectionBlocked(server.alarms().reason()));
+        }
+        log.info("blocking publishing connection {}: {}", name, server.alarms().reason());
+    }
+
+    /** Called from any thread when the alarms clear: resume reading and send connection.unblocked. */
+    void alarmsCleared() {
+        ctx.executor().execute(() -> {
+            if (!blockedByAlarm || server.alarms().anyAlarm()) {
+                return;
+            }
+            blockedByAlarm = false;
+            if (blockedNotified && state != State.CLOSED) {
+                blockedNotified = false;
+                send(0, new ConnectionUnblocked());
+                flushIfPending();
+            }
+            updateAutoRead();
+            log.info("unblocked connection {}", name);
+        });
+    }
+
+    boolean blockedByAlarm() {
+        return blockedByAlarm;
     }
 
     // ---------------------------------------------------------------- handshake
@@ -229,14 +303,16 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
             throw AmqpException.connection(ReplyCode.FRAME_ERROR, "unexpected protocol header");
         }
         state = State.AWAITING_START_OK;
+        String mechanisms = ExternalAuth.peerCertificateUser(ctx) != null ? "PLAIN AMQPLAIN EXTERNAL"
+                : "PLAIN AMQPLAIN";
         send(0, new ConnectionStart(0, 9, ServerProperties.create(),
-                "PLAIN AMQPLAIN".getBytes(StandardCharsets.UTF_8), "en_US".getBytes(StandardCharsets.UTF_8)));
+                mechanisms.getBytes(StandardCharsets.UTF_8), "en_US".getBytes(StandardCharsets.UTF_8)));
         flushIfPending();
     }
 
     private void onFrame(Frame frame) throws Exception {
-        if (frame instanceof HeartbeatFrame) {
-            return; // reading it already reset the idle timer
+        if (frame instanceof HeartbeatFrame || state == State.REFUSING_LOGIN) {
+            return; // a heartbeat: reading it already reset the idle timer
         }
         if (state == State.CLOSING) {
             // After sending connection.close only close/close-ok matter (AMQP 0-9-1 section 2.2.4).
@@ -266,20 +342,51 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
     @Override
     public void onConnectionStartOk(ConnectionStartOk m) {
         expectState(State.AWAITING_START_OK, m);
-        Credentials credentials = Credentials.parse(m.mechanism(), m.response());
-        Users.User candidate = server.broker().users().authenticate(credentials.username(), credentials.password());
-        boolean loopback = ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress().isLoopbackAddress();
+        clientSupportsBlocked = ClientCapabilities.supports(m.clientProperties(), "connection.blocked");
+        String username;
+        Users.User candidate;
+        if (m.mechanism().equals("EXTERNAL")) {
+            // SASL EXTERNAL: the verified TLS client certificate names the user (its subject's CN)
+            username = ExternalAuth.peerCertificateUser(ctx);
+            candidate = username == null ? null : server.broker().users().user(username);
+        } else {
+            Credentials credentials = Credentials.parse(m.mechanism(), m.response());
+            username = credentials.username();
+            candidate = server.broker().users().authenticate(username, credentials.password());
+        }
+        InetSocketAddress peer = (InetSocketAddress) ctx.channel().remoteAddress();
+        boolean loopback = peer.getAddress().isLoopbackAddress();
         if (candidate == null || (candidate.loopbackOnly() && !loopback)) {
-            log.warn("login refused for user '{}' from {} ({})", credentials.username(),
-                    ctx.channel().remoteAddress(), candidate == null ? "invalid credentials"
-                            : "user may connect only from loopback");
-            throw AmqpException.connection(ReplyCode.ACCESS_REFUSED, "Login was refused using authentication"
-                    + " mechanism " + m.mechanism() + ". For details see the broker logfile.");
+            refuseLogin(m.mechanism(), username, peer, candidate == null ? "invalid credentials"
+                    : "user may connect only from loopback");
+            return;
         }
         user = candidate;
         state = State.AWAITING_TUNE_OK;
         ServerConfig config = server.config();
         send(0, new ConnectionTune(config.channelMax(), config.frameMax(), config.heartbeatSeconds()));
+    }
+
+    /**
+     * Logs a failed login with the peer address and refuses it with 403 ACCESS_REFUSED; repeated failures from
+     * one address get their refusal delayed (reading stops meanwhile), which slows down password guessing.
+     */
+    private void refuseLogin(String mechanism, String username, InetSocketAddress peer, String why) {
+        long delayMillis = server.loginThrottle().failed(peer.getAddress(), System.currentTimeMillis());
+        log.warn("login refused for user '{}' from {} using {} ({}){}", username, peer, mechanism, why,
+                delayMillis > 0 ? "; " + server.loginThrottle().failureCount(peer.getAddress())
+                        + " failures from this address, refusal delayed " + delayMillis + " ms" : "");
+        String text = "Login was refused using authentication mechanism " + mechanism
+                + ". For details see the broker logfile.";
+        if (delayMillis == 0) {
+            throw AmqpException.connection(ReplyCode.ACCESS_REFUSED, text);
+        }
+        state = State.REFUSING_LOGIN; // anything else the client sends meanwhile is ignored
+        ctx.channel().config().setAutoRead(false);
+        ctx.executor().schedule(() -> {
+            state = State.AWAITING_START_OK;
+            closeWithError(ReplyCode.ACCESS_REFUSED, text, 0, 0);
+        }, delayMillis, TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -314,6 +421,12 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
             log.warn("connection {} refused: vhost '{}' not found", name, m.virtualHost());
             throw AmqpException.connection(ReplyCode.NOT_ALLOWED, "vhost " + m.virtualHost() + " not found");
         }
+        String refusal = server.limits().tryOpen(requested.name(), user.name());
+        if (refusal != null) {
+            log.warn("connection {} refused: {}", name, refusal);
+            throw AmqpException.connection(ReplyCode.NOT_ALLOWED, refusal);
+        }
+        openCounted = true;
         vhost = requested;
         state = State.OPEN;
         handshakeTimeout.cancel(false);
@@ -347,6 +460,9 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
 
     private void onChannelFrame(Frame frame) throws Exception {
         AmqpChannel channel = channels.get(frame.channel());
+        if (frame instanceof MethodFrame mf && mf.method() instanceof BasicPublish) {
+            blockIfAlarmed();
+        }
         if (channel == null) {
             if (frame instanceof MethodFrame mf && mf.method() instanceof ChannelOpen) {
                 openChannel(frame.channel());
@@ -374,6 +490,10 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
         if (number > channelMax) {
             throw AmqpException.connection(ReplyCode.NOT_ALLOWED, "channel number " + number
                     + " exceeds negotiated channel max " + channelMax);
+        }
+        if (channels.size() >= channelMax) {
+            throw AmqpException.connection(ReplyCode.NOT_ALLOWED, "number of channels opened (" + channels.size()
+                    + ") has reached the negotiated channel_max (" + channelMax + ")");
         }
         AmqpChannel channel = new AmqpChannel(this, number);
         channels.put(number, channel);

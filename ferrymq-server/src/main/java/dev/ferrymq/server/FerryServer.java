@@ -18,6 +18,11 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslContext;
+import dev.ferrymq.server.alarm.Alarms;
+import dev.ferrymq.server.alarm.DiskProbe;
+import dev.ferrymq.server.alarm.MemoryProbe;
+import dev.ferrymq.server.tls.TlsContextFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,13 +46,26 @@ public final class FerryServer implements AutoCloseable {
     private final EventLoopGroup bossGroup;
     private final EventLoopGroup workerGroup;
     private final Set<AmqpConnection> connections = ConcurrentHashMap.newKeySet();
+    private final ConnectionLimits limits;
+    private final LoginThrottle loginThrottle = new LoginThrottle();
+    private final Alarms alarms;
     private final Channel listener;
+    private final Channel tlsListener; // null without TLS
     private volatile boolean closed;
 
     private FerryServer(ServerConfig config) throws IOException, InterruptedException {
         this.config = config;
         Files.createDirectories(config.dataDir());
         this.broker = Broker.open(config.dataDir(), StoreConfig.defaults().withFsyncPolicy(config.fsync()));
+        this.limits = new ConnectionLimits(config);
+        this.alarms = new Alarms(MemoryProbe::usedBytes, MemoryProbe.maxHeapBytes(), config.memoryHighWatermark(),
+                new DiskProbe(config.dataDir()), config.diskFreeLimit());
+        alarms.addListener((anyAlarm, reason) -> {
+            if (!anyAlarm) {
+                connections.forEach(AmqpConnection::alarmsCleared);
+            }
+        });
+        SslContext tls = config.tls() == null ? null : TlsContextFactory.serverContext(config.tls());
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class
@@ -62,15 +80,14 @@ public final class FerryServer implements AutoCloseable {
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(512 * 1024,
                             2 * 1024 * 1024))
-                    .childHandler(new ChannelInitializer<SocketChannel>() {
-                        @Override
-                        protected void initChannel(SocketChannel ch) {
-                            ch.pipeline().addLast("frames", new AmqpFrameDecoder(config.frameMax()));
-                            ch.pipeline().addLast("amqp", new AmqpConnection(FerryServer.this));
-                        }
-                    });
+                    .childHandler(amqpPipeline(null));
             this.listener = bootstrap.bind(config.bind(), config.amqpPort()).sync().channel();
+            this.tlsListener = tls == null || config.amqpsPort() < 0 ? null
+                    : bootstrap.clone().childHandler(amqpPipeline(tls))
+                            .bind(config.bind(), config.amqpsPort()).sync().channel();
+            alarms.start(bossGroup, config.alarmCheckIntervalMillis());
         } catch (Exception e) {
+            // shutting the event loops down closes any listener already bound
             bossGroup.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             workerGroup.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             broker.close();
@@ -78,6 +95,23 @@ public final class FerryServer implements AutoCloseable {
         }
         log.info("FerryMQ listening for AMQP 0-9-1 on {}:{} ({} transport), data dir {}", config.bind(),
                 amqpPort(), epoll ? "epoll" : "nio", config.dataDir().toAbsolutePath());
+        if (tlsListener != null) {
+            log.info("FerryMQ listening for AMQPS (TLS 1.2/1.3) on {}:{}", config.bind(), amqpsPort());
+        }
+    }
+
+    /** The pipeline of one client socket: TLS if configured, frame decoder, connection state machine. */
+    private ChannelInitializer<SocketChannel> amqpPipeline(SslContext tls) {
+        return new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                if (tls != null) {
+                    ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
+                }
+                ch.pipeline().addLast("frames", new AmqpFrameDecoder(config.frameMax()));
+                ch.pipeline().addLast("amqp", new AmqpConnection(FerryServer.this));
+            }
+        };
     }
 
     public static FerryServer start(ServerConfig config) throws IOException, InterruptedException {
@@ -86,6 +120,33 @@ public final class FerryServer implements AutoCloseable {
 
     public int amqpPort() {
         return ((InetSocketAddress) listener.localAddress()).getPort();
+    }
+
+    /** The AMQPS port, or -1 when TLS is not configured. */
+    public int amqpsPort() {
+        return tlsListener == null ? -1 : ((InetSocketAddress) tlsListener.localAddress()).getPort();
+    }
+
+    /** The memory and disk alarms (state for the management API and metrics; runtime limit changes). */
+    public Alarms alarms() {
+        return alarms;
+    }
+
+    ConnectionLimits limits() {
+        return limits;
+    }
+
+    LoginThrottle loginThrottle() {
+        return loginThrottle;
+    }
+
+    /** Connections currently blocked by a resource alarm. */
+    public int blockedConnectionCount() {
+        int blocked = 0;
+        for (AmqpConnection connection : connections) {
+            blocked += connection.blockedByAlarm() ? 1 : 0;
+        }
+        return blocked;
     }
 
     public ServerConfig config() {
@@ -127,6 +188,10 @@ public final class FerryServer implements AutoCloseable {
         closed = true;
         log.info("Shutting down: closing {} connection(s)", connections.size());
         listener.close().syncUninterruptibly();
+        if (tlsListener != null) {
+            tlsListener.close().syncUninterruptibly();
+        }
+        alarms.close();
         for (AmqpConnection connection : List.copyOf(connections)) {
             connection.forceClose("broker forced connection closure with reason 'shutdown'");
         }

@@ -28,7 +28,8 @@ public final class Main {
     static final class Server implements Callable<Integer> {
         @Option(names = "--config", paramLabel = "FILE",
                 description = "Config file of 'key = value' lines: amqp-port, bind, data-dir, fsync, frame-max, "
-                        + "channel-max, heartbeat, max-message-size. Command-line flags win.")
+                        + "channel-max, heartbeat, max-message-size, handshake-timeout and the keys of the limit, alarm and TLS "
+                        + "flags below (without --). Command-line flags win.")
         Path configFile;
 
         @Option(names = "--amqp-port", paramLabel = "N", description = "AMQP port (default 5672).")
@@ -45,9 +46,13 @@ public final class Main {
                 + "mean written to the OS).")
         String fsync;
 
+        @CommandLine.Mixin
+        SecurityOptions security = new SecurityOptions();
+
         @Override
         public Integer call() throws Exception {
             ServerConfig config = configFile == null ? ServerConfig.defaults() : ConfigFile.load(configFile);
+            config = security.applyTo(config);
             if (amqpPort != null) {
                 config = config.withAmqpPort(amqpPort);
             }
@@ -82,6 +87,7 @@ public final class Main {
                 properties.load(reader);
             }
             ServerConfig config = ServerConfig.defaults();
+            SecurityOptions security = new SecurityOptions();
             for (String key : properties.stringPropertyNames()) {
                 String value = properties.getProperty(key).trim();
                 config = switch (key) {
@@ -93,10 +99,16 @@ public final class Main {
                     case "heartbeat" -> config.withHeartbeatSeconds(Integer.parseInt(value));
                     case "max-message-size" -> config.withMaxMessageSize(Long.parseLong(value));
                     case "fsync" -> config.withFsync(fsyncPolicy(value));
-                    default -> throw new IllegalArgumentException("unknown setting '" + key + "' in " + file);
+                    default -> {
+                        ServerConfig changed = security.applyKey(config, key, value);
+                        if (changed == null) {
+                            throw new IllegalArgumentException("unknown setting '" + key + "' in " + file);
+                        }
+                        yield changed;
+                    }
                 };
             }
-            return config;
+            return security.applyTo(config);
         }
 
         static FsyncPolicy fsyncPolicy(String value) {
