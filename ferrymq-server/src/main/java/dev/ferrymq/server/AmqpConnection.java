@@ -385,6 +385,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
         ctx.channel().config().setAutoRead(false);
         ctx.executor().schedule(() -> {
             state = State.AWAITING_START_OK;
+            updateAutoRead(); // read again, to see the client's close-ok or its disconnect
             closeWithError(ReplyCode.ACCESS_REFUSED, text, 0, 0);
         }, delayMillis, TimeUnit.MILLISECONDS);
     }
