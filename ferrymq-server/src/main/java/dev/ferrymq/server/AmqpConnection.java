@@ -43,6 +43,7 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -87,6 +88,8 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
     private boolean blockedByAlarm;
     /** connection.blocked was sent and needs its connection.unblocked. */
     private boolean blockedNotified;
+    /** Inbound messages received while blocked, processed when unblocked (we own their references). */
+    private final ArrayDeque<Object> heldBack = new ArrayDeque<>();
 
     AmqpConnection(FerryServer server) {
         this.server = server;
@@ -119,6 +122,12 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (blockedByAlarm && state != State.CLOSED) {
+            // Frames decoded from bytes read before the block took effect wait, in order, until it lifts (as
+            // RabbitMQ's reader stops processing when blocked); at most one socket read batch.
+            heldBack.add(msg);
+            return;
+        }
         try {
             if (state == State.CLOSED) {
                 return;
@@ -208,6 +217,9 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
             openCounted = false;
             server.limits().closed(vhost.name(), user.name());
         }
+        for (Object msg; (msg = heldBack.poll()) != null; ) {
+            ReferenceCountUtil.release(msg);
+        }
         for (AmqpChannel channel : List.copyOf(channels.values())) {
             channel.release();
         }
@@ -285,10 +297,13 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
             if (blockedNotified && state != State.CLOSED) {
                 blockedNotified = false;
                 send(0, new ConnectionUnblocked());
-                flushIfPending();
             }
-            updateAutoRead();
             log.info("unblocked connection {}", name);
+            while (!blockedByAlarm && !heldBack.isEmpty()) {
+                channelRead(ctx, heldBack.poll()); // may block again on a publish if a new alarm is set
+            }
+            channelReadComplete(ctx);
+            updateAutoRead();
         });
     }
 
