@@ -327,7 +327,9 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
 
     private void onFrame(Frame frame) throws Exception {
         if (frame instanceof HeartbeatFrame || state == State.REFUSING_LOGIN) {
-            return; // a heartbeat: reading it already reset the idle timer
+            // a heartbeat only resets the idle timer, which reading it did; during a delayed login refusal the
+            // client has nothing more to say
+            return;
         }
         if (state == State.CLOSING) {
             // After sending connection.close only close/close-ok matter (AMQP 0-9-1 section 2.2.4).

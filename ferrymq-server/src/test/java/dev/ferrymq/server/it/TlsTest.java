@@ -17,6 +17,7 @@ import io.netty.buffer.ByteBufAllocator;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
@@ -126,6 +127,18 @@ class TlsTest extends AbstractBrokerIT {
         factory.setSaslConfig(DefaultSaslConfig.EXTERNAL);
         assertThatThrownBy(factory::newConnection).isInstanceOf(IOException.class)
                 .hasMessageContaining("server offered [PLAIN AMQPLAIN]");
+    }
+
+    @Test
+    void socketThatNeverStartsTlsIsClosedByTheHandshakeTimeout() throws Exception {
+        Path data = Files.createTempDirectory(dir, "data-");
+        try (FerryServer server = FerryServer.start(ServerConfig.defaults().withBind("127.0.0.1").withAmqpPort(0)
+                .withAmqpsPort(0).withDataDir(data).withTls(settings).withHandshakeTimeoutSeconds(1));
+             RawAmqpClient silent = RawAmqpClient.connect("127.0.0.1", server.amqpsPort(), Duration.ofSeconds(5))) {
+            long start = System.nanoTime();
+            assertThat(silent.readsEof()).as("closed before the read timeout").isTrue();
+            assertThat((System.nanoTime() - start) / 1_000_000).isBetween(800L, 4_000L);
+        }
     }
 
     @Test
