@@ -419,6 +419,11 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
             throw AmqpException.connection(ReplyCode.NOT_ALLOWED, "frame_max=" + m.frameMax()
                     + " > " + config.frameMax() + " max size");
         }
+        if (config.channelMax() != 0 && m.channelMax() > config.channelMax()) {
+            throw AmqpException.connection(ReplyCode.NOT_ALLOWED, "negotiated channel_max = " + m.channelMax()
+                    + " is higher than the maximum allowed value (" + config.channelMax() + ")")
+                    .withMethod(m.classId(), m.methodId());
+        }
         // 0 means "no limit" from the client; ours still applies (RabbitMQ accepts 0 the same way).
         frameMax = m.frameMax() == 0 ? config.frameMax() : m.frameMax();
         channelMax = m.channelMax() == 0 ? config.channelMax() : Math.min(m.channelMax(), config.channelMax());
