@@ -25,6 +25,11 @@ public final class Wire {
     public static String readShortString(ByteBuf in) {
         int len = in.readUnsignedByte();
         checkReadable(in, len, "short string");
+        // Malformed UTF-8 would decode to replacement characters that re-encode to more than 255 bytes, and
+        // names are echoed back (basic.deliver, declare-ok), so such a string is refused here.
+        if (!ByteBufUtil.isText(in, in.readerIndex(), len, StandardCharsets.UTF_8)) {
+            throw AmqpException.connection(ReplyCode.SYNTAX_ERROR, "short string is not valid UTF-8");
+        }
         return len == 0 ? "" : in.readCharSequence(len, StandardCharsets.UTF_8).toString();
     }
 

@@ -181,6 +181,14 @@ class FieldTableTest {
         assertThatThrownBy(() -> Wire.readLongString(buf)).isInstanceOf(AmqpException.class);
     }
 
+    @Test
+    void refusesShortStringThatIsNotUtf8() {
+        // 255 bytes of 0xFF would decode to 255 replacement characters, 765 bytes when echoed back
+        ByteBuf buf = Unpooled.buffer().writeByte(255).writeBytes(new byte[255]).setBytes(1, new byte[] {-1, -1});
+        assertThatThrownBy(() -> Wire.readShortString(buf)).isInstanceOfSatisfying(AmqpException.class,
+                e -> assertThat(e.replyCode()).isEqualTo(ReplyCode.SYNTAX_ERROR));
+    }
+
     private static void assertSyntaxError(ByteBuf buf, String text) {
         assertThatThrownBy(() -> FieldTable.read(buf)).isInstanceOfSatisfying(AmqpException.class, e -> {
             assertThat(e.replyCode()).isEqualTo(ReplyCode.SYNTAX_ERROR);

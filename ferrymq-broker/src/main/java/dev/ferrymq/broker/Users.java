@@ -95,6 +95,11 @@ public final class Users {
         return all;
     }
 
+    /** The user of that name, or null; for logins proven otherwise (a client certificate, SASL EXTERNAL). */
+    public User user(String name) {
+        return users.get(name);
+    }
+
     /** The user if the password matches, else null. */
     public User authenticate(String name, String password) {
         User user = users.get(name);

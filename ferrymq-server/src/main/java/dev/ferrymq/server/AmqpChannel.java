@@ -366,11 +366,29 @@ final class AmqpChannel implements MethodHandler {
         if (!m.passive()) {
             checkQueueDeclare(m);
         }
-        VirtualHost.DeclaredQueue declared = vhost.declareQueue(name, m.passive(), m.durable(), m.exclusive(),
-                m.autoDelete(), m.arguments(), connection);
+        VirtualHost.DeclaredQueue declared;
+        synchronized (vhost) { // declareQueue locks the vhost too: the limit check and the creation are one step
+            checkQueueLimit(name, m.passive());
+            declared = vhost.declareQueue(name, m.passive(), m.durable(), m.exclusive(), m.autoDelete(),
+                    m.arguments(), connection);
+        }
         lastQueueName = declared.queue().name();
         if (!m.noWait()) {
             send(new QueueDeclareOk(lastQueueName, declared.messageCount(), declared.consumerCount()));
+        }
+    }
+
+    /** RabbitMQ's vhost max-queues limit: declaring a new queue beyond it is 406 PRECONDITION_FAILED. */
+    private void checkQueueLimit(String name, boolean passive) {
+        int max = connection.server().config().maxQueuesPerVhost();
+        if (max == 0 || passive || vhost.queues().size() < max) {
+            return;
+        }
+        boolean exists = !name.isEmpty() && vhost.queues().stream().anyMatch(q -> q.name().equals(name));
+        if (!exists) {
+            throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, "cannot declare queue '" + name
+                    + "': queue limit in vhost '" + vhost.name() + "' (" + max + ") is reached")
+                    .withMethod(50, 10);
         }
     }
 

@@ -11,7 +11,10 @@ import dev.ferrymq.amqp.frame.Frames;
 import dev.ferrymq.amqp.frame.HeartbeatFrame;
 import dev.ferrymq.amqp.frame.MethodFrame;
 import dev.ferrymq.amqp.frame.ProtocolHeader;
+import dev.ferrymq.amqp.method.BasicPublish;
 import dev.ferrymq.amqp.method.ChannelOpen;
+import dev.ferrymq.amqp.method.ConnectionBlocked;
+import dev.ferrymq.amqp.method.ConnectionUnblocked;
 import dev.ferrymq.amqp.method.ConnectionClose;
 import dev.ferrymq.amqp.method.ConnectionCloseOk;
 import dev.ferrymq.amqp.method.ConnectionOpen;
@@ -41,6 +44,7 @@ import org.slf4j.LoggerFactory;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -60,7 +64,9 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
     /** Longest pause of a publish-only connection: a safety net in case the queue never signals. */
     private static final long MAX_FLOW_PAUSE_MILLIS = 1000;
 
-    private enum State { AWAITING_HEADER, AWAITING_START_OK, AWAITING_TUNE_OK, AWAITING_OPEN, OPEN, CLOSING, CLOSED }
+    private enum State {
+        AWAITING_HEADER, AWAITING_START_OK, REFUSING_LOGIN, AWAITING_TUNE_OK, AWAITING_OPEN, OPEN, CLOSING, CLOSED
+    }
 
     private final FerryServer server;
     private final IntObjectHashMap<AmqpChannel> channels = new IntObjectHashMap<>();
@@ -79,6 +85,18 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
     private Map<String, Object> clientProperties = Map.of();
     private String authMechanism = "";
     private int heartbeat;
+    /** Counted against max-connections (false for a socket refused on accept). */
+    private boolean socketCounted;
+    /** Counted against the per-vhost and per-user connection limits since connection.open. */
+    private boolean openCounted;
+    /** The client announced the connection.blocked capability in its client-properties. */
+    private boolean clientSupportsBlocked;
+    /** Reading is stopped because this connection published during a resource alarm. */
+    private boolean blockedByAlarm;
+    /** connection.blocked was sent and needs its connection.unblocked. */
+    private boolean blockedNotified;
+    /** Inbound messages received while blocked, processed when unblocked (we own their references). */
+    private final ArrayDeque<Object> heldBack = new ArrayDeque<>();
 
     AmqpConnection(FerryServer server) {
         this.server = server;
@@ -92,6 +110,13 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
         this.name = ctx.channel().remoteAddress() + " -> " + ctx.channel().localAddress();
         this.frameMax = server.config().frameMax();
         server.register(this);
+        socketCounted = server.limits().tryAcceptSocket();
+        if (!socketCounted) {
+            log.warn("closing connection {}: max connections ({}) reached", name, server.config().maxConnections());
+            state = State.CLOSED;
+            ctx.close();
+            return;
+        }
         handshakeTimeout = ctx.executor().schedule(() -> {
             if (state.ordinal() < State.OPEN.ordinal()) {
                 log.warn("closing connection {}: handshake not completed within {} s", name,
@@ -104,6 +129,12 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (blockedByAlarm && state != State.CLOSED) {
+            // Frames decoded from bytes read before the block took effect wait, in order, until it lifts (as
+            // RabbitMQ's reader stops processing when blocked); at most one socket read batch.
+            heldBack.add(msg);
+            return;
+        }
         try {
             if (state == State.CLOSED) {
                 return;
@@ -118,8 +149,10 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
                 ctx.writeAndFlush(Unpooled.wrappedBuffer(ProtocolHeader.BYTES))
                         .addListener(ChannelFutureListener.CLOSE);
             } else if (msg instanceof FrameError error) {
-                log.warn("closing connection {}: {}", name, error.replyText());
                 closeWithError(error.replyCode(), error.replyText(), error.classId(), error.methodId());
+                // The decoder discards everything after a framing error, so a close-ok could never be read:
+                // close the socket once connection.close is out instead of waiting for the timeout.
+                ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             }
         } catch (AmqpException e) {
             closeWithError(e.replyCode(), e.replyText(), e.classId(), e.methodId());
@@ -164,6 +197,9 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
                     ctx.writeAndFlush(buf);
                 }
                 case READER_IDLE -> {
+                    if (blockedByAlarm) {
+                        return; // we stopped reading, so the client's heartbeats cannot reach us (as RabbitMQ)
+                    }
                     log.warn("closing connection {}: missed heartbeats from client", name);
                     ctx.close();
                 }
@@ -182,6 +218,17 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
         }
         if (consumerTimeoutCheck != null) {
             consumerTimeoutCheck.cancel(false);
+        }
+        if (socketCounted) {
+            socketCounted = false;
+            server.limits().socketClosed();
+        }
+        if (openCounted) {
+            openCounted = false;
+            server.limits().closed(vhost.name(), user.name());
+        }
+        for (Object msg; (msg = heldBack.poll()) != null; ) {
+            ReferenceCountUtil.release(msg);
         }
         for (AmqpChannel channel : List.copyOf(channels.values())) {
             channel.release();
@@ -227,7 +274,51 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
     }
 
     private void updateAutoRead() {
-        ctx.channel().config().setAutoRead(ctx.channel().isWritable() && !pausedForFlow);
+        ctx.channel().config().setAutoRead(ctx.channel().isWritable() && !pausedForFlow && !blockedByAlarm);
+    }
+
+    // ---------------------------------------------------------------- resource alarms
+
+    /**
+     * A publish arrived: during a resource alarm, stop reading from this connection after it (RabbitMQ blocks a
+     * connection when it publishes, so consume-only connections keep draining) and tell the client if it
+     * understands connection.blocked.
+     */
+    private void blockIfAlarmed() {
+        if (blockedByAlarm || !server.alarms().anyAlarm()) {
+            return;
+        }
+        blockedByAlarm = true;
+        updateAutoRead();
+        if (clientSupportsBlocked) {
+            blockedNotified = true;
+            send(0, new ConnectionBlocked(server.alarms().reason()));
+        }
+        log.info("blocking publishing connection {}: {}", name, server.alarms().reason());
+    }
+
+    /** Called from any thread when the alarms clear: resume reading and send connection.unblocked. */
+    void alarmsCleared() {
+        ctx.executor().execute(() -> {
+            if (!blockedByAlarm || server.alarms().anyAlarm()) {
+                return;
+            }
+            blockedByAlarm = false;
+            if (blockedNotified && state != State.CLOSED) {
+                blockedNotified = false;
+                send(0, new ConnectionUnblocked());
+            }
+            log.info("unblocked connection {}", name);
+            while (!blockedByAlarm && !heldBack.isEmpty()) {
+                channelRead(ctx, heldBack.poll()); // may block again on a publish if a new alarm is set
+            }
+            channelReadComplete(ctx);
+            updateAutoRead();
+        });
+    }
+
+    boolean blockedByAlarm() {
+        return blockedByAlarm;
     }
 
     // ---------------------------------------------------------------- handshake
@@ -237,14 +328,18 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
             throw AmqpException.connection(ReplyCode.FRAME_ERROR, "unexpected protocol header");
         }
         state = State.AWAITING_START_OK;
+        String mechanisms = ExternalAuth.peerCertificateUser(ctx) != null ? "PLAIN AMQPLAIN EXTERNAL"
+                : "PLAIN AMQPLAIN";
         send(0, new ConnectionStart(0, 9, ServerProperties.create(),
-                "PLAIN AMQPLAIN".getBytes(StandardCharsets.UTF_8), "en_US".getBytes(StandardCharsets.UTF_8)));
+                mechanisms.getBytes(StandardCharsets.UTF_8), "en_US".getBytes(StandardCharsets.UTF_8)));
         flushIfPending();
     }
 
     private void onFrame(Frame frame) throws Exception {
-        if (frame instanceof HeartbeatFrame) {
-            return; // reading it already reset the idle timer
+        if (frame instanceof HeartbeatFrame || state == State.REFUSING_LOGIN) {
+            // a heartbeat only resets the idle timer, which reading it did; during a delayed login refusal the
+            // client has nothing more to say
+            return;
         }
         if (state == State.CLOSING) {
             // After sending connection.close only close/close-ok matter (AMQP 0-9-1 section 2.2.4).
@@ -274,15 +369,24 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
     @Override
     public void onConnectionStartOk(ConnectionStartOk m) {
         expectState(State.AWAITING_START_OK, m);
-        Credentials credentials = Credentials.parse(m.mechanism(), m.response());
-        Users.User candidate = server.broker().users().authenticate(credentials.username(), credentials.password());
-        boolean loopback = ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress().isLoopbackAddress();
+        clientSupportsBlocked = ClientCapabilities.supports(m.clientProperties(), "connection.blocked");
+        String username;
+        Users.User candidate;
+        if (m.mechanism().equals("EXTERNAL")) {
+            // SASL EXTERNAL: the verified TLS client certificate names the user (its subject's CN)
+            username = ExternalAuth.peerCertificateUser(ctx);
+            candidate = username == null ? null : server.broker().users().user(username);
+        } else {
+            Credentials credentials = Credentials.parse(m.mechanism(), m.response());
+            username = credentials.username();
+            candidate = server.broker().users().authenticate(username, credentials.password());
+        }
+        InetSocketAddress peer = (InetSocketAddress) ctx.channel().remoteAddress();
+        boolean loopback = peer.getAddress().isLoopbackAddress();
         if (candidate == null || (candidate.loopbackOnly() && !loopback)) {
-            log.warn("login refused for user '{}' from {} ({})", credentials.username(),
-                    ctx.channel().remoteAddress(), candidate == null ? "invalid credentials"
-                            : "user may connect only from loopback");
-            throw AmqpException.connection(ReplyCode.ACCESS_REFUSED, "Login was refused using authentication"
-                    + " mechanism " + m.mechanism() + ". For details see the broker logfile.");
+            refuseLogin(m.mechanism(), username, peer, candidate == null ? "invalid credentials"
+                    : "user may connect only from loopback");
+            return;
         }
         user = candidate;
         clientProperties = m.clientProperties();
@@ -290,6 +394,29 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
         state = State.AWAITING_TUNE_OK;
         ServerConfig config = server.config();
         send(0, new ConnectionTune(config.channelMax(), config.frameMax(), config.heartbeatSeconds()));
+    }
+
+    /**
+     * Logs a failed login with the peer address and refuses it with 403 ACCESS_REFUSED; repeated failures from
+     * one address get their refusal delayed (reading stops meanwhile), which slows down password guessing.
+     */
+    private void refuseLogin(String mechanism, String username, InetSocketAddress peer, String why) {
+        long delayMillis = server.loginThrottle().failed(peer.getAddress(), System.currentTimeMillis());
+        log.warn("login refused for user '{}' from {} using {} ({}){}", username, peer, mechanism, why,
+                delayMillis > 0 ? "; " + server.loginThrottle().failureCount(peer.getAddress())
+                        + " failures from this address, refusal delayed " + delayMillis + " ms" : "");
+        String text = "Login was refused using authentication mechanism " + mechanism
+                + ". For details see the broker logfile.";
+        if (delayMillis == 0) {
+            throw AmqpException.connection(ReplyCode.ACCESS_REFUSED, text);
+        }
+        state = State.REFUSING_LOGIN; // anything else the client sends meanwhile is ignored
+        ctx.channel().config().setAutoRead(false);
+        ctx.executor().schedule(() -> {
+            state = State.AWAITING_START_OK;
+            updateAutoRead(); // read again, to see the client's close-ok or its disconnect
+            closeWithError(ReplyCode.ACCESS_REFUSED, text, 0, 0);
+        }, delayMillis, TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -303,6 +430,11 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
         if (config.frameMax() != 0 && m.frameMax() > config.frameMax()) {
             throw AmqpException.connection(ReplyCode.NOT_ALLOWED, "frame_max=" + m.frameMax()
                     + " > " + config.frameMax() + " max size");
+        }
+        if (config.channelMax() != 0 && m.channelMax() > config.channelMax()) {
+            throw AmqpException.connection(ReplyCode.NOT_ALLOWED, "negotiated channel_max = " + m.channelMax()
+                    + " is higher than the maximum allowed value (" + config.channelMax() + ")")
+                    .withMethod(m.classId(), m.methodId());
         }
         // 0 means "no limit" from the client; ours still applies (RabbitMQ accepts 0 the same way).
         frameMax = m.frameMax() == 0 ? config.frameMax() : m.frameMax();
@@ -331,6 +463,12 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
             throw AmqpException.connection(ReplyCode.NOT_ALLOWED, "access to vhost '" + m.virtualHost()
                     + "' refused for user '" + user.name() + "'");
         }
+        String refusal = server.limits().tryOpen(requested.name(), user.name());
+        if (refusal != null) {
+            log.warn("connection {} refused: {}", name, refusal);
+            throw AmqpException.connection(ReplyCode.NOT_ALLOWED, refusal);
+        }
+        openCounted = true;
         vhost = requested;
         state = State.OPEN;
         handshakeTimeout.cancel(false);
@@ -384,6 +522,9 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
 
     private void onChannelFrame(Frame frame) throws Exception {
         AmqpChannel channel = channels.get(frame.channel());
+        if (frame instanceof MethodFrame mf && mf.method() instanceof BasicPublish) {
+            blockIfAlarmed();
+        }
         if (channel == null) {
             if (frame instanceof MethodFrame mf && mf.method() instanceof ChannelOpen) {
                 openChannel(frame.channel());
@@ -411,6 +552,10 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
         if (number > channelMax) {
             throw AmqpException.connection(ReplyCode.NOT_ALLOWED, "channel number " + number
                     + " exceeds negotiated channel max " + channelMax);
+        }
+        if (channels.size() >= channelMax) {
+            throw AmqpException.connection(ReplyCode.NOT_ALLOWED, "number of channels opened (" + channels.size()
+                    + ") has reached the negotiated channel_max (" + channelMax + ")");
         }
         AmqpChannel channel = new AmqpChannel(this, number);
         channels.put(number, channel);
@@ -497,6 +642,15 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
         InetSocketAddress local = (InetSocketAddress) ctx.channel().localAddress();
         return peer.getAddress().getHostAddress() + ":" + peer.getPort() + " -> "
                 + local.getAddress().getHostAddress() + ":" + local.getPort();
+    }
+
+    /** Bytes waiting in this socket's outbound buffer; safe to call from any thread (a racy snapshot). */
+    long outboundBufferedBytes() {
+        ChannelHandlerContext c = ctx;
+        if (c == null || c.channel().unsafe().outboundBuffer() == null) {
+            return 0;
+        }
+        return c.channel().unsafe().outboundBuffer().totalPendingWriteBytes();
     }
 
     ChannelHandlerContext context() {

@@ -19,6 +19,11 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslContext;
+import dev.ferrymq.server.alarm.Alarms;
+import dev.ferrymq.server.alarm.DiskProbe;
+import dev.ferrymq.server.alarm.MemoryProbe;
+import dev.ferrymq.server.tls.TlsContextFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,7 +51,11 @@ public final class FerryServer implements AutoCloseable {
     private final Set<AmqpConnection> connections = ConcurrentHashMap.newKeySet();
     private final LongAdder bytesReceived = new LongAdder();
     private final LongAdder bytesSent = new LongAdder();
+    private final ConnectionLimits limits;
+    private final LoginThrottle loginThrottle = new LoginThrottle();
+    private final Alarms alarms;
     private final Channel listener;
+    private final Channel tlsListener; // null without TLS
     private final ManagementServer management; // null when disabled
     private final LineListener lineListener; // null when disabled
     private volatile boolean closed;
@@ -57,6 +66,15 @@ public final class FerryServer implements AutoCloseable {
         this.broker = Broker.open(config.dataDir(), config.storeConfig(), Persistence.defaultPagingBudget(),
                 new AmqpPropertiesCodec());
         broker.onVirtualHostDeleted(this::closeConnectionsTo);
+        this.limits = new ConnectionLimits(config);
+        this.alarms = new Alarms(MemoryProbe::usedBytes, MemoryProbe.maxHeapBytes(), config.memoryHighWatermark(),
+                new DiskProbe(config.dataDir()), config.diskFreeLimit());
+        alarms.addListener((anyAlarm, reason) -> {
+            if (!anyAlarm) {
+                connections.forEach(AmqpConnection::alarmsCleared);
+            }
+        });
+        SslContext tls = config.tls() == null ? null : TlsContextFactory.serverContext(config.tls());
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class
@@ -72,15 +90,12 @@ public final class FerryServer implements AutoCloseable {
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(512 * 1024,
                             2 * 1024 * 1024))
-                    .childHandler(new ChannelInitializer<SocketChannel>() {
-                        @Override
-                        protected void initChannel(SocketChannel ch) {
-                            ch.pipeline().addLast("bytes", new ByteCounter(bytesReceived, bytesSent));
-                            ch.pipeline().addLast("frames", new AmqpFrameDecoder(config.frameMax()));
-                            ch.pipeline().addLast("amqp", new AmqpConnection(FerryServer.this));
-                        }
-                    });
+                    .childHandler(amqpPipeline(null));
             this.listener = bootstrap.bind(config.bind(), config.amqpPort()).sync().channel();
+            this.tlsListener = tls == null || config.amqpsPort() < 0 ? null
+                    : bootstrap.clone().childHandler(amqpPipeline(tls))
+                            .bind(config.bind(), config.amqpsPort()).sync().channel();
+            alarms.start(bossGroup, config.alarmCheckIntervalMillis());
             startedManagement = config.managementPort() == ServerConfig.DISABLED ? null
                     : ManagementServer.start(this, config.bind(), config.managementPort());
             this.management = startedManagement;
@@ -90,7 +105,7 @@ public final class FerryServer implements AutoCloseable {
             if (startedManagement != null) {
                 startedManagement.close();
             }
-            // shutting the event loops down also closes the AMQP listener if it was bound
+            // shutting the event loops down closes any listener already bound
             bossGroup.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             workerGroup.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             broker.close();
@@ -98,6 +113,24 @@ public final class FerryServer implements AutoCloseable {
         }
         log.info("FerryMQ listening for AMQP 0-9-1 on {}:{} ({} transport), data dir {}", config.bind(),
                 amqpPort(), epoll ? "epoll" : "nio", config.dataDir().toAbsolutePath());
+        if (tlsListener != null) {
+            log.info("FerryMQ listening for AMQPS (TLS 1.2/1.3) on {}:{}", config.bind(), amqpsPort());
+        }
+    }
+
+    /** The pipeline of one client socket: TLS if configured, frame decoder, connection state machine. */
+    private ChannelInitializer<SocketChannel> amqpPipeline(SslContext tls) {
+        return new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                ch.pipeline().addLast("bytes", new ByteCounter(bytesReceived, bytesSent));
+                if (tls != null) {
+                    ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
+                }
+                ch.pipeline().addLast("frames", new AmqpFrameDecoder(config.frameMax()));
+                ch.pipeline().addLast("amqp", new AmqpConnection(FerryServer.this));
+            }
+        };
     }
 
     public static FerryServer start(ServerConfig config) throws IOException, InterruptedException {
@@ -116,6 +149,33 @@ public final class FerryServer implements AutoCloseable {
     /** The line listener's port, or -1 when it is disabled. */
     public int linePort() {
         return lineListener == null ? ServerConfig.DISABLED : lineListener.port();
+    }
+
+    /** The AMQPS port, or -1 when TLS is not configured. */
+    public int amqpsPort() {
+        return tlsListener == null ? -1 : ((InetSocketAddress) tlsListener.localAddress()).getPort();
+    }
+
+    /** The memory and disk alarms (state for the management API and metrics; runtime limit changes). */
+    public Alarms alarms() {
+        return alarms;
+    }
+
+    ConnectionLimits limits() {
+        return limits;
+    }
+
+    LoginThrottle loginThrottle() {
+        return loginThrottle;
+    }
+
+    /** Connections currently blocked by a resource alarm. */
+    public int blockedConnectionCount() {
+        int blocked = 0;
+        for (AmqpConnection connection : connections) {
+            blocked += connection.blockedByAlarm() ? 1 : 0;
+        }
+        return blocked;
     }
 
     public ServerConfig config() {
@@ -166,6 +226,20 @@ public final class FerryServer implements AutoCloseable {
         return bytesSent.sum();
     }
 
+    /** Number of open client sockets, including those still in the AMQP handshake. */
+    public int connectionCount() {
+        return connections.size();
+    }
+
+    /** Bytes queued in Netty for all client sockets but not yet written (bounded by per-socket back-pressure). */
+    public long outboundBufferedBytes() {
+        long total = 0;
+        for (AmqpConnection connection : connections) {
+            total += connection.outboundBufferedBytes();
+        }
+        return total;
+    }
+
     void register(AmqpConnection connection) {
         connections.add(connection);
     }
@@ -198,6 +272,10 @@ public final class FerryServer implements AutoCloseable {
         if (lineListener != null) {
             lineListener.close();
         }
+        if (tlsListener != null) {
+            tlsListener.close().syncUninterruptibly();
+        }
+        alarms.close();
         for (AmqpConnection connection : List.copyOf(connections)) {
             connection.forceClose("broker forced connection closure with reason 'shutdown'");
         }

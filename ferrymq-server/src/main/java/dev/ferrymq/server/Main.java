@@ -32,8 +32,9 @@ public final class Main {
     static final class Server implements Callable<Integer> {
         @Option(names = "--config", paramLabel = "FILE",
                 description = "Config file of 'key = value' lines: amqp-port, bind, data-dir, fsync, frame-max, "
-                        + "channel-max, heartbeat, max-message-size, management-port, line-port, line-exchange, "
-                        + "line-routing-key, line-ack. Command-line flags win.")
+                        + "channel-max, heartbeat, max-message-size, handshake-timeout, management-port, line-port, "
+                        + "line-exchange, line-routing-key, line-ack, group-commit-delay-us, consumer-timeout and the "
+                        + "keys of the limit, alarm and TLS flags below (without --). Command-line flags win.")
         Path configFile;
 
         @Option(names = "--amqp-port", paramLabel = "N", description = "AMQP port (default 5672).")
@@ -70,9 +71,13 @@ public final class Main {
                 + "mean written to the OS).")
         String fsync;
 
+        @CommandLine.Mixin
+        SecurityOptions security = new SecurityOptions();
+
         @Override
         public Integer call() throws Exception {
             ServerConfig config = configFile == null ? ServerConfig.defaults() : ConfigFile.load(configFile);
+            config = security.applyTo(config);
             if (amqpPort != null) {
                 config = config.withAmqpPort(amqpPort);
             }
@@ -122,6 +127,7 @@ public final class Main {
                 properties.load(reader);
             }
             ServerConfig config = ServerConfig.defaults();
+            SecurityOptions security = new SecurityOptions();
             for (String key : properties.stringPropertyNames()) {
                 String value = properties.getProperty(key).trim();
                 config = switch (key) {
@@ -140,10 +146,16 @@ public final class Main {
                     case "line-exchange" -> config.withLineExchange(value);
                     case "line-routing-key" -> config.withLineRoutingKey(value);
                     case "line-ack" -> config.withLineAck(Boolean.parseBoolean(value));
-                    default -> throw new IllegalArgumentException("unknown setting '" + key + "' in " + file);
+                    default -> {
+                        ServerConfig changed = security.applyKey(config, key, value);
+                        if (changed == null) {
+                            throw new IllegalArgumentException("unknown setting '" + key + "' in " + file);
+                        }
+                        yield changed;
+                    }
                 };
             }
-            return config;
+            return security.applyTo(config);
         }
 
         static FsyncPolicy fsyncPolicy(String value) {

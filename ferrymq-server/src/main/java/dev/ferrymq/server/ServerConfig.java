@@ -15,6 +15,7 @@ public final class ServerConfig implements Cloneable {
     public static final int DEFAULT_MANAGEMENT_PORT = 15672;
     /** A port setting that turns its listener off. */
     public static final int DISABLED = -1;
+    public static final int DEFAULT_AMQPS_PORT = 5671;
 
     /** Address the AMQP listener binds to. */
     private String bind = "0.0.0.0";
@@ -48,6 +49,24 @@ public final class ServerConfig implements Cloneable {
     private String lineRoutingKey = "inbox";
     /** Answer each line with "OK n" once stored durably (or "ERR reason"). */
     private boolean lineAck;
+    /** Most client sockets open at once; further ones are closed on accept. 0 = unlimited. */
+    private int maxConnections = 0;
+    /** Most open connections per virtual host (RabbitMQ's vhost max-connections). 0 = unlimited. */
+    private int maxConnectionsPerVhost = 0;
+    /** Most open connections per user (RabbitMQ's user max-connections). 0 = unlimited. */
+    private int maxConnectionsPerUser = 0;
+    /** Most queues per virtual host (RabbitMQ's vhost max-queues). 0 = unlimited. */
+    private int maxQueuesPerVhost = 0;
+    /** Memory alarm when live heap plus direct memory exceeds this fraction of the max heap; 0 disables. */
+    private double memoryHighWatermark = 0.6;
+    /** Disk alarm when the data directory's file system has less free space than this, in bytes; 0 disables. */
+    private long diskFreeLimit = 50L * 1024 * 1024;
+    /** How often memory and free disk are checked, in milliseconds. */
+    private long alarmCheckIntervalMillis = 1000;
+    /** AMQPS port; -1 = 5671 when a certificate is configured, off otherwise; 0 picks a free one (tests). */
+    private int amqpsPort = -1;
+    /** TLS certificates and keys for AMQPS; null = no TLS. */
+    private dev.ferrymq.server.tls.TlsSettings tls;
 
     private ServerConfig() {
     }
@@ -149,6 +168,46 @@ public final class ServerConfig implements Cloneable {
         return copy(c -> c.lineAck = value);
     }
 
+    public int maxConnections() {
+        return maxConnections;
+    }
+
+    public int maxConnectionsPerVhost() {
+        return maxConnectionsPerVhost;
+    }
+
+    public int maxConnectionsPerUser() {
+        return maxConnectionsPerUser;
+    }
+
+    public int maxQueuesPerVhost() {
+        return maxQueuesPerVhost;
+    }
+
+    public double memoryHighWatermark() {
+        return memoryHighWatermark;
+    }
+
+    public long diskFreeLimit() {
+        return diskFreeLimit;
+    }
+
+    public long alarmCheckIntervalMillis() {
+        return alarmCheckIntervalMillis;
+    }
+
+    /** The AMQPS port to listen on, or -1 for none (see {@link #withAmqpsPort}). */
+    public int amqpsPort() {
+        if (amqpsPort == -1) {
+            return tls == null ? -1 : DEFAULT_AMQPS_PORT;
+        }
+        return amqpsPort;
+    }
+
+    public dev.ferrymq.server.tls.TlsSettings tls() {
+        return tls;
+    }
+
     public ServerConfig withBind(String value) {
         return copy(c -> c.bind = value);
     }
@@ -187,6 +246,59 @@ public final class ServerConfig implements Cloneable {
 
     public ServerConfig withGroupCommitDelayMicros(long value) {
         return copy(c -> c.groupCommitDelayMicros = value);
+    }
+
+    public ServerConfig withMaxConnections(int value) {
+        return copy(c -> c.maxConnections = nonNegative("max connections", value));
+    }
+
+    public ServerConfig withMaxConnectionsPerVhost(int value) {
+        return copy(c -> c.maxConnectionsPerVhost = nonNegative("max connections per vhost", value));
+    }
+
+    public ServerConfig withMaxConnectionsPerUser(int value) {
+        return copy(c -> c.maxConnectionsPerUser = nonNegative("max connections per user", value));
+    }
+
+    public ServerConfig withMaxQueuesPerVhost(int value) {
+        return copy(c -> c.maxQueuesPerVhost = nonNegative("max queues per vhost", value));
+    }
+
+    public ServerConfig withMemoryHighWatermark(double value) {
+        if (!(value >= 0 && value <= 1)) {
+            throw new IllegalArgumentException("memory high watermark must be a fraction in [0, 1], not " + value);
+        }
+        return copy(c -> c.memoryHighWatermark = value);
+    }
+
+    public ServerConfig withDiskFreeLimit(long value) {
+        if (value < 0) {
+            throw new IllegalArgumentException("disk free limit must not be negative: " + value);
+        }
+        return copy(c -> c.diskFreeLimit = value);
+    }
+
+    public ServerConfig withAlarmCheckIntervalMillis(long value) {
+        if (value <= 0) {
+            throw new IllegalArgumentException("alarm check interval must be positive: " + value);
+        }
+        return copy(c -> c.alarmCheckIntervalMillis = value);
+    }
+
+    /** AMQPS port: -1 = default (5671 if TLS is configured), 0 = any free port. */
+    public ServerConfig withAmqpsPort(int value) {
+        return copy(c -> c.amqpsPort = value);
+    }
+
+    public ServerConfig withTls(dev.ferrymq.server.tls.TlsSettings value) {
+        return copy(c -> c.tls = value);
+    }
+
+    private static int nonNegative(String what, int value) {
+        if (value < 0) {
+            throw new IllegalArgumentException(what + " must not be negative (0 = unlimited): " + value);
+        }
+        return value;
     }
 
     private ServerConfig copy(Consumer<ServerConfig> change) {

@@ -8,6 +8,7 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.GetResponse;
 import com.rabbitmq.client.ShutdownSignalException;
+import dev.ferrymq.server.ServerConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -59,7 +60,12 @@ public abstract class AbstractBrokerIT {
 
     @BeforeAll
     void startBroker() throws Exception {
-        broker = BrokerUnderTest.start();
+        broker = BrokerUnderTest.start(this::configure);
+    }
+
+    /** Override to start this class's broker with other settings (limits, alarms, TLS). */
+    protected ServerConfig configure(ServerConfig defaults) {
+        return defaults;
     }
 
     @AfterAll

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.function.UnaryOperator;
 
 /**
  * The broker the integration tests talk to.
@@ -38,6 +39,11 @@ public final class BrokerUnderTest implements AutoCloseable {
     }
 
     public static BrokerUnderTest start() throws Exception {
+        return start(UnaryOperator.identity());
+    }
+
+    /** Starts a broker whose config is the test default changed by {@code configure} (in-process brokers only). */
+    public static BrokerUnderTest start(UnaryOperator<ServerConfig> configure) throws Exception {
         String external = System.getProperty(EXTERNAL_BROKER_PROPERTY, "").trim();
         if (!external.isEmpty()) {
             int colon = external.lastIndexOf(':');
@@ -50,8 +56,8 @@ public final class BrokerUnderTest implements AutoCloseable {
         Path dir = Files.createTempDirectory("ferrymq-it-");
         try {
             FerryServer server = FerryServer.start(
-                    ServerConfig.defaults().withAmqpPort(0).withManagementPort(0).withBind("127.0.0.1")
-                            .withDataDir(dir));
+                    configure.apply(ServerConfig.defaults().withAmqpPort(0).withManagementPort(0)
+                            .withBind("127.0.0.1").withDataDir(dir)));
             return new BrokerUnderTest("127.0.0.1", server.amqpPort(), server, dir);
         } catch (Exception | Error e) {
             deleteRecursively(dir);
@@ -67,7 +73,7 @@ public final class BrokerUnderTest implements AutoCloseable {
         return port;
     }
 
-    /** The in-process server, or null for an external broker. */
+    /** The in-process server, for assertions on its internals; null for an external broker. */
     public FerryServer server() {
         return server;
     }

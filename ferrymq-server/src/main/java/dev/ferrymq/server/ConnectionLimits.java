@@ -1,0 +1,65 @@
+package dev.ferrymq.server;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Counts open connections in total, per virtual host and per user, against the configured maxima (0 = no limit).
+ * Thread-safe: connections on different event loops acquire and release concurrently.
+ */
+final class ConnectionLimits {
+    private final ServerConfig config;
+    private final AtomicInteger sockets = new AtomicInteger();
+    private final Map<String, AtomicInteger> perVhost = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> perUser = new ConcurrentHashMap<>();
+
+    ConnectionLimits(ServerConfig config) {
+        this.config = config;
+    }
+
+    /** Counts a new socket; false (and not counted) when {@code max-connections} sockets are already open. */
+    boolean tryAcceptSocket() {
+        return tryAcquire(sockets, config.maxConnections());
+    }
+
+    void socketClosed() {
+        sockets.decrementAndGet();
+    }
+
+    /**
+     * Counts an opened AMQP connection; returns null on success, else the refusal text in RabbitMQ's words
+     * (the caller answers 530 NOT_ALLOWED).
+     */
+    String tryOpen(String vhost, String user) {
+        AtomicInteger vhostCount = perVhost.computeIfAbsent(vhost, v -> new AtomicInteger());
+        if (!tryAcquire(vhostCount, config.maxConnectionsPerVhost())) {
+            return "access to vhost '" + vhost + "' refused for user '" + user + "': connection limit ("
+                    + config.maxConnectionsPerVhost() + ") is reached";
+        }
+        AtomicInteger userCount = perUser.computeIfAbsent(user, u -> new AtomicInteger());
+        if (!tryAcquire(userCount, config.maxConnectionsPerUser())) {
+            vhostCount.decrementAndGet();
+            return "Connection refused for user '" + user + "': user connection limit ("
+                    + config.maxConnectionsPerUser() + ") is reached";
+        }
+        return null;
+    }
+
+    void closed(String vhost, String user) {
+        perVhost.get(vhost).decrementAndGet();
+        perUser.get(user).decrementAndGet();
+    }
+
+    private static boolean tryAcquire(AtomicInteger count, int max) {
+        while (true) {
+            int current = count.get();
+            if (max > 0 && current >= max) {
+                return false;
+            }
+            if (count.compareAndSet(current, current + 1)) {
+                return true;
+            }
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package dev.ferrymq.server.alarm;
+
+import io.netty.util.internal.PlatformDependent;
+
+import java.lang.management.BufferPoolMXBean;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.lang.management.MemoryUsage;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Memory in use for the memory alarm: the live heap as measured after the most recent garbage collection (the
+ * current heap occupancy includes garbage and would raise false alarms) plus direct buffers (the JDK's and
+ * Netty's own). Stateless and thread-safe.
+ */
+public final class MemoryProbe {
+    private static final Set<String> HEAP_POOLS = ManagementFactory.getMemoryPoolMXBeans().stream()
+            .filter(pool -> pool.getType() == MemoryType.HEAP).map(MemoryPoolMXBean::getName)
+            .collect(Collectors.toUnmodifiableSet());
+
+    private MemoryProbe() {
+    }
+
+    public static long usedBytes() {
+        return liveHeapBytes() + directBytes();
+    }
+
+    /** The max heap, which the memory watermark is a fraction of. */
+    public static long maxHeapBytes() {
+        return Runtime.getRuntime().maxMemory();
+    }
+
+    static long liveHeapBytes() {
+        com.sun.management.GcInfo latest = null;
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            if (gc instanceof com.sun.management.GarbageCollectorMXBean hotspot) {
+                com.sun.management.GcInfo info = hotspot.getLastGcInfo();
+                if (info != null && (latest == null || info.getEndTime() > latest.getEndTime())) {
+                    latest = info;
+                }
+            }
+        }
+        if (latest == null) {
+            return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(); // no GC yet
+        }
+        long used = 0;
+        for (Map.Entry<String, MemoryUsage> pool : latest.getMemoryUsageAfterGc().entrySet()) {
+            if (HEAP_POOLS.contains(pool.getKey())) {
+                used += pool.getValue().getUsed();
+            }
+        }
+        return used;
+    }
+
+    static long directBytes() {
+        long used = Math.max(0, PlatformDependent.usedDirectMemory()); // Netty's cleaner-less buffers, -1 if untracked
+        for (BufferPoolMXBean pool : ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class)) {
+            if (pool.getName().equals("direct")) {
+                used += pool.getMemoryUsed();
+            }
+        }
+        return used;
+    }
+}
