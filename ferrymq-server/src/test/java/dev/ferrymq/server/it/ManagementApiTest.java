@@ -305,7 +305,10 @@ class ManagementApiTest extends AbstractBrokerIT {
                 .contains("# TYPE ferrymq_published_total counter")
                 .contains("ferrymq_connections ")
                 .contains("ferrymq_received_bytes_total ")
-                .contains("jvm_memory_heap_used_bytes ");
+                .contains("jvm_memory_heap_used_bytes ")
+                .contains("# TYPE ferrymq_store_fsync_seconds histogram")
+                .contains("ferrymq_store_fsync_seconds_bucket{le=\"+Inf\"} ")
+                .contains("ferrymq_store_fsync_seconds_count ");
     }
 
     @Test
