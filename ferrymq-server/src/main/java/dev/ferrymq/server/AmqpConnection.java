@@ -238,7 +238,11 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
             vhost.connectionClosed(this);
         }
         server.unregister(this);
-        log.debug("connection {} closed", name);
+        if (user != null) { // sockets that never logged in (probes, port scans) stay out of the info log
+            log.info("closed connection {} (user '{}')", name, user.name());
+        } else {
+            log.debug("connection {} closed before login", name);
+        }
     }
 
     @Override

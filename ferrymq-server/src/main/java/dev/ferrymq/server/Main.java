@@ -1,15 +1,10 @@
 package dev.ferrymq.server;
 
-import dev.ferrymq.store.FsyncPolicy;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
-import java.io.Reader;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -31,10 +26,10 @@ public final class Main {
     @Command(name = "server", mixinStandardHelpOptions = true, description = "Run the broker in the foreground.")
     static final class Server implements Callable<Integer> {
         @Option(names = "--config", paramLabel = "FILE",
-                description = "Config file of 'key = value' lines: amqp-port, bind, data-dir, fsync, frame-max, "
-                        + "channel-max, heartbeat, max-message-size, handshake-timeout, management-port, line-port, "
-                        + "line-exchange, line-routing-key, line-ack, group-commit-delay-us, consumer-timeout and the "
-                        + "keys of the limit, alarm and TLS flags below (without --). Command-line flags win.")
+                description = "Config file of 'key = value' lines (default: $FERRYMQ_CONFIG, else ./ferrymq.conf "
+                        + "if it exists); every key is also read from FERRYMQ_<KEY> environment variables "
+                        + "(FERRYMQ_AMQP_PORT=5673). Flags win over the environment, which wins over the file. "
+                        + "Keys: docs/config.md.")
         Path configFile;
 
         @Option(names = "--amqp-port", paramLabel = "N", description = "AMQP port (default 5672).")
@@ -74,10 +69,17 @@ public final class Main {
         @CommandLine.Mixin
         SecurityOptions security = new SecurityOptions();
 
+        @Option(names = "--log-level", paramLabel = "LEVEL", description = "TRACE, DEBUG, INFO (default), WARN "
+                + "or ERROR.")
+        String logLevel;
+
+        @Option(names = "--log-format", paramLabel = "FORMAT", description = "text (default) or json (one JSON "
+                + "object per line).")
+        String logFormat;
+
         @Override
         public Integer call() throws Exception {
-            ServerConfig config = configFile == null ? ServerConfig.defaults() : ConfigFile.load(configFile);
-            config = security.applyTo(config);
+            ServerConfig config = security.applyTo(ConfigSources.load(configFile, System.getenv()));
             if (amqpPort != null) {
                 config = config.withAmqpPort(amqpPort);
             }
@@ -88,7 +90,7 @@ public final class Main {
                 config = config.withDataDir(dataDir);
             }
             if (fsync != null) {
-                config = config.withFsync(ConfigFile.fsyncPolicy(fsync));
+                config = config.withFsync(ConfigSources.fsyncPolicy(fsync));
             }
             if (managementPort != null) {
                 config = config.withManagementPort(managementPort);
@@ -105,6 +107,15 @@ public final class Main {
             if (lineAck != null) {
                 config = config.withLineAck(lineAck);
             }
+            if (logLevel != null) {
+                config = config.withLogLevel(logLevel);
+            }
+            if (logFormat != null) {
+                config = config.withLogFormat(logFormat);
+            }
+            // read by logback.xml; logging is first configured in FerryServer.start, after this
+            System.setProperty("ferrymq.log.level", config.logLevel());
+            System.setProperty("ferrymq.log.format", config.logFormat());
             FerryServer server = FerryServer.start(config);
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -113,57 +124,6 @@ public final class Main {
             }, "ferrymq-shutdown"));
             stopped.await();
             return 0;
-        }
-    }
-
-    /** Reads a config file of {@code key = value} lines (java.util.Properties syntax). */
-    static final class ConfigFile {
-        private ConfigFile() {
-        }
-
-        static ServerConfig load(Path file) throws IOException {
-            Properties properties = new Properties();
-            try (Reader reader = Files.newBufferedReader(file)) {
-                properties.load(reader);
-            }
-            ServerConfig config = ServerConfig.defaults();
-            SecurityOptions security = new SecurityOptions();
-            for (String key : properties.stringPropertyNames()) {
-                String value = properties.getProperty(key).trim();
-                config = switch (key) {
-                    case "amqp-port" -> config.withAmqpPort(Integer.parseInt(value));
-                    case "bind" -> config.withBind(value);
-                    case "data-dir" -> config.withDataDir(Path.of(value));
-                    case "frame-max" -> config.withFrameMax(Integer.parseInt(value));
-                    case "channel-max" -> config.withChannelMax(Integer.parseInt(value));
-                    case "heartbeat" -> config.withHeartbeatSeconds(Integer.parseInt(value));
-                    case "max-message-size" -> config.withMaxMessageSize(Long.parseLong(value));
-                    case "fsync" -> config.withFsync(fsyncPolicy(value));
-                    case "group-commit-delay-us" -> config.withGroupCommitDelayMicros(Long.parseLong(value));
-                    case "consumer-timeout" -> config.withConsumerTimeoutMillis(Long.parseLong(value));
-                    case "management-port" -> config.withManagementPort(Integer.parseInt(value));
-                    case "line-port" -> config.withLinePort(Integer.parseInt(value));
-                    case "line-exchange" -> config.withLineExchange(value);
-                    case "line-routing-key" -> config.withLineRoutingKey(value);
-                    case "line-ack" -> config.withLineAck(Boolean.parseBoolean(value));
-                    default -> {
-                        ServerConfig changed = security.applyKey(config, key, value);
-                        if (changed == null) {
-                            throw new IllegalArgumentException("unknown setting '" + key + "' in " + file);
-                        }
-                        yield changed;
-                    }
-                };
-            }
-            return security.applyTo(config);
-        }
-
-        static FsyncPolicy fsyncPolicy(String value) {
-            try {
-                return FsyncPolicy.valueOf(value.trim().toUpperCase(java.util.Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("fsync must be 'always' or 'periodic', not '" + value + "'");
-            }
         }
     }
 

@@ -4,6 +4,8 @@ import dev.ferrymq.store.FsyncPolicy;
 import dev.ferrymq.store.StoreConfig;
 
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
 import java.util.function.Consumer;
 
 /**
@@ -67,6 +69,10 @@ public final class ServerConfig implements Cloneable {
     private int amqpsPort = -1;
     /** TLS certificates and keys for AMQPS; null = no TLS. */
     private dev.ferrymq.server.tls.TlsSettings tls;
+    /** Root log level: TRACE, DEBUG, INFO, WARN or ERROR. */
+    private String logLevel = "INFO";
+    /** Log line format: text or json (logback's JsonEncoder, one object per line). */
+    private String logFormat = "text";
 
     private ServerConfig() {
     }
@@ -146,6 +152,30 @@ public final class ServerConfig implements Cloneable {
 
     public boolean lineAck() {
         return lineAck;
+    }
+
+    public String logLevel() {
+        return logLevel;
+    }
+
+    public String logFormat() {
+        return logFormat;
+    }
+
+    public ServerConfig withLogLevel(String value) {
+        String level = value.trim().toUpperCase(Locale.ROOT);
+        if (!List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR").contains(level)) {
+            throw new IllegalArgumentException("log level must be TRACE, DEBUG, INFO, WARN or ERROR");
+        }
+        return copy(c -> c.logLevel = level);
+    }
+
+    public ServerConfig withLogFormat(String value) {
+        String format = value.trim().toLowerCase(Locale.ROOT);
+        if (!List.of("text", "json").contains(format)) {
+            throw new IllegalArgumentException("log format must be text or json");
+        }
+        return copy(c -> c.logFormat = format);
     }
 
     public ServerConfig withManagementPort(int value) {

@@ -21,7 +21,7 @@ class ConfigFileTest {
                 "max-queues-per-vhost = 5000", "memory-high-watermark = 0.4", "disk-free-limit = 1000000",
                 "handshake-timeout = 5", "tls-cert = server.p12", "tls-password = secret", "tls-ca = ca.pem",
                 "tls-verify = required"));
-        ServerConfig config = Main.ConfigFile.load(file);
+        ServerConfig config = ConfigSources.loadFile(ServerConfig.defaults(), file);
         assertThat(config.maxConnections()).isEqualTo(1000);
         assertThat(config.maxConnectionsPerVhost()).isEqualTo(100);
         assertThat(config.maxConnectionsPerUser()).isEqualTo(10);

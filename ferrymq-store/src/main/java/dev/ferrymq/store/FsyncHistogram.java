@@ -1,6 +1,7 @@
 package dev.ferrymq.store;
 
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Fsync latency histogram with power-of-two microsecond buckets, for export as metrics.
@@ -16,8 +17,10 @@ public final class FsyncHistogram {
 
     public static final int BUCKETS = 32;
     private final AtomicLongArray counts = new AtomicLongArray(BUCKETS);
+    private final LongAdder totalNanos = new LongAdder();
 
     void record(long nanos) {
+        totalNanos.add(nanos);
         long micros = Math.max(1, nanos / 1000);
         int bucket = Math.min(BUCKETS - 1, 63 - Long.numberOfLeadingZeros(micros));
         counts.incrementAndGet(bucket);
@@ -30,5 +33,10 @@ public final class FsyncHistogram {
             out[i] = counts.get(i);
         }
         return out;
+    }
+
+    /** Total time of all recorded fsyncs, in nanoseconds (a Prometheus histogram's {@code _sum}). */
+    public long totalNanos() {
+        return totalNanos.sum();
     }
 }

@@ -106,6 +106,7 @@ class SyncerTest {
             assertThat(syncer.lastFsyncNanos()).isPositive();
             assertThat(java.util.Arrays.stream(syncer.fsyncLatency().snapshot()).sum())
                     .isEqualTo(syncer.fsyncCount());
+            assertThat(syncer.fsyncLatency().totalNanos()).isPositive();
         }
     }
 

@@ -57,14 +57,14 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         try {
             response = respond(channel, request);
         } catch (ApiException e) {
-            response = error(e);
+            response = error(e, request);
         } catch (BrokerException e) {
-            response = error(fromBroker(e));
+            response = error(fromBroker(e), request);
         } catch (IllegalArgumentException e) {
-            response = error(ApiException.badRequest(e.getMessage()));
+            response = error(ApiException.badRequest(e.getMessage()), request);
         } catch (Exception e) {
             log.error("management request {} {} failed", request.method(), request.uri(), e);
-            response = error(new ApiException(500, "internal_server_error", e.toString()));
+            response = error(new ApiException(500, "internal_server_error", e.toString()), request);
         }
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         HttpUtil.setContentLength(response, response.content().readableBytes());
@@ -186,10 +186,14 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         };
     }
 
-    private static FullHttpResponse error(ApiException e) {
+    /**
+     * A JSON error; a 401 challenges for basic auth, except for script requests (X-Requested-With, as the web UI
+     * sends): a browser would answer the challenge with its own login dialog instead of the UI's form.
+     */
+    private static FullHttpResponse error(ApiException e, FullHttpRequest request) {
         FullHttpResponse response = json(HttpResponseStatus.valueOf(e.status()),
                 Json.obj("error", e.error(), "reason", e.reason()));
-        if (e.status() == 401) {
+        if (e.status() == 401 && !request.headers().contains("X-Requested-With")) {
             response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Basic realm=\"RabbitMQ Management\"");
         }
         return response;

@@ -3,7 +3,9 @@ package dev.ferrymq.server.management;
 import dev.ferrymq.broker.MessageCounters;
 import dev.ferrymq.broker.Queue;
 import dev.ferrymq.broker.VirtualHost;
+import dev.ferrymq.broker.persistence.Persistence;
 import dev.ferrymq.server.ConnectionInfo;
+import dev.ferrymq.store.FsyncHistogram;
 
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
@@ -44,6 +46,7 @@ final class PrometheusMetrics {
         gauge(out, "ferrymq_store_disk_used_bytes", "Bytes used by the data directory", diskUsed());
         gauge(out, "ferrymq_store_disk_free_bytes", "Free bytes on the data directory's file system",
                 ctx.server.config().dataDir().toFile().getUsableSpace());
+        fsyncLatency(out);
         jvmMetrics(out);
         return out.toString();
     }
@@ -100,6 +103,15 @@ final class PrometheusMetrics {
                 .append("jvm_gc_collection_seconds_total ").append(gcMillis / 1000.0).append('\n');
         gauge(out, "process_uptime_seconds", "JVM uptime",
                 ManagementFactory.getRuntimeMXBean().getUptime() / 1000);
+    }
+
+    private void fsyncLatency(StringBuilder out) {
+        Persistence persistence = ctx.broker.persistence();
+        if (persistence != null) {
+            FsyncHistogram latency = persistence.syncer().fsyncLatency();
+            Log2Histogram.write(out, "ferrymq_store_fsync_seconds", "Time each fsync of a store file took",
+                    latency.snapshot(), latency.totalNanos());
+        }
     }
 
     private long diskUsed() {

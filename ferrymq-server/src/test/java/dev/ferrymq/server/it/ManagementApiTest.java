@@ -58,6 +58,11 @@ class ManagementApiTest extends AbstractBrokerIT {
         assertThat(none.status()).isEqualTo(401);
         assertThat(none.json().get("error").asText()).isEqualTo("not_authorised");
         assertThat(call("GET", "/api/overview", null, "guest", "wrong").status()).isEqualTo(401);
+        HttpResponse<String> fromScript = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + broker.server().managementPort() + "/api/overview")).header("X-Requested-With", "XMLHttpRequest")
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(fromScript.statusCode()).isEqualTo(401);
+        assertThat(fromScript.headers().firstValue("www-authenticate")).as("no browser login dialog").isEmpty();
     }
 
     @Test
@@ -305,7 +310,10 @@ class ManagementApiTest extends AbstractBrokerIT {
                 .contains("# TYPE ferrymq_published_total counter")
                 .contains("ferrymq_connections ")
                 .contains("ferrymq_received_bytes_total ")
-                .contains("jvm_memory_heap_used_bytes ");
+                .contains("jvm_memory_heap_used_bytes ")
+                .contains("# TYPE ferrymq_store_fsync_seconds histogram")
+                .contains("ferrymq_store_fsync_seconds_bucket{le=\"+Inf\"} ")
+                .contains("ferrymq_store_fsync_seconds_count ");
     }
 
     @Test

@@ -1,0 +1,129 @@
+package dev.ferrymq.server.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.MessageProperties;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Level;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The web UI in a real browser: headless Chromium driven through chromedriver (Debian packages {@code chromium}
+ * and {@code chromium-driver}; other paths with {@code -Dferrymq.chromium=...} and
+ * {@code -Dferrymq.chromedriver=...}). Skipped when either is missing, so a build without a browser still passes.
+ */
+class WebUiBrowserTest {
+    private static final File CHROMIUM = new File(System.getProperty("ferrymq.chromium", "/usr/bin/chromium"));
+    private static final File CHROMEDRIVER =
+            new File(System.getProperty("ferrymq.chromedriver", "/usr/bin/chromedriver"));
+
+    private BrokerUnderTest broker;
+    private WebDriver browser;
+    private WebDriverWait wait;
+
+    @BeforeEach
+    void startBrokerAndBrowser() throws Exception {
+        assumeTrue(CHROMIUM.canExecute() && CHROMEDRIVER.canExecute(),
+                "no headless browser: needs " + CHROMIUM + " and " + CHROMEDRIVER);
+        broker = BrokerUnderTest.start();
+        assumeTrue(!broker.isExternal(), "the web UI is FerryMQ's own");
+        ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM)
+                .addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1200,1000");
+        options.setCapability("goog:loggingPrefs", Map.of(LogType.BROWSER, "ALL"));
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER)
+                .usingAnyFreePort().build();
+        browser = new ChromeDriver(service, options);
+        wait = new WebDriverWait(browser, Duration.ofSeconds(15));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (browser != null) {
+            browser.quit();
+        }
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    @Test
+    void logInSeeTheQueuePublishAndGetAMessageBack() throws Exception {
+        String queue = "it.ui." + System.nanoTime();
+        try (Connection connection = broker.connectionFactory().newConnection();
+             Channel channel = connection.createChannel()) {
+            channel.queueDeclare(queue, true, false, false, null);
+            channel.basicPublish("", queue, MessageProperties.PERSISTENT_TEXT_PLAIN,
+                    "from amqp".getBytes(StandardCharsets.UTF_8));
+
+            browser.get("http://127.0.0.1:" + broker.server().managementPort() + "/");
+            logIn("guest", "wrong");
+            wait.until(ExpectedConditions.textToBe(By.id("loginError"), "Login failed"));
+            logIn("guest", "guest");
+
+            WebElement link = wait.until(ExpectedConditions.elementToBeClickable(By.linkText(queue)));
+            assertThat(browser.findElement(By.id("who")).getText()).isEqualTo("guest (administrator)");
+            assertThat(browser.findElement(By.id("totals")).getText()).contains("Queues");
+            link.click();
+
+            wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("queuePage")));
+            assertThat(browser.getCurrentUrl()).endsWith("#/queues/%2F/" + queue);
+            assertThat(browser.findElement(By.id("qname")).getText()).startsWith(queue);
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("qdetails"), "Ready\n1"));
+
+            browser.findElement(By.id("pubBody")).sendKeys("hello from the browser");
+            browser.findElement(By.cssSelector("#publish button")).click();
+            wait.until(ExpectedConditions.textToBe(By.id("pubResult"), "Message published."));
+
+            WebElement count = browser.findElement(By.id("getCount"));
+            count.clear();
+            count.sendKeys("5");
+            browser.findElement(By.cssSelector("#get button")).click();
+            wait.until(ExpectedConditions.textToBe(By.id("getResult"), "2 messages."));
+            assertThat(browser.findElement(By.id("got")).getText())
+                    .contains("from amqp").contains("hello from the browser");
+            assertThat(channel.basicGet(queue, true)).as("the get form acknowledged both").isNull();
+
+            channel.queueDelete(queue);
+            wait.until(ExpectedConditions.textToBe(By.id("error"), "Not Found"));
+        }
+        assertThat(consoleErrors()).isEmpty();
+    }
+
+    private void logIn(String user, String password) {
+        WebElement userField = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("user")));
+        userField.clear();
+        userField.sendKeys(user);
+        WebElement passwordField = browser.findElement(By.id("pass"));
+        passwordField.clear();
+        passwordField.sendKeys(password);
+        browser.findElement(By.cssSelector("#login button")).click();
+    }
+
+    /** Browser console errors, except the failed requests this test provokes (wrong password, deleted queue). */
+    private List<String> consoleErrors() {
+        return browser.manage().logs().get(LogType.BROWSER).getAll().stream()
+                .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
+                .map(LogEntry::getMessage)
+                .filter(m -> !m.contains("status of 401") && !m.contains("status of 404"))
+                .toList();
+    }
+}
