@@ -35,8 +35,8 @@ final class OverviewApi {
                     return node();
                 })
                 .on("GET", "healthchecks/node", r -> Json.obj("status", "ok"))
-                .on("GET", "health/checks/alarms", r -> Json.obj("status", "ok"))
-                .on("GET", "health/checks/local-alarms", r -> Json.obj("status", "ok"))
+                .on("GET", "health/checks/alarms", r -> alarmCheck())
+                .on("GET", "health/checks/local-alarms", r -> alarmCheck())
                 .on("GET", "aliveness-test/{vhost}", r -> {
                     ctx.vhost(r.user(), r.param("vhost"));
                     return Json.obj("status", "ok");
@@ -100,12 +100,21 @@ final class OverviewApi {
                         "path", "/", "port", String.valueOf(managementPort.getAsInt()))));
     }
 
+    /** RabbitMQ's health check: 200 without alarms, 503 while a memory or disk alarm is in effect. */
+    private Map<String, Object> alarmCheck() {
+        if (ctx.server.alarms().isMemoryAlarm() || ctx.server.alarms().isDiskAlarm()) {
+            throw new ApiException(503, "failed", "There are alarms in effect in the cluster: "
+                    + ctx.server.alarms().reason());
+        }
+        return Json.obj("status", "ok");
+    }
+
     private Map<String, Object> node() {
         Runtime rt = Runtime.getRuntime();
         File dataDir = ctx.server.config().dataDir().toFile();
         return Json.obj("name", ApiContext.NODE, "type", "disc", "running", true,
-                "mem_used", rt.totalMemory() - rt.freeMemory(), "mem_limit", rt.maxMemory(), "mem_alarm", false,
-                "disk_free", dataDir.getUsableSpace(), "disk_free_alarm", false,
+                "mem_used", rt.totalMemory() - rt.freeMemory(), "mem_limit", rt.maxMemory(), "mem_alarm", ctx.server.alarms().isMemoryAlarm(),
+                "disk_free", dataDir.getUsableSpace(), "disk_free_alarm", ctx.server.alarms().isDiskAlarm(),
                 "processors", rt.availableProcessors(),
                 "uptime", ManagementFactory.getRuntimeMXBean().getUptime(),
                 "os_pid", String.valueOf(ProcessHandle.current().pid()));

@@ -39,6 +39,12 @@ final class PrometheusMetrics {
         counter(out, "ferrymq_unroutable_total", "Published messages that reached no queue", c.unroutable.sum());
         List<ConnectionInfo> connections = ctx.server.connections();
         gauge(out, "ferrymq_connections", "Open AMQP connections", connections.size());
+        gauge(out, "ferrymq_alarm_memory", "1 while the memory alarm blocks publishers",
+                ctx.server.alarms().isMemoryAlarm() ? 1 : 0);
+        gauge(out, "ferrymq_alarm_disk", "1 while the free-disk alarm blocks publishers",
+                ctx.server.alarms().isDiskAlarm() ? 1 : 0);
+        gauge(out, "ferrymq_connections_blocked", "Publishing connections blocked by an alarm",
+                ctx.server.blockedConnectionCount());
         gauge(out, "ferrymq_channels", "Open AMQP channels",
                 connections.stream().mapToInt(ci -> ci.channels().size()).sum());
         counter(out, "ferrymq_received_bytes_total", "Bytes received from AMQP clients", ctx.server.bytesReceived());

@@ -317,6 +317,24 @@ class ManagementApiTest extends AbstractBrokerIT {
     }
 
     @Test
+    void alarmsShowInTheHealthCheckNodesAndMetrics() throws Exception {
+        var alarms = broker.server().alarms();
+        assertThat(call("GET", "/api/health/checks/alarms", null).status()).isEqualTo(200);
+        alarms.setDiskFreeLimit(Long.MAX_VALUE); // no disk has that much free space
+        try {
+            Response check = call("GET", "/api/health/checks/alarms", null);
+            assertThat(check.status()).isEqualTo(503);
+            assertThat(check.json().get("reason").asText()).contains("disk");
+            assertThat(call("GET", "/api/nodes", null).json().get(0).get("disk_free_alarm").asBoolean()).isTrue();
+            assertThat(call("GET", "/metrics", null, null, null).text()).contains("ferrymq_alarm_disk 1");
+        } finally {
+            alarms.setDiskFreeLimit(50L * 1024 * 1024);
+        }
+        assertThat(call("GET", "/api/health/checks/alarms", null).status()).isEqualTo(200);
+        assertThat(call("GET", "/metrics", null, null, null).text()).contains("ferrymq_alarm_disk 0");
+    }
+
+    @Test
     void webUiIsServedFromTheJar() throws Exception {
         Response index = call("GET", "/", null, null, null);
         assertThat(index.status()).isEqualTo(200);
