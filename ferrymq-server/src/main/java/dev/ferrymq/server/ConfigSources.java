@@ -22,7 +22,7 @@ final class ConfigSources {
             "frame-max", "channel-max", "heartbeat", "max-message-size", "consumer-timeout", "handshake-timeout",
             "max-connections", "max-connections-per-vhost", "max-connections-per-user", "max-queues-per-vhost",
             "memory-high-watermark", "disk-free-limit", "amqps-port", "tls-cert", "tls-key", "tls-password",
-            "tls-ca", "tls-verify", "management-port", "line-port", "line-exchange", "line-routing-key", "line-ack",
+            "tls-ca", "tls-verify", "management-port", "management-tls", "line-port", "line-exchange", "line-routing-key", "line-ack",
             "log-level", "log-format");
 
     /** The config file used when no --config is given and FERRYMQ_CONFIG is unset, if it exists. */
@@ -110,6 +110,7 @@ final class ConfigSources {
                 case "fsync" -> config.withFsync(fsyncPolicy(value));
                 case "group-commit-delay-us" -> config.withGroupCommitDelayMicros(Long.parseLong(value));
                 case "management-port" -> config.withManagementPort(Integer.parseInt(value));
+                case "management-tls" -> config.withManagementTls(Boolean.parseBoolean(value));
                 case "line-port" -> config.withLinePort(Integer.parseInt(value));
                 case "line-exchange" -> config.withLineExchange(value);
                 case "line-routing-key" -> config.withLineRoutingKey(value);

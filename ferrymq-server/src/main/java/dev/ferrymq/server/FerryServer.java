@@ -75,6 +75,9 @@ public final class FerryServer implements AutoCloseable {
             }
         });
         SslContext tls = config.tls() == null ? null : TlsContextFactory.serverContext(config.tls());
+        if (config.managementTls() && tls == null) {
+            throw new IllegalArgumentException("management-tls needs a certificate (tls-cert)");
+        }
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class
@@ -97,7 +100,8 @@ public final class FerryServer implements AutoCloseable {
                             .bind(config.bind(), config.amqpsPort()).sync().channel();
             alarms.start(bossGroup, config.alarmCheckIntervalMillis());
             startedManagement = config.managementPort() == ServerConfig.DISABLED ? null
-                    : ManagementServer.start(this, config.bind(), config.managementPort());
+                    : ManagementServer.start(this, config.bind(), config.managementPort(),
+                            config.managementTls() ? tls : null);
             this.management = startedManagement;
             this.lineListener = config.linePort() == ServerConfig.DISABLED ? null
                     : new LineListener(this, bossGroup, workerGroup, channelType);

@@ -45,6 +45,10 @@ public final class Main {
                 + "/metrics port (default 15672; 0 = any free port; -1 = off).")
         Integer managementPort;
 
+        @Option(names = "--management-tls", description = "Serve the management port over HTTPS with the AMQPS "
+                + "certificate (--tls-cert).")
+        Boolean managementTls;
+
         @Option(names = "--line-port", paramLabel = "N", description = "Plain TCP line listener: each line a client "
                 + "sends becomes a message (default off; e.g. 12345).")
         Integer linePort;
@@ -94,6 +98,9 @@ public final class Main {
             }
             if (managementPort != null) {
                 config = config.withManagementPort(managementPort);
+            }
+            if (managementTls != null) {
+                config = config.withManagementTls(managementTls);
             }
             if (linePort != null) {
                 config = config.withLinePort(linePort);

@@ -43,6 +43,8 @@ public final class ServerConfig implements Cloneable {
     private long consumerTimeoutMillis = 30 * 60 * 1000;
     /** Management HTTP API, web UI and /metrics port; 0 picks a free one, -1 disables. */
     private int managementPort = DEFAULT_MANAGEMENT_PORT;
+    /** Serve the management port over HTTPS with the AMQPS certificate (RabbitMQ's management.ssl). */
+    private boolean managementTls;
     /** Plain TCP line listener port (each line becomes a message); -1 (default) disables, 0 picks a free one. */
     private int linePort = DISABLED;
     /** Exchange the line listener publishes to ("" = the default exchange). */
@@ -136,6 +138,14 @@ public final class ServerConfig implements Cloneable {
 
     public int managementPort() {
         return managementPort;
+    }
+
+    public boolean managementTls() {
+        return managementTls;
+    }
+
+    public ServerConfig withManagementTls(boolean value) {
+        return copy(c -> c.managementTls = value);
     }
 
     public int linePort() {

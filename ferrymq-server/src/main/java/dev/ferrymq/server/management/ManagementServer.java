@@ -4,6 +4,7 @@ import dev.ferrymq.server.FerryServer;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
+import io.netty.handler.ssl.SslContext;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -29,7 +30,10 @@ public final class ManagementServer implements AutoCloseable {
     private final EventLoopGroup group;
     private final Channel listener;
 
-    private ManagementServer(FerryServer server, String bind, int port) throws InterruptedException {
+    private final boolean https;
+
+    private ManagementServer(FerryServer server, String bind, int port, SslContext tls) throws InterruptedException {
+        this.https = tls != null;
         this.group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         try {
             MessageRates rates = new MessageRates(server.broker());
@@ -39,6 +43,9 @@ public final class ManagementServer implements AutoCloseable {
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
+                            if (tls != null) {
+                                ch.pipeline().addLast(tls.newHandler(ch.alloc()));
+                            }
                             ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(MAX_REQUEST_BYTES),
                                     handler);
                         }
@@ -48,7 +55,7 @@ public final class ManagementServer implements AutoCloseable {
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             throw e;
         }
-        log.info("Management API, web UI and /metrics on http://{}:{}/", bind, port());
+        log.info("Management API, web UI and /metrics on {}://{}:{}/", https ? "https" : "http", bind, port());
     }
 
     private Routes routes(ApiContext ctx) {
@@ -64,8 +71,10 @@ public final class ManagementServer implements AutoCloseable {
         return routes;
     }
 
-    public static ManagementServer start(FerryServer server, String bind, int port) throws InterruptedException {
-        return new ManagementServer(server, bind, port);
+    /** Starts the management listener; with {@code tls} (may be null) it serves HTTPS instead of HTTP. */
+    public static ManagementServer start(FerryServer server, String bind, int port, SslContext tls)
+            throws InterruptedException {
+        return new ManagementServer(server, bind, port, tls);
     }
 
     public int port() {

@@ -3,9 +3,6 @@ package dev.ferrymq.server.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferrymq.server.Main;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -17,23 +14,8 @@ class CliTest extends AbstractBrokerIT {
     @TempDir
     Path dir;
 
-    private record Run(int exitCode, String out) {
-    }
-
-    private Run ferrymq(String... args) {
-        PrintStream original = System.out;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        try {
-            String[] all = new String[args.length + 2];
-            System.arraycopy(args, 0, all, 0, args.length);
-            all[args.length] = "--management-url";
-            all[args.length + 1] = "http://127.0.0.1:" + broker.server().managementPort();
-            int code = new CommandLine(new Main()).execute(all);
-            return new Run(code, captured.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(original);
-        }
+    private CliRunner.Run ferrymq(String... args) {
+        return CliRunner.ferrymq(broker.server().managementPort(), args);
     }
 
     @Test
@@ -43,7 +25,7 @@ class CliTest extends AbstractBrokerIT {
         assertThat(ferrymq("publish", "--routing-key", q, "hello cli").exitCode()).isZero();
         assertThat(ferrymq("publish", "--routing-key", q, "second").exitCode()).isZero();
         assertThat(ferrymq("list", "queues").out()).contains(q + "\t2\t0\ttrue");
-        Run consumed = ferrymq("consume", q, "--count", "2", "--ack");
+        CliRunner.Run consumed = ferrymq("consume", q, "--count", "2", "--ack");
         assertThat(consumed.out()).isEqualTo("hello cli\nsecond\n");
         assertThat(ferrymq("status").out()).contains("FerryMQ").contains("queues:");
         assertThat(ferrymq("delete", "queue", q).exitCode()).isZero();

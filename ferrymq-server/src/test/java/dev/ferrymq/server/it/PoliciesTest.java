@@ -8,10 +8,7 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.GetResponse;
 import dev.ferrymq.server.FerryServer;
-import dev.ferrymq.server.Main;
 import dev.ferrymq.server.ServerConfig;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -25,7 +22,6 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** Policies and operator policies through the HTTP API and the CLI, observed with the RabbitMQ Java client. */
 class PoliciesTest extends AbstractBrokerIT {
@@ -210,23 +206,8 @@ class PoliciesTest extends AbstractBrokerIT {
         assertThat(ferrymq("clear-policy", name).exitCode()).isEqualTo(1);
     }
 
-    private record Run(int exitCode, String out) {
-    }
-
-    private Run ferrymq(String... args) {
-        PrintStream original = System.out;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        try {
-            String[] all = new String[args.length + 2];
-            System.arraycopy(args, 0, all, 0, args.length);
-            all[args.length] = "--management-url";
-            all[args.length + 1] = "http://127.0.0.1:" + broker.server().managementPort();
-            int code = new CommandLine(new Main()).execute(all);
-            return new Run(code, captured.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(original);
-        }
+    private CliRunner.Run ferrymq(String... args) {
+        return CliRunner.ferrymq(broker.server().managementPort(), args);
     }
 
     @Test

@@ -45,7 +45,7 @@ class TlsTest extends AbstractBrokerIT {
             Path key = TestCertificates.writeKeyPem(dir.resolve("server.key"), server.key());
             Path ca = TestCertificates.writeCertificatePem(dir.resolve("ca.pem"), certificates.ca().certificate());
             settings = TlsSettings.pem(cert, key).withTrustedCertificates(ca, PeerVerification.OPTIONAL);
-            return defaults.withAmqpsPort(0).withTls(settings);
+            return defaults.withAmqpsPort(0).withTls(settings).withManagementTls(true);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
@@ -161,5 +161,23 @@ class TlsTest extends AbstractBrokerIT {
             assertThatThrownBy(anonymous::newConnection).as("no client certificate, no connection")
                     .isInstanceOf(Exception.class);
         }
+    }
+
+    @Test
+    void managementApiIsServedOverHttps() throws Exception {
+        assumeFalse(broker.isExternal());
+        java.net.http.HttpClient https = java.net.http.HttpClient.newBuilder()
+                .sslContext(certificates.clientContext(null, "TLSv1.3")).build();
+        java.net.http.HttpResponse<String> response = https.send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("https://localhost:" + broker.server().managementPort() + "/api/whoami"))
+                .header("authorization", "Basic " + java.util.Base64.getEncoder().encodeToString(
+                        "guest:guest".getBytes(java.nio.charset.StandardCharsets.UTF_8))).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).contains("\"name\":\"guest\"");
+        java.net.http.HttpClient plain = java.net.http.HttpClient.newHttpClient();
+        assertThatThrownBy(() -> plain.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                        "http://localhost:" + broker.server().managementPort() + "/api/whoami")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString())).isInstanceOf(IOException.class);
     }
 }
