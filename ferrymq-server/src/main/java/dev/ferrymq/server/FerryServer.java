@@ -67,7 +67,8 @@ public final class FerryServer implements AutoCloseable {
                 new AmqpPropertiesCodec());
         broker.onVirtualHostDeleted(this::closeConnectionsTo);
         this.limits = new ConnectionLimits(config);
-        this.alarms = new Alarms(MemoryProbe::usedBytes, MemoryProbe.maxHeapBytes(), config.memoryHighWatermark(),
+        this.alarms = new Alarms(MemoryProbe::usedBytes, MemoryProbe::collectGarbage, MemoryProbe.maxHeapBytes(),
+                config.memoryHighWatermark(),
                 new DiskProbe(config.dataDir()), config.diskFreeLimit());
         alarms.addListener((anyAlarm, reason) -> {
             if (!anyAlarm) {

@@ -27,6 +27,7 @@ public final class Alarms implements AutoCloseable {
     }
 
     private final LongSupplier usedMemory;
+    private final Runnable collectGarbage;
     private final long memoryLimitBase;
     private final LongSupplier freeDisk;
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
@@ -43,6 +44,18 @@ public final class Alarms implements AutoCloseable {
      */
     public Alarms(LongSupplier usedMemory, long memoryLimitBase, double memoryHighWatermark, LongSupplier freeDisk,
                   long diskFreeLimit) {
+        this(usedMemory, () -> { }, memoryLimitBase, memoryHighWatermark, freeDisk, diskFreeLimit);
+    }
+
+    /**
+     * @param collectGarbage run before a reading above the watermark is believed: the heap measured after the
+     *                       last young collection still holds old-generation garbage (delivered messages), and
+     *                       without a collection a memory alarm could outlive the memory it was raised for, since
+     *                       blocked publishers stop the allocation that would trigger one
+     */
+    public Alarms(LongSupplier usedMemory, Runnable collectGarbage, long memoryLimitBase, double memoryHighWatermark,
+                  LongSupplier freeDisk, long diskFreeLimit) {
+        this.collectGarbage = collectGarbage;
         this.usedMemory = usedMemory;
         this.memoryLimitBase = memoryLimitBase;
         this.memoryHighWatermark = memoryHighWatermark;
@@ -117,6 +130,10 @@ public final class Alarms implements AutoCloseable {
         boolean memory = false;
         if (watermark > 0) {
             long used = usedMemory.getAsLong();
+            if (used > memoryLimit()) {
+                collectGarbage.run();
+                used = usedMemory.getAsLong();
+            }
             memory = used > memoryLimit();
             if (memory != memoryAlarm) {
                 logChange("memory", memory, "used " + used + " bytes, limit " + memoryLimit());

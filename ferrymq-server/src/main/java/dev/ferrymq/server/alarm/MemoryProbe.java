@@ -15,14 +15,31 @@ import java.util.stream.Collectors;
 /**
  * Memory in use for the memory alarm: the live heap as measured after the most recent garbage collection (the
  * current heap occupancy includes garbage and would raise false alarms) plus direct buffers (the JDK's and
- * Netty's own). Stateless and thread-safe.
+ * Netty's own). Thread-safe.
  */
 public final class MemoryProbe {
     private static final Set<String> HEAP_POOLS = ManagementFactory.getMemoryPoolMXBeans().stream()
             .filter(pool -> pool.getType() == MemoryType.HEAP).map(MemoryPoolMXBean::getName)
             .collect(Collectors.toUnmodifiableSet());
 
+    /** A forced collection at most this often: only while the memory looks above the watermark. */
+    private static final long MIN_GC_INTERVAL_NANOS = 5_000_000_000L;
+    private static final java.util.concurrent.atomic.AtomicLong lastForcedGc = new java.util.concurrent.atomic.AtomicLong();
+
     private MemoryProbe() {
+    }
+
+    /**
+     * Runs a full collection (rate-limited to one per 5 s), so that the next {@link #usedBytes()} measures live
+     * data rather than old-generation garbage.
+     */
+    public static void collectGarbage() {
+        long now = System.nanoTime();
+        long last = lastForcedGc.get();
+        if (last != 0 && now - last < MIN_GC_INTERVAL_NANOS || !lastForcedGc.compareAndSet(last, now)) {
+            return;
+        }
+        System.gc();
     }
 
     public static long usedBytes() {
