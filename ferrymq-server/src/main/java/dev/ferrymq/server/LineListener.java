@@ -10,7 +10,10 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -46,6 +49,8 @@ final class LineListener implements AutoCloseable {
         }
         int maxLine = (int) Math.min(Integer.MAX_VALUE - 1, config.maxMessageSize());
         this.listener = new ServerBootstrap().group(boss, workers).channel(channelType)
+                // `printf ... | nc host port` half-closes after the last line: its OKs must still be sent
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
@@ -74,6 +79,10 @@ final class LineListener implements AutoCloseable {
         private final FerryServer server;
         private final VirtualHost vhost;
         private long lines;
+        /** Acknowledgements still waiting for an fsync. */
+        private int awaitingSync;
+        /** The client closed its side: close ours once every acknowledgement is written. */
+        private boolean inputClosed;
 
         LineHandler(FerryServer server, VirtualHost vhost) {
             this.server = server;
@@ -103,11 +112,33 @@ final class LineListener implements AutoCloseable {
             if (result.queues() == 0) {
                 reply(ctx, config, "ERR NO_ROUTE - line " + n + " reached no queue");
             } else if (result.stored()) {
-                vhost.persistence().syncer().whenDurable(() -> ctx.executor().execute(() -> reply(ctx, config,
-                        "OK " + n)), failure -> ctx.executor().execute(() -> reply(ctx, config,
+                awaitingSync++;
+                vhost.persistence().syncer().whenDurable(() -> ctx.executor().execute(() -> synced(ctx, config,
+                        "OK " + n)), failure -> ctx.executor().execute(() -> synced(ctx, config,
                         "ERR store failed: " + failure.getMessage())));
             } else {
                 reply(ctx, config, "OK " + n);
+            }
+        }
+
+        private void synced(ChannelHandlerContext ctx, ServerConfig config, String text) {
+            awaitingSync--;
+            reply(ctx, config, text);
+            closeIfDone(ctx);
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+            if (event instanceof ChannelInputShutdownEvent) {
+                inputClosed = true;
+                closeIfDone(ctx);
+            }
+            ctx.fireUserEventTriggered(event);
+        }
+
+        private void closeIfDone(ChannelHandlerContext ctx) {
+            if (inputClosed && awaitingSync == 0) {
+                ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             }
         }
 

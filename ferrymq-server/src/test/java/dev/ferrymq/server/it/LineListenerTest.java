@@ -76,4 +76,17 @@ class LineListenerTest {
             ch.getConnection().close();
         }
     }
+
+    /** What `printf 'a\nb\n' | nc host port` does: write, half-close, then read the answers to the end. */
+    @Test
+    void halfClosedClientStillGetsEveryAcknowledgement() throws Exception {
+        try (FerryServer server = start(true);
+             Socket socket = new Socket("127.0.0.1", server.linePort())) {
+            socket.setSoTimeout(5_000);
+            socket.getOutputStream().write("a\nb\n".getBytes(StandardCharsets.UTF_8));
+            socket.shutdownOutput();
+            String answers = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(answers).isEqualTo("OK 1\nOK 2\n");
+        }
+    }
 }
