@@ -10,14 +10,12 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,21 +23,8 @@ import org.junit.jupiter.api.Test;
  * clients that stop reading, and a storm of connections opened and dropped while a well-behaved publisher with
  * confirms keeps working and loses nothing.
  */
-class BadInputTest extends AbstractBrokerIT {
+class BadInputTest extends AbstractRawSocketIT {
 
-    private static final Duration READ_TIMEOUT = Duration.ofSeconds(6);
-
-    private RawAmqpClient raw() throws IOException {
-        return RawAmqpClient.connect(broker.host(), broker.port(), READ_TIMEOUT);
-    }
-
-    @AfterEach
-    void wellBehavedClientStillWorks() throws Exception {
-        Channel ch = openChannel();
-        String q = ch.queueDeclare("", false, true, true, null).getQueue();
-        publishConfirmed(ch, "", q, "still alive");
-        assertThat(getText(ch, q)).isEqualTo("still alive");
-    }
 
     @Test
     void randomBytesInsteadOfAHeaderEndTheConnection() throws Exception {

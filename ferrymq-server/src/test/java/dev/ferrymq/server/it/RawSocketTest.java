@@ -2,33 +2,16 @@ package dev.ferrymq.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.rabbitmq.client.Channel;
 import dev.ferrymq.server.it.RawAmqpClient.Args;
 import dev.ferrymq.server.it.RawAmqpClient.Ending;
-import java.io.IOException;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Misbehaving clients on a raw socket; after each one, a well-behaved client must still be served. */
-class RawSocketTest extends AbstractBrokerIT {
+class RawSocketTest extends AbstractRawSocketIT {
 
-    private static final Duration READ_TIMEOUT = Duration.ofSeconds(6);
     private static final byte[] AMQP_0_9_1 = RawAmqpClient.PROTOCOL_HEADER;
-
-    private RawAmqpClient raw() throws IOException {
-        return RawAmqpClient.connect(broker.host(), broker.port(), READ_TIMEOUT);
-    }
-
-    @AfterEach
-    void wellBehavedClientStillWorks() throws Exception {
-        Channel ch = openChannel();
-        String q = ch.queueDeclare("", false, true, true, null).getQueue();
-        publish(ch, "", q, "still alive");
-        assertThat(getText(ch, q)).isEqualTo("still alive");
-    }
 
     @Test
     void unsupportedProtocolVersionGetsSupportedHeaderAndClose() throws Exception {
