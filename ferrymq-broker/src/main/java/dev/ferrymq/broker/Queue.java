@@ -37,8 +37,17 @@ public final class Queue implements Destination {
      */
     private static final int CONGESTED_ABOVE = 2_000;
     private static final int UNCONGESTED_BELOW = 1_000;
-    /** Consumers that took nothing for this long are stalled, not slow: publishers are no longer paused. */
-    private static final long STALLED_AFTER_NANOS = 50_000_000;
+    /**
+     * The same thresholds while ready bodies on the heap, across all queues, are near the paging budget: a
+     * hundred queues 2,000 deep would page out (and trip the memory alarm) although each keeps up on its own.
+     */
+    private static final int CONGESTED_NEAR_BUDGET_ABOVE = 200;
+    private static final int UNCONGESTED_NEAR_BUDGET_BELOW = 100;
+    /**
+     * Consumers that took nothing for this long are stalled, not slow: publishers are no longer paused. Generous,
+     * because with many queues on two busy cores one queue's consumer may take a batch only every few hundred ms.
+     */
+    static final long STALLED_AFTER_NANOS = 2_000_000_000L;
     /**
      * Above this many bytes of ready bodies in memory (or when all queues together are over the broker's budget),
      * new messages are kept on disk only: in the store if they are stored anyway, else in the page file.
@@ -577,9 +586,12 @@ public final class Queue implements Destination {
 
     private void updateCongestionLocked() {
         int backlog = ready.size();
+        boolean nearBudget = paging != null && paging.nearBudget();
         if (!congested) {
-            congested = backlog > CONGESTED_ABOVE && !consumers.isEmpty() && !deleted;
-        } else if (backlog < UNCONGESTED_BELOW || consumers.isEmpty() || deleted) {
+            congested = (backlog > CONGESTED_ABOVE || nearBudget && backlog > CONGESTED_NEAR_BUDGET_ABOVE)
+                    && !consumers.isEmpty() && !deleted;
+        } else if (backlog < (nearBudget ? UNCONGESTED_NEAR_BUDGET_BELOW : UNCONGESTED_BELOW)
+                || consumers.isEmpty() || deleted) {
             congested = false;
             if (uncongestedListeners != null) {
                 List<Runnable> listeners = uncongestedListeners;

@@ -78,7 +78,7 @@ class QueueFlowControlTest {
         slowConsumer();
         publish(2_100);
         assertThat(queue.congested()).isTrue();
-        Thread.sleep(80); // longer than the stall threshold, with no delivery in between
+        Thread.sleep(Queue.STALLED_AFTER_NANOS / 1_000_000 + 50); // no delivery in between
         assertThat(queue.congested()).as("nothing delivered for a while: stalled, not slow").isFalse();
     }
 

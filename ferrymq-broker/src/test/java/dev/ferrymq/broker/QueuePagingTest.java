@@ -172,4 +172,24 @@ class QueuePagingTest {
         assertThat(recovered.messageCount()).isZero();
         assertThat(pageFileBytes()).isLessThan(1024);
     }
+
+    @Test
+    void nearTheHeapBudgetAShallowerBacklogPausesPublishers() throws IOException {
+        Queue queue = open(4L * 1024 * 1024, "q", false); // budget: 400 bodies; "near" from 200
+        FakeConsumer consumer = new FakeConsumer("slow");
+        consumer.credit(10);
+        queue.addConsumer(consumer, false);
+        for (int i = 0; i < 180; i++) {
+            queue.publish(transientMessage(i));
+        }
+        assertThat(queue.congested()).as("170 ready, below half the budget").isFalse();
+        for (int i = 180; i < 240; i++) {
+            queue.publish(transientMessage(i));
+        }
+        assertThat(queue.congested()).as("230 ready, past half the budget: far below the usual 2,000").isTrue();
+
+        consumer.credit(140);
+        queue.dispatch();
+        assertThat(queue.congested()).as("90 ready").isFalse();
+    }
 }

@@ -5,6 +5,7 @@ import dev.ferrymq.amqp.Method;
 import dev.ferrymq.amqp.ReplyCode;
 import dev.ferrymq.amqp.frame.AmqpFrameDecoder;
 import dev.ferrymq.amqp.frame.BadProtocolHeader;
+import dev.ferrymq.amqp.frame.ContentBodyFrame;
 import dev.ferrymq.amqp.frame.Frame;
 import dev.ferrymq.amqp.frame.FrameError;
 import dev.ferrymq.amqp.frame.Frames;
@@ -132,7 +133,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
         if (blockedByAlarm && state != State.CLOSED) {
             // Frames decoded from bytes read before the block took effect wait, in order, until it lifts (as
             // RabbitMQ's reader stops processing when blocked); at most one socket read batch.
-            heldBack.add(msg);
+            heldBack.add(detached(msg));
             return;
         }
         try {
@@ -163,6 +164,21 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
             closeWithError(ReplyCode.INTERNAL_ERROR, "INTERNAL_ERROR - " + e, 0, 0);
         } finally {
             ReferenceCountUtil.release(msg);
+        }
+    }
+
+    /**
+     * A held-back body frame gets its own heap copy: as a slice it would pin the pooled read buffer it came from,
+     * and that direct memory is what a memory alarm waits to see freed.
+     */
+    private static Object detached(Object msg) {
+        if (!(msg instanceof ContentBodyFrame body)) {
+            return msg;
+        }
+        try {
+            return new ContentBodyFrame(body.channel(), Unpooled.copiedBuffer(body.payload()));
+        } finally {
+            body.release();
         }
     }
 

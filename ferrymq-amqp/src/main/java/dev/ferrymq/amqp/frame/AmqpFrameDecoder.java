@@ -32,6 +32,10 @@ public class AmqpFrameDecoder extends ByteToMessageDecoder {
     /** @param maxFrameSize largest accepted frame including its 8 bytes of overhead; 0 = no limit */
     public AmqpFrameDecoder(int maxFrameSize) {
         setMaxFrameSize(maxFrameSize);
+        // A publisher's stream nearly always ends a read with part of a frame, so the cumulation buffer lives on
+        // and each read is appended to it. Compacting after every read (instead of every 16) keeps it a few
+        // reads in size; otherwise it grows to megabytes per publishing connection.
+        setDiscardAfterReads(1);
     }
 
     /** Changes the frame size limit (e.g. after connection.tune-ok). Call from the channel's event loop. */

@@ -11,12 +11,16 @@ import dev.ferrymq.amqp.method.QueueDeclare;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class AmqpFrameDecoderTest {
@@ -235,5 +239,51 @@ class AmqpFrameDecoderTest {
                 123L, null, null, null, null).toBytes();
         List<Object> out = feed(bytes(b -> Frames.writeContentHeader(b, 9, 60, 77, raw)));
         assertThat(out).containsExactly(new ContentHeaderFrame(9, 60, 77, raw));
+    }
+
+    /**
+     * A publisher's stream read 64 KiB at a time nearly always leaves part of a frame behind, and Netty reads up
+     * to 16 times before read-complete; the buffer that accumulates those reads must not grow to megabytes.
+     */
+    @Test
+    void cumulationStaysAFewReadsInSizeWhenReadsEndInsideFrames() {
+        class Probe extends AmqpFrameDecoder {
+            Probe() {
+                super(0);
+            }
+
+            int bufferCapacity() {
+                ByteBuf buffer = internalBuffer();
+                return buffer == null ? 0 : buffer.capacity();
+            }
+        }
+        Probe decoder = new Probe();
+        AtomicLong frames = new AtomicLong();
+        EmbeddedChannel c = new EmbeddedChannel(decoder, new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                frames.incrementAndGet(); // consumed at once, as the broker copies bodies out
+                ReferenceCountUtil.release(msg);
+            }
+        });
+        c.writeInbound(Unpooled.wrappedBuffer(ProtocolHeader.BYTES));
+        byte[] frame = rawFrame(3, 1, new byte[1000], 0xCE);
+        ByteBuf stream = Unpooled.buffer();
+        while (stream.readableBytes() < 4 * 1024 * 1024) {
+            stream.writeBytes(frame);
+        }
+        int read = 64 * 1024;
+        int largest = 0;
+        while (stream.readableBytes() >= read) {
+            for (int i = 0; i < 16 && stream.readableBytes() >= read; i++) { // one socket read loop
+                c.pipeline().fireChannelRead(c.alloc().buffer(read).writeBytes(stream, read));
+                largest = Math.max(largest, decoder.bufferCapacity());
+            }
+            c.pipeline().fireChannelReadComplete();
+        }
+        assertThat(frames).hasValueGreaterThan(4000);
+        assertThat(largest).isLessThanOrEqualTo(4 * read); // every 16 reads instead: 4 MiB
+        stream.release();
+        c.finishAndReleaseAll();
     }
 }

@@ -55,6 +55,14 @@ public final class PagedMessages implements AutoCloseable {
         return bytesOnHeap.get() > heapBudget;
     }
 
+    /**
+     * Whether ready bodies on the heap, across all queues, are past half the budget: queues with consumers then
+     * slow their publishers down sooner, so that many moderately full queues do not page out together.
+     */
+    public boolean nearBudget() {
+        return bytesOnHeap.get() > heapBudget / 2;
+    }
+
     /** Accounts for ready message bytes taken onto (positive) or off (negative) the heap. */
     public void heldOnHeap(long delta) {
         bytesOnHeap.addAndGet(delta);

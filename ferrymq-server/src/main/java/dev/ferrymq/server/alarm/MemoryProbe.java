@@ -51,7 +51,7 @@ public final class MemoryProbe {
         return Runtime.getRuntime().maxMemory();
     }
 
-    static long liveHeapBytes() {
+    public static long liveHeapBytes() {
         com.sun.management.GcInfo latest = null;
         for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
             if (gc instanceof com.sun.management.GarbageCollectorMXBean hotspot) {
@@ -73,7 +73,7 @@ public final class MemoryProbe {
         return used;
     }
 
-    static long directBytes() {
+    public static long directBytes() {
         long used = Math.max(0, PlatformDependent.usedDirectMemory()); // Netty's cleaner-less buffers, -1 if untracked
         for (BufferPoolMXBean pool : ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class)) {
             if (pool.getName().equals("direct")) {

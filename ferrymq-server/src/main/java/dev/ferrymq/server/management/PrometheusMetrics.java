@@ -5,6 +5,7 @@ import dev.ferrymq.broker.Queue;
 import dev.ferrymq.broker.VirtualHost;
 import dev.ferrymq.broker.persistence.Persistence;
 import dev.ferrymq.server.ConnectionInfo;
+import dev.ferrymq.server.alarm.MemoryProbe;
 import dev.ferrymq.store.FsyncHistogram;
 
 import java.lang.management.GarbageCollectorMXBean;
@@ -41,6 +42,10 @@ final class PrometheusMetrics {
         gauge(out, "ferrymq_connections", "Open AMQP connections", connections.size());
         gauge(out, "ferrymq_alarm_memory", "1 while the memory alarm blocks publishers",
                 ctx.server.alarms().isMemoryAlarm() ? 1 : 0);
+        gauge(out, "ferrymq_memory_live_heap_bytes", "Heap in use after the latest garbage collection",
+                MemoryProbe.liveHeapBytes());
+        gauge(out, "ferrymq_memory_direct_bytes", "Direct (off-heap) buffer memory: Netty's pools and the JDK's",
+                MemoryProbe.directBytes());
         gauge(out, "ferrymq_alarm_disk", "1 while the free-disk alarm blocks publishers",
                 ctx.server.alarms().isDiskAlarm() ? 1 : 0);
         gauge(out, "ferrymq_connections_blocked", "Publishing connections blocked by an alarm",
