@@ -4,6 +4,7 @@ import dev.ferrymq.broker.Queue;
 import dev.ferrymq.broker.VirtualHost;
 import dev.ferrymq.server.ConnectionInfo;
 import dev.ferrymq.server.ServerProperties;
+import dev.ferrymq.server.alarm.MemoryProbe;
 import dev.ferrymq.server.management.MessageRates.Counter;
 
 import java.io.File;
@@ -113,7 +114,9 @@ final class OverviewApi {
         Runtime rt = Runtime.getRuntime();
         File dataDir = ctx.server.config().dataDir().toFile();
         return Json.obj("name", ApiContext.NODE, "type", "disc", "running", true,
-                "mem_used", rt.totalMemory() - rt.freeMemory(), "mem_limit", rt.maxMemory(), "mem_alarm", ctx.server.alarms().isMemoryAlarm(),
+                // As RabbitMQ's: the figure the memory alarm compares, and the watermark it compares it with.
+                "mem_used", MemoryProbe.usedBytes(), "mem_limit", ctx.server.alarms().memoryLimit(),
+                "mem_alarm", ctx.server.alarms().isMemoryAlarm(),
                 "disk_free", dataDir.getUsableSpace(), "disk_free_alarm", ctx.server.alarms().isDiskAlarm(),
                 "processors", rt.availableProcessors(),
                 "uptime", ManagementFactory.getRuntimeMXBean().getUptime(),
