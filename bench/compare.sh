@@ -455,6 +455,9 @@ if [ "$QUICK" = 1 ]; then REPORT_NAME=quick; else REPORT_NAME=latest; fi
 export REPORT_NAME
 mkdir -p "$RESULTS"
 cp "$TSV" "$RESULTS/$REPORT_NAME.tsv"
+# Every run's PerfTest output (per-second rates and latency percentiles), for looking into a figure afterwards:
+# tar -xzf bench/results/latest-perftest.tar.gz -O ./ferrymq-6-r1/6.out
+(cd "$WORK" && find . -name '*.out' -print0 | sort -z | tar -czf "$RESULTS/$REPORT_NAME-perftest.tar.gz" --null -T -)
 if [ -s "$FAILURES" ]; then cp "$FAILURES" "$RESULTS/$REPORT_NAME-failures.txt"; else rm -f "$RESULTS/$REPORT_NAME-failures.txt"; fi
 {
   echo "run_started=$STARTED_AT"
