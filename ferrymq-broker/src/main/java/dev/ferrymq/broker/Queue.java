@@ -219,7 +219,7 @@ public final class Queue implements Destination {
             } else {
                 QueueEntry entry = newEntry(message, position);
                 if (position != QueueEntry.NOT_STORED) {
-                    index.enqueued(position, entry.expiresAt());
+                    index.enqueued(position, entry.expiresAt(), entry.priority(), entry.bodySize());
                     if (batch != null) {
                         entry.joinBatch(batch);
                     }
@@ -311,7 +311,7 @@ public final class Queue implements Destination {
             for (QueueIndex.Entry recovered : stored) {
                 persistence.retain(recovered.position());
                 QueueEntry entry = QueueEntry.stored(this, nextSeq++, recovered.position(), recovered.expiresAt(),
-                        0, 0);
+                        ready.levelFor(recovered.priority()), recovered.bodySize());
                 entry.markRedelivered();
                 ready.add(entry);
             }

@@ -16,12 +16,13 @@ import java.util.Set;
  * The on-disk index of one durable queue: which stored messages it holds, in queue order. An append-only
  * {@link RecordFile} of records
  * <pre>
- * +--------+-------------------+----------------------+
- * | 'E'    | position i64      | expires at i64 (ms)  |   enqueued
- * +--------+-------------------+----------------------+
+ * +--------+-------------------+----------------------+-------------+------------------+
+ * | 'E'    | position i64      | expires at i64 (ms)  | priority u8 | body size i32    |   enqueued
+ * +--------+-------------------+----------------------+-------------+------------------+
  * | 'A'    | position i64      |                          acknowledged (or otherwise removed)
  * +--------+-------------------+
  * </pre>
+ * An 'E' record written before priority and body size were kept (17 bytes) reads as priority 0, size 0.
  * replayed at start-up (live = enqueued and not removed, in enqueue order). When removals far outnumber live
  * entries the file is compacted to just the live 'E' records. Guarded by the owning queue's lock.
  */
@@ -34,8 +35,11 @@ public final class QueueIndex {
     private long live;
     private long removalsSinceCompaction;
 
-    /** A live entry: where its message is stored and when it expires (0 = never). */
-    public record Entry(long position, long expiresAt) {
+    /**
+     * A live entry: where its message is stored, when it expires (0 = never), the priority it is queued by and its
+     * body size (for {@code x-max-length-bytes}), so a restart needs no message read to restore either.
+     */
+    public record Entry(long position, long expiresAt, int priority, int bodySize) {
     }
 
     private QueueIndex(RecordFile file) {
@@ -55,8 +59,8 @@ public final class QueueIndex {
         return entries;
     }
 
-    public void enqueued(long position, long expiresAt) {
-        append(ByteBuffer.allocate(17).put(ENQUEUED).putLong(position).putLong(expiresAt).array());
+    public void enqueued(long position, long expiresAt, int priority, int bodySize) {
+        append(encode(new Entry(position, expiresAt, priority, bodySize)));
         live++;
     }
 
@@ -109,7 +113,10 @@ public final class QueueIndex {
             byte op = in.get();
             long position = in.getLong();
             if (op == ENQUEUED) {
-                entries.put(position, new Entry(position, in.getLong()));
+                long expiresAt = in.getLong();
+                boolean sized = in.remaining() >= 5;
+                entries.put(position, new Entry(position, expiresAt, sized ? in.get() & 0xFF : 0,
+                        sized ? in.getInt() : 0));
             } else {
                 entries.remove(position);
             }
@@ -120,9 +127,13 @@ public final class QueueIndex {
     private static List<byte[]> encodeAll(List<Entry> entries) {
         List<byte[]> records = new ArrayList<>(entries.size());
         for (Entry entry : entries) {
-            records.add(ByteBuffer.allocate(17).put(ENQUEUED).putLong(entry.position()).putLong(entry.expiresAt())
-                    .array());
+            records.add(encode(entry));
         }
         return records;
+    }
+
+    private static byte[] encode(Entry entry) {
+        return ByteBuffer.allocate(22).put(ENQUEUED).putLong(entry.position()).putLong(entry.expiresAt())
+                .put((byte) entry.priority()).putInt(entry.bodySize()).array();
     }
 }

@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Queue arguments outlive the broker: after a kill -9 and restart, a durable queue's message TTL still expires
- * its recovered messages into the dead-letter queue (with x-death), and its length limit still holds.
+ * its recovered messages into the dead-letter queue (with x-death), its length limits still hold (counting the
+ * recovered messages' bytes) and recovered messages keep their priority.
  */
 class QueueArgumentsRestartTest extends AbstractCrashTest {
 
@@ -71,5 +72,37 @@ class QueueArgumentsRestartTest extends AbstractCrashTest {
         assertThat(dead).isNotNull();
         assertThat(dead.getProps().getHeaders().get("x-first-death-reason").toString()).isEqualTo("expired");
         assertThat(dead.getProps().getDeliveryMode()).isEqualTo(2);
+    }
+
+    @Test
+    void prioritiesAndByteLimitsHoldForRecoveredMessages() throws Exception {
+        broker.start();
+        Channel ch = connect().createChannel();
+        ch.queueDeclare("prio", true, false, false, Map.of("x-max-priority", 9));
+        ch.queueDeclare("bytes", true, false, false, Map.of("x-max-length-bytes", 250,
+                "x-overflow", "reject-publish"));
+        ch.confirmSelect();
+        int[] priorities = {1, 9, 5};
+        for (int i = 0; i < priorities.length; i++) {
+            ch.basicPublish("", "prio", PERSISTENT.builder().priority(priorities[i]).build(), body(i + 1, 100));
+        }
+        ch.basicPublish("", "bytes", PERSISTENT, body(1, 100));
+        ch.basicPublish("", "bytes", PERSISTENT, body(2, 100));
+        ch.waitForConfirmsOrDie(WAIT.toMillis());
+        kill9();
+        broker.restart();
+
+        Channel after = connect().createChannel();
+        List<Long> order = new java.util.ArrayList<>();
+        for (GetResponse r; (r = after.basicGet("prio", true)) != null; ) {
+            order.add(seqOf(r.getBody()));
+        }
+        assertThat(order).as("highest priority first, as before the crash").containsExactly(2L, 3L, 1L);
+
+        after.confirmSelect();
+        after.basicPublish("", "bytes", PERSISTENT, body(3, 100));
+        assertThat(after.waitForConfirms(WAIT.toMillis()))
+                .as("200 recovered bytes + 100 exceed x-max-length-bytes 250: nacked").isFalse();
+        assertThat(messageCount(connect(), "bytes")).isEqualTo(2);
     }
 }
