@@ -182,7 +182,7 @@ final class Recovery {
             for (Queue queue : vhost.queues()) {
                 QueueIndex index = queue.index();
                 if (index != null) {
-                    List<QueueIndex.Entry> entries = index.recover();
+                    List<QueueIndex.Entry> entries = index.recover(persistence::contains);
                     queue.restore(entries);
                     messages += entries.size();
                 }

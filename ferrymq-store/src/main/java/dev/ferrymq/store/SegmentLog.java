@@ -226,6 +226,16 @@ public final class SegmentLog implements AutoCloseable {
         return segmentFor(position).read(offset(position));
     }
 
+    /**
+     * Whether a record may start at {@code position}: its segment exists and the offset is inside it. Cheap (no
+     * read): for checking positions recorded elsewhere, e.g. an index fsynced ahead of a torn log tail.
+     */
+    public boolean contains(long position) {
+        Segment s = segments.get(segmentId(position));
+        int offset = offset(position);
+        return s != null && offset >= Segment.HEADER && offset + (long) RecordFormat.FRAME_HEADER <= s.size();
+    }
+
     /** Adds a reference to the segment holding {@code position}. */
     public void retain(long position) {
         segmentFor(position).retain();

@@ -284,4 +284,17 @@ class SegmentLogTest {
             assertThat(Files.exists(segmentFile(dir, p))).isFalse();
         }
     }
+
+    @Test
+    void containsTellsWrittenPositionsFromOnesPastTheEndOrInNoSegment() throws IOException {
+        try (SegmentLog log = SegmentLog.open(dir, TINY)) {
+            long first = log.append(payload(1, 100));
+            long second = log.append(payload(2, 100));
+            assertThat(log.contains(first)).isTrue();
+            assertThat(log.contains(second)).isTrue();
+            assertThat(log.contains(SegmentLog.position(log.activeSegmentId(), 1 << 20))).isFalse();
+            assertThat(log.contains(SegmentLog.position(log.activeSegmentId() + 5, Segment.HEADER))).isFalse();
+            assertThat(log.contains(SegmentLog.position(log.activeSegmentId(), 0))).as("inside the header").isFalse();
+        }
+    }
 }

@@ -110,6 +110,11 @@ public final class Persistence implements AutoCloseable {
         }
     }
 
+    /** Whether the message store has a record at {@code position} (see {@link SegmentLog#contains}). */
+    public boolean contains(long position) {
+        return messages.contains(position);
+    }
+
     public void retain(long position) {
         messages.retain(position);
     }

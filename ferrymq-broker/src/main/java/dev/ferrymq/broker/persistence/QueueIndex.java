@@ -11,6 +11,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Set;
+import java.util.function.LongPredicate;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The on-disk index of one durable queue: which stored messages it holds, in queue order. An append-only
@@ -27,6 +31,7 @@ import java.util.Set;
  * entries the file is compacted to just the live 'E' records. Guarded by the owning queue's lock.
  */
 public final class QueueIndex {
+    private static final Logger LOG = LoggerFactory.getLogger(QueueIndex.class);
     private static final byte ENQUEUED = 'E';
     private static final byte REMOVED = 'A';
     private static final int COMPACT_MIN_REMOVALS = 100_000;
@@ -52,7 +57,21 @@ public final class QueueIndex {
 
     /** Replays the file: the positions still in the queue, in queue order. Compacts the file to them. */
     public List<Entry> recover() throws IOException {
+        return recover(position -> true);
+    }
+
+    /**
+     * Like {@link #recover()}, keeping only entries whose message {@code stored} confirms. An entry can outlive its
+     * message when a power loss keeps the index's last write but not the log's; delivering it would fail forever.
+     */
+    public List<Entry> recover(LongPredicate stored) throws IOException {
         List<Entry> entries = replay(file.readAll());
+        int before = entries.size();
+        entries.removeIf(entry -> !stored.test(entry.position()));
+        if (entries.size() < before) {
+            LOG.warn("{}: dropped {} entries whose message is not in the store (lost in a crash before it was "
+                    + "synced)", file.path(), before - entries.size());
+        }
         file.rewrite(encodeAll(entries));
         live = entries.size();
         removalsSinceCompaction = 0;
