@@ -26,9 +26,9 @@ import org.slf4j.LoggerFactory;
  * | 'A'    | position i64      |                          acknowledged (or otherwise removed)
  * +--------+-------------------+
  * </pre>
- * An 'E' record written before priority and body size were kept (17 bytes) reads as priority 0, size 0.
  * replayed at start-up (live = enqueued and not removed, in enqueue order). When removals far outnumber live
- * entries the file is compacted to just the live 'E' records. Guarded by the owning queue's lock.
+ * entries the file is compacted to just the live 'E' records. An 'E' record written before priority and body
+ * size were kept (17 bytes) reads as priority 0, size 0. Guarded by the owning queue's lock.
  */
 public final class QueueIndex {
     private static final Logger LOG = LoggerFactory.getLogger(QueueIndex.class);
