@@ -10,7 +10,7 @@
 #   SCENARIOS="1a 1b 2 3a 3b 4 5 6 7"       which scenarios (see bench/README.md)
 #   DEEP_MESSAGES=1000000                   messages in scenario 7
 #   DEEP_TIMEOUT=600                        cap in seconds on each phase of scenario 7 (publish, drain)
-#   FERRY_JAVA_OPTS="-Xmx512m -XX:+UseSerialGC -Xmn48m -Xss512k -XX:InlineSmallCode=1000 -XX:MaxInlineLevel=6"  FERRY_FSYNC=always
+#   FERRY_JAVA_OPTS="$(the options in jvm.options)"  FERRY_FSYNC=always
 #   RABBIT_PORT=5681 GARAGE_PORT=5682 FERRY_PORT=5683 RABBIT_DIST_PORT=5684 GARAGE_ADMIN_PORT=5685
 #   KEEP_WORK=1                             keep the temp dir (broker data, logs) after the run
 #
@@ -36,7 +36,7 @@ DEEP_MESSAGES="${DEEP_MESSAGES:-1000000}"
 DEEP_TIMEOUT="${DEEP_TIMEOUT:-600}"
 BROKERS="${BROKERS:-rabbitmq garagemq ferrymq}"
 SCENARIOS="${SCENARIOS:-1a 1b 2 3a 3b 4 5 6 7}"
-FERRY_JAVA_OPTS="${FERRY_JAVA_OPTS:--Xmx512m -XX:+UseSerialGC -Xmn48m -Xss512k -XX:InlineSmallCode=1000 -XX:MaxInlineLevel=6}"  # the launcher's defaults
+FERRY_JAVA_OPTS="${FERRY_JAVA_OPTS:-$(sed 's/#.*//' "$ROOT/jvm.options" | xargs)}"  # the launcher's defaults
 FERRY_FSYNC="${FERRY_FSYNC:-always}"
 RABBIT_PORT="${RABBIT_PORT:-5681}"
 GARAGE_PORT="${GARAGE_PORT:-5682}"
