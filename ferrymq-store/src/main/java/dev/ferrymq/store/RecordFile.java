@@ -115,6 +115,33 @@ public final class RecordFile implements Syncable, AutoCloseable {
         syncer.markDirty(this);
     }
 
+    /**
+     * Appends {@code records} with one write and does <em>not</em> mark the file dirty: for a {@link Syncable}
+     * that buffers records for this file and fsyncs it itself ({@link #sync()}) when the syncer calls it.
+     */
+    public void writeAll(List<byte[]> records) throws IOException {
+        if (records.isEmpty()) {
+            return;
+        }
+        int length = 0;
+        List<ByteBuffer> frames = new ArrayList<>(records.size());
+        for (byte[] r : records) {
+            ByteBuffer f = RecordFormat.frame(r);
+            frames.add(f);
+            length += f.limit();
+        }
+        ByteBuffer all = ByteBuffer.allocate(length);
+        for (ByteBuffer f : frames) {
+            all.put(f);
+        }
+        all.flip();
+        synchronized (this) {
+            ensureOpen();
+            RecordFormat.writeFully(channel, all, size); // as in append: a partial write is overwritten next time
+            size += length;
+        }
+    }
+
     /** Every record in order (the file was validated on open, so a bad record here is corruption). */
     public synchronized List<byte[]> readAll() throws IOException {
         ensureOpen();

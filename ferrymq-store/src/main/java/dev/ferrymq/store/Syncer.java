@@ -28,6 +28,9 @@ import org.slf4j.LoggerFactory;
  *                                         (callers arriving meanwhile wait for the next round)
  * </pre>
  *
+ * With nobody waiting, files marked dirty are still fsynced within a second (an idle sweep), so writes that
+ * need no confirm, and records buffered until {@link Syncable#sync()}, do not wait for the next publisher.
+ *
  * Why this is correct: a write's markDirty happens before its whenDurable, which happens before the batch is
  * taken (both under the lock), which happens before the dirty set is drained; so the drain sees the file.
  *
@@ -44,6 +47,10 @@ public final class Syncer implements AutoCloseable {
 
     private record Waiter(Runnable onDurable, Consumer<? super IOException> onFailure) {
     }
+
+    private static final Waiter NO_WAITER = new Waiter(() -> { }, failure -> { });
+    /** With ALWAYS and nobody waiting, dirty files are still fsynced after this long. */
+    private static final long IDLE_SWEEP_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final StoreConfig config;
     private final Set<Syncable> dirty = ConcurrentHashMap.newKeySet();
@@ -66,6 +73,11 @@ public final class Syncer implements AutoCloseable {
                 "ferrymq-syncer");
         thread.setDaemon(true);
         thread.start();
+    }
+
+    /** The fsync policy: with ALWAYS a writer may also buffer its writes until the syncer calls its sync(). */
+    public FsyncPolicy policy() {
+        return config.fsyncPolicy();
     }
 
     /** Records that {@code file} has writes not yet fsynced. Call after the write has returned. */
@@ -109,6 +121,27 @@ public final class Syncer implements AutoCloseable {
         }
     }
 
+    /**
+     * With ALWAYS, makes a group commit happen soon even if no caller waits for one: a writer that buffers
+     * records until {@link Syncable#sync()} calls this so they reach the disk within the group-commit delay.
+     */
+    public void requestSync() {
+        if (config.fsyncPolicy() == FsyncPolicy.PERIODIC || failure != null) {
+            return;
+        }
+        lock.lock();
+        try {
+            if (closing || !pending.isEmpty()) {
+                return; // a round is coming anyway (at close, the final one)
+            }
+            firstPendingNanos = System.nanoTime();
+            pending.add(NO_WAITER);
+            wake.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private void runAlways() {
         long lingerNanos = TimeUnit.MICROSECONDS.toNanos(config.maxGroupCommitDelayMicros());
         while (true) {
@@ -116,14 +149,24 @@ public final class Syncer implements AutoCloseable {
             boolean stop;
             lock.lock();
             try {
+                long idleSince = System.nanoTime();
                 while (pending.isEmpty() && !closing) {
-                    wake.awaitUninterruptibly();
+                    long idleLeft = idleSince + IDLE_SWEEP_NANOS - System.nanoTime();
+                    if (idleLeft > 0) {
+                        awaitNanos(idleLeft);
+                    } else if (!dirty.isEmpty()) {
+                        break; // a sweep: writes nobody waits for still reach the disk within a second
+                    } else {
+                        idleSince = System.nanoTime();
+                    }
                 }
-                // Let more callers join this fsync, but never delay the first one by more than the bound.
-                long deadline = firstPendingNanos + lingerNanos;
-                long left;
-                while (!closing && (left = deadline - System.nanoTime()) > 0) {
-                    awaitNanos(left);
+                if (!pending.isEmpty()) {
+                    // Let more callers join this fsync, but never delay the first one by more than the bound.
+                    long deadline = firstPendingNanos + lingerNanos;
+                    long left;
+                    while (!closing && (left = deadline - System.nanoTime()) > 0) {
+                        awaitNanos(left);
+                    }
                 }
                 batch = pending;
                 pending = new ArrayList<>();

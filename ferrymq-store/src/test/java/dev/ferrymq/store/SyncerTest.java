@@ -38,6 +38,35 @@ class SyncerTest {
     }
 
     @Test
+    void aDirtyFileNobodyWaitsForIsForcedByTheIdleSweep() throws Exception {
+        try (Syncer syncer = new Syncer(ALWAYS)) {
+            FakeFile file = new FakeFile();
+            syncer.markDirty(file);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (file.syncs.get() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(file.syncs.get()).as("forced without any whenDurable").isEqualTo(1);
+        }
+    }
+
+    @Test
+    void requestSyncMakesARoundHappenWithinTheGroupCommitDelay() throws Exception {
+        try (Syncer syncer = new Syncer(ALWAYS.withMaxGroupCommitDelayMicros(0))) {
+            FakeFile file = new FakeFile();
+            long start = System.nanoTime();
+            syncer.markDirty(file);
+            syncer.requestSync();
+            while (file.syncs.get() == 0 && System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10)) {
+                Thread.onSpinWait();
+            }
+            assertThat(file.syncs.get()).isEqualTo(1);
+            assertThat(System.nanoTime() - start).as("well before the one-second idle sweep")
+                    .isLessThan(TimeUnit.MILLISECONDS.toNanos(500));
+        }
+    }
+
+    @Test
     void callbackRunsOnlyAfterTheDirtyFileWasForced() throws Exception {
         try (Syncer syncer = new Syncer(ALWAYS)) {
             FakeFile file = new FakeFile();

@@ -1,6 +1,8 @@
 package dev.ferrymq.broker.persistence;
 
+import dev.ferrymq.store.FsyncPolicy;
 import dev.ferrymq.store.RecordFile;
+import dev.ferrymq.store.Syncable;
 import dev.ferrymq.store.Syncer;
 
 import java.io.IOException;
@@ -28,15 +30,30 @@ import org.slf4j.LoggerFactory;
  * </pre>
  * replayed at start-up (live = enqueued and not removed, in enqueue order). When removals far outnumber live
  * entries the file is compacted to just the live 'E' records. An 'E' record written before priority and body
- * size were kept (17 bytes) reads as priority 0, size 0. Guarded by the owning queue's lock.
+ * size were kept (17 bytes) reads as priority 0, size 0.
+ *
+ * <p>With the ALWAYS fsync policy 'E' records are buffered in memory until the syncer's next group commit,
+ * which writes them with one write before the fsync ({@link #sync()}); a message removed before then (a consumer
+ * was waiting and acknowledged it at once) costs no index write at all. Nothing confirmed depends on a buffered
+ * record: a publisher confirm waits for that same group commit. 'A' records are written at once, so a processed
+ * acknowledgement survives a kill -9. With PERIODIC every record is written at once.
+ *
+ * <p>Thread-safety: guarded by the owning queue's lock, except {@link #sync()}, which the syncer calls.
  */
-public final class QueueIndex {
+public final class QueueIndex implements Syncable {
     private static final Logger LOG = LoggerFactory.getLogger(QueueIndex.class);
     private static final byte ENQUEUED = 'E';
     private static final byte REMOVED = 'A';
     private static final int COMPACT_MIN_REMOVALS = 100_000;
 
+    /** 'E' records buffered before a write, at most this many (about 60 KiB of them). */
+    private static final int MAX_PENDING = 2048;
+
     private final RecordFile file;
+    private final Syncer syncer;
+    private final boolean buffered;
+    /** 'E' records not yet written, by position, in order. Guarded by itself: the syncer flushes it. */
+    private final LinkedHashMap<Long, byte[]> pending = new LinkedHashMap<>();
     private long live;
     private long removalsSinceCompaction;
 
@@ -47,12 +64,15 @@ public final class QueueIndex {
     public record Entry(long position, long expiresAt, int priority, int bodySize) {
     }
 
-    private QueueIndex(RecordFile file) {
+    private QueueIndex(RecordFile file, Syncer syncer) {
         this.file = file;
+        this.syncer = syncer;
+        // With PERIODIC a confirm means "written to the OS" at once, so there is no group commit to wait for.
+        this.buffered = syncer.policy() == FsyncPolicy.ALWAYS;
     }
 
     static QueueIndex open(Path path, Syncer syncer) throws IOException {
-        return new QueueIndex(RecordFile.open(path, syncer));
+        return new QueueIndex(RecordFile.open(path, syncer), syncer);
     }
 
     /** Replays the file: the positions still in the queue, in queue order. Compacts the file to them. */
@@ -79,13 +99,37 @@ public final class QueueIndex {
     }
 
     public void enqueued(long position, long expiresAt, int priority, int bodySize) {
-        append(encode(new Entry(position, expiresAt, priority, bodySize)));
+        byte[] record = encode(new Entry(position, expiresAt, priority, bodySize));
         live++;
+        if (!buffered) {
+            append(record);
+            return;
+        }
+        boolean first;
+        synchronized (pending) {
+            first = pending.isEmpty();
+            pending.put(position, record);
+        }
+        afterBuffering();
+        if (first) {
+            // A publisher with confirms already waits for a group commit; one without still expects its
+            // persistent message to be on disk within the group-commit delay.
+            syncer.requestSync();
+        }
     }
 
     public void removed(long position) {
-        append(ByteBuffer.allocate(9).put(REMOVED).putLong(position).array());
         live--;
+        if (buffered) {
+            synchronized (pending) {
+                if (pending.remove(position) != null) {
+                    return; // enqueued and removed within one group commit: neither record reaches the disk
+                }
+            }
+        }
+        // Written at once (its 'E' record already was): once the broker has processed an ack, a kill -9 does not
+        // bring the message back.
+        append(removal(position));
         removalsSinceCompaction++;
         if (removalsSinceCompaction >= COMPACT_MIN_REMOVALS && removalsSinceCompaction > 4 * live) {
             compact();
@@ -95,6 +139,7 @@ public final class QueueIndex {
     /** Many entries removed at once (purge): rewrites the index without them. */
     public void removeAll(Set<Long> positions) {
         try {
+            flush();
             List<Entry> remaining = replay(file.readAll());
             remaining.removeIf(entry -> positions.contains(entry.position()));
             file.rewrite(encodeAll(remaining));
@@ -106,10 +151,46 @@ public final class QueueIndex {
     }
 
     public void delete() {
+        synchronized (pending) {
+            pending.clear();
+        }
         try {
             file.delete();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Writes the buffered records, then fsyncs the file. Called by the syncer (any thread). */
+    @Override
+    public void sync() throws IOException {
+        flush();
+        file.sync();
+    }
+
+    private void afterBuffering() {
+        boolean full;
+        synchronized (pending) {
+            full = pending.size() >= MAX_PENDING;
+        }
+        if (full) {
+            try {
+                flush(); // bounds the heap a long group-commit round can take; the syncer still fsyncs it
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        syncer.markDirty(this); // after buffering: a whenDurable() issued later makes the syncer flush it
+    }
+
+    /** Writes the buffered records in one write, in the order they were made. */
+    private void flush() throws IOException {
+        synchronized (pending) { // held while writing, so two flushes cannot reorder their records
+            if (pending.isEmpty()) {
+                return;
+            }
+            file.writeAll(new ArrayList<>(pending.values()));
+            pending.clear();
         }
     }
 
@@ -123,6 +204,10 @@ public final class QueueIndex {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static byte[] removal(long position) {
+        return ByteBuffer.allocate(9).put(REMOVED).putLong(position).array();
     }
 
     private static List<Entry> replay(List<byte[]> records) {

@@ -2,12 +2,16 @@ package dev.ferrymq.broker.persistence;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferrymq.store.FsyncPolicy;
 import dev.ferrymq.store.RecordFile;
 import dev.ferrymq.store.StoreConfig;
 import dev.ferrymq.store.Syncer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,6 +34,7 @@ class QueueIndexTest {
         index.enqueued(200, 1_800_000_000_000L, 9, 16);
         index.enqueued(300, 0, 0, 0);
         index.removed(200);
+        index.sync();
 
         QueueIndex reopened = QueueIndex.open(dir.resolve("q.idx"), syncer);
         assertThat(reopened.recover()).containsExactly(
@@ -39,6 +44,58 @@ class QueueIndexTest {
                 .as("the compacted file reads the same").containsExactly(
                         new QueueIndex.Entry(100, 0, 3, 1024),
                         new QueueIndex.Entry(300, 0, 0, 0));
+    }
+
+    @Test
+    void bufferedRecordsAreOnDiskWhenTheNextGroupCommitReportsDurable() throws Exception {
+        QueueIndex index = QueueIndex.open(dir.resolve("q.idx"), syncer);
+        index.enqueued(100, 0, 0, 10);
+        CountDownLatch durable = new CountDownLatch(1);
+        syncer.whenDurable(durable::countDown); // what a publisher's confirm waits for
+
+        assertThat(durable.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(QueueIndex.open(dir.resolve("q.idx"), syncer).recover())
+                .containsExactly(new QueueIndex.Entry(100, 0, 0, 10));
+    }
+
+    @Test
+    void anEntryRemovedBeforeTheGroupCommitIsNeverWritten() throws IOException {
+        Path path = dir.resolve("q.idx");
+        QueueIndex index = QueueIndex.open(path, syncer);
+        long empty = Files.size(path);
+        index.enqueued(100, 0, 0, 10);
+        index.enqueued(200, 0, 0, 20);
+        index.removed(100); // a waiting consumer took and acknowledged it at once
+        index.sync();
+
+        assertThat(Files.size(path) - empty).as("one 'E' record: 8-byte frame header + 22 bytes").isEqualTo(30);
+        assertThat(QueueIndex.open(path, syncer).recover()).containsExactly(new QueueIndex.Entry(200, 0, 0, 20));
+    }
+
+    @Test
+    void aRemovalIsWrittenAtOnce() throws Exception {
+        Path path = dir.resolve("q.idx");
+        QueueIndex index = QueueIndex.open(path, syncer);
+        index.enqueued(100, 0, 0, 10);
+        index.sync();
+        long before = Files.size(path);
+
+        index.removed(100); // an ack the broker has processed must survive a kill -9 (page cache, no fsync)
+
+        assertThat(Files.size(path) - before).as("the 'A' record: 8-byte frame header + 9 bytes").isEqualTo(17);
+        assertThat(QueueIndex.open(path, syncer).recover()).isEmpty();
+    }
+
+    @Test
+    void withPeriodicFsyncEveryRecordIsWrittenAtOnce() throws IOException {
+        try (Syncer periodic = new Syncer(StoreConfig.defaults().withFsyncPolicy(FsyncPolicy.PERIODIC))) {
+            QueueIndex index = QueueIndex.open(dir.resolve("p.idx"), periodic);
+            index.enqueued(7, 0, 0, 1);
+
+            assertThat(QueueIndex.open(dir.resolve("p.idx"), periodic).recover())
+                    .as("a confirm with PERIODIC means written to the OS, at once")
+                    .containsExactly(new QueueIndex.Entry(7, 0, 0, 1));
+        }
     }
 
     @Test
