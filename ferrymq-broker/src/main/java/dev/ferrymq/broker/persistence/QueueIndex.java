@@ -106,11 +106,16 @@ public final class QueueIndex implements Syncable {
             return;
         }
         boolean first;
+        boolean full;
         synchronized (pending) {
             first = pending.isEmpty();
             pending.put(position, record);
+            full = pending.size() >= MAX_PENDING;
         }
-        afterBuffering();
+        if (full) {
+            flushUnchecked(); // bounds the heap a long group-commit round can take; the syncer still fsyncs it
+        }
+        syncer.markDirty(this); // after buffering: a whenDurable() issued later makes the syncer flush it
         if (first) {
             // A publisher with confirms already waits for a group commit; one without still expects its
             // persistent message to be on disk within the group-commit delay.
@@ -168,19 +173,12 @@ public final class QueueIndex implements Syncable {
         file.sync();
     }
 
-    private void afterBuffering() {
-        boolean full;
-        synchronized (pending) {
-            full = pending.size() >= MAX_PENDING;
+    private void flushUnchecked() {
+        try {
+            flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        if (full) {
-            try {
-                flush(); // bounds the heap a long group-commit round can take; the syncer still fsyncs it
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-        syncer.markDirty(this); // after buffering: a whenDurable() issued later makes the syncer flush it
     }
 
     /** Writes the buffered records in one write, in the order they were made. */

@@ -73,6 +73,23 @@ class QueueIndexTest {
     }
 
     @Test
+    void aLongGroupCommitRoundStillWritesTheBufferOnceItHolds2048Records() throws IOException {
+        try (Syncer slow = new Syncer(StoreConfig.defaults().withMaxGroupCommitDelayMicros(60_000_000))) {
+            Path path = dir.resolve("big.idx");
+            QueueIndex index = QueueIndex.open(path, slow);
+            long empty = Files.size(path);
+            for (int i = 0; i < 2047; i++) {
+                index.enqueued(i, 0, 0, 1);
+            }
+            assertThat(Files.size(path)).as("buffered, the round still lingering").isEqualTo(empty);
+
+            index.enqueued(2047, 0, 0, 1);
+
+            assertThat(Files.size(path) - empty).as("2048 'E' records of 30 bytes, framed").isEqualTo(2048L * 30);
+        }
+    }
+
+    @Test
     void aRemovalIsWrittenAtOnce() throws Exception {
         Path path = dir.resolve("q.idx");
         QueueIndex index = QueueIndex.open(path, syncer);
