@@ -123,11 +123,9 @@ public final class RecordFile implements Syncable, AutoCloseable {
         if (records.isEmpty()) {
             return;
         }
+        List<ByteBuffer> frames = frames(records);
         int length = 0;
-        List<ByteBuffer> frames = new ArrayList<>(records.size());
-        for (byte[] r : records) {
-            ByteBuffer f = RecordFormat.frame(r);
-            frames.add(f);
+        for (ByteBuffer f : frames) {
             length += f.limit();
         }
         ByteBuffer all = ByteBuffer.allocate(length);
@@ -163,10 +161,7 @@ public final class RecordFile implements Syncable, AutoCloseable {
      */
     public synchronized void rewrite(List<byte[]> records) throws IOException {
         ensureOpen();
-        List<ByteBuffer> frames = new ArrayList<>(records.size());
-        for (byte[] r : records) {
-            frames.add(RecordFormat.frame(r)); // validate everything before touching the disk
-        }
+        List<ByteBuffer> frames = frames(records); // validates everything before touching the disk
         long newSize = HEADER;
         FileChannel next = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.READ, StandardOpenOption.WRITE);
@@ -189,6 +184,14 @@ public final class RecordFile implements Syncable, AutoCloseable {
         size = newSize;
         old.close();
         RecordFormat.fsyncDirectory(file.toAbsolutePath().getParent());
+    }
+
+    private static List<ByteBuffer> frames(List<byte[]> records) {
+        List<ByteBuffer> frames = new ArrayList<>(records.size());
+        for (byte[] r : records) {
+            frames.add(RecordFormat.frame(r));
+        }
+        return frames;
     }
 
     public synchronized long size() {
