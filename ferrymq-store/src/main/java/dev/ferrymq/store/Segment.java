@@ -24,9 +24,14 @@ import org.slf4j.LoggerFactory;
  *   frame = length:int32 | crc32c:int32 | payload   (see RecordFormat)
  * </pre>
  *
- * Thread-safety: {@link #append} must be serialised by the caller (the log's append lock); {@link #read},
+ * With a write buffer ({@link #bufferWrites}) appended frames collect in memory and reach the file in one
+ * write when the buffer is full, when the syncer calls {@link #sync} (just before the fsync) or when a reader
+ * asks for a frame that is still in the buffer. Without one, every append is its own write.
+ *
+ * <p>Thread-safety: {@link #append} must be serialised by the caller (the log's append lock); {@link #read},
  * {@link #sync} and the reference count may be used from any thread ({@code size} is volatile and only
- * grows after a frame is completely written, so readers never see a partial frame).
+ * grows after a frame is completely appended, so readers never see a partial frame). The write buffer and
+ * {@code written} are guarded by {@code writeLock}.
  */
 final class Segment implements Syncable {
 
@@ -39,6 +44,10 @@ final class Segment implements Syncable {
     final Path path;
     private final FileChannel channel;
     private volatile long size;
+    /** Bytes [0, written) have been handed to the OS; [written, size) are in {@code pending}. */
+    private volatile long written;
+    private final Object writeLock = new Object();
+    private ByteBuffer pending; // guarded by writeLock; null: appends are written through
     private final AtomicInteger refs = new AtomicInteger();
     private final AtomicBoolean gone = new AtomicBoolean(); // closed or deleted on purpose
     /** Set when a record was appended without a reference: the caller may still retain it (see SegmentLog). */
@@ -49,6 +58,7 @@ final class Segment implements Syncable {
         this.path = path;
         this.channel = channel;
         this.size = size;
+        this.written = size;
     }
 
     static Path pathFor(Path dir, int id) {
@@ -138,17 +148,78 @@ final class Segment implements Syncable {
         return size;
     }
 
-    /** Writes a frame at the end; returns its offset. Caller serialises appends. */
-    int append(ByteBuffer frame) throws IOException {
+    /** From now on appends collect in {@code buffer} (a direct buffer saves the JDK a copy per write). */
+    void bufferWrites(ByteBuffer buffer) {
+        synchronized (writeLock) {
+            pending = buffer.clear();
+        }
+    }
+
+    /** Writes out what is buffered and goes back to writing each append through; returns the buffer. */
+    ByteBuffer stopBuffering() throws IOException {
+        synchronized (writeLock) {
+            writePending();
+            ByteBuffer buffer = pending;
+            pending = null;
+            return buffer;
+        }
+    }
+
+    /** Bytes appended but not yet handed to the OS. */
+    long pendingBytes() {
+        return size - written;
+    }
+
+    /** Appends a frame holding {@code payload}; returns its offset. Caller serialises appends. */
+    int append(byte[] payload) throws IOException {
+        RecordFormat.checkPayload(payload);
+        int frameLength = RecordFormat.FRAME_HEADER + payload.length;
         long offset = size;
-        // On failure size is not advanced, so the next append overwrites whatever part was written.
-        RecordFormat.writeFully(channel, frame, offset);
-        size = offset + frame.limit();
+        synchronized (writeLock) {
+            if (pending != null && frameLength <= pending.capacity()) {
+                if (frameLength > pending.remaining()) {
+                    writePending();
+                }
+                pending.putInt(payload.length).putInt(RecordFormat.crc(payload)).put(payload);
+            } else {
+                writePending(); // file order is append order
+                // On failure nothing advances, so the next append overwrites whatever part was written.
+                RecordFormat.writeFully(channel, RecordFormat.frame(payload), offset);
+                written = offset + frameLength;
+            }
+            size = offset + frameLength;
+        }
         return (int) offset;
+    }
+
+    /** Hands the buffered frames to the OS. */
+    void flush() throws IOException {
+        synchronized (writeLock) {
+            writePending();
+        }
+    }
+
+    private void writePending() throws IOException { // holds writeLock
+        if (pending == null || pending.position() == 0) {
+            return;
+        }
+        int end = pending.position();
+        pending.flip();
+        try {
+            RecordFormat.writeFully(channel, pending, written);
+        } catch (IOException e) {
+            pending.clear().position(end); // all of it stays pending; a retry rewrites it at the same offset
+            throw e;
+        }
+        written += end;
+        pending.clear();
     }
 
     /** Reads and CRC-checks the frame at {@code offset}. */
     byte[] read(int offset) throws IOException {
+        if (offset >= written) {
+            flush(); // buffered frames start at or after written: flushes only ever write whole frames
+        }
         long end = size;
         if (offset < HEADER) {
             throw new IllegalArgumentException("no record at offset " + offset + " of " + path);
@@ -174,6 +245,7 @@ final class Segment implements Syncable {
 
     /** Scans every frame up to the current size; a frame that is not intact throws. */
     void scan(RecordVisitor visitor) throws IOException {
+        flush();
         RecordScanner scanner = new RecordScanner(channel, HEADER, size);
         byte[] payload;
         while ((payload = scanner.next()) != null) {
@@ -205,6 +277,7 @@ final class Segment implements Syncable {
     @Override
     public void sync() throws IOException {
         try {
+            flush();
             channel.force(false); // fdatasync: the size change is flushed as it is needed to read the data
         } catch (ClosedChannelException e) {
             if (!gone.get()) {
@@ -217,6 +290,7 @@ final class Segment implements Syncable {
     void close() throws IOException {
         if (gone.compareAndSet(false, true)) {
             try {
+                flush();
                 channel.force(false);
             } finally {
                 channel.close();
@@ -228,6 +302,9 @@ final class Segment implements Syncable {
     boolean delete() throws IOException {
         if (!gone.compareAndSet(false, true)) {
             return false;
+        }
+        synchronized (writeLock) {
+            pending = null; // the data is no longer wanted
         }
         channel.close();
         Files.deleteIfExists(path);

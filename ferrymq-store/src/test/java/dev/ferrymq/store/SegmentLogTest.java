@@ -9,16 +9,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class SegmentLogTest {
 
     private static final StoreConfig TINY = StoreConfig.defaults().withSegmentSize(4096)
             .withFsyncPolicy(FsyncPolicy.PERIODIC);
+    private static final StoreConfig BUFFERED = StoreConfig.defaults().withSegmentSize(1024 * 1024);
 
     @TempDir
     Path dir;
@@ -35,10 +39,11 @@ class SegmentLogTest {
         return positions;
     }
 
-    @Test
-    void roundTripsAcrossSegmentRollsAndReopen() throws IOException {
+    @ParameterizedTest
+    @EnumSource(FsyncPolicy.class) // ALWAYS buffers appends across rolls; PERIODIC writes each through
+    void roundTripsAcrossSegmentRollsAndReopen(FsyncPolicy policy) throws IOException {
         List<Long> positions;
-        try (SegmentLog log = SegmentLog.open(dir, TINY)) {
+        try (SegmentLog log = SegmentLog.open(dir, TINY.withFsyncPolicy(policy))) {
             positions = appendAll(log, 100, 300);
             assertThat(log.segmentCount()).isGreaterThan(5);
             for (int i = 1; i < positions.size(); i++) {
@@ -65,6 +70,67 @@ class SegmentLogTest {
             assertThat(Files.exists(Segment.pathFor(dir, 1))).isTrue();
             assertThat(new String(Files.readAllBytes(Segment.pathFor(dir, 1)), 0, 4,
                     java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("FMQS");
+        }
+    }
+
+    @Test
+    void withAlwaysAppendsWaitInTheWriteBufferUntilTheGroupCommit() throws Exception {
+        // A long group-commit delay holds the commit that the first append requests.
+        try (SegmentLog log = SegmentLog.open(dir, BUFFERED.withMaxGroupCommitDelayMicros(1_000_000))) {
+            List<Long> positions = appendAll(log, 10, 100);
+            Path file = segmentFile(dir, positions.get(0));
+            assertThat(Files.size(file)).as("nothing written before the commit").isEqualTo(Segment.HEADER);
+
+            CountDownLatch durable = new CountDownLatch(1);
+            log.syncer().whenDurable(durable::countDown);
+            assertThat(durable.await(10, TimeUnit.SECONDS)).isTrue();
+            long end = SegmentLog.offset(positions.get(9)) + RecordFormat.FRAME_HEADER + 100 + 9 % 13;
+            assertThat(Files.size(file)).as("all ten in the file once durable").isEqualTo(end);
+        }
+    }
+
+    @Test
+    void withAlwaysABufferedRecordCanBeReadAtOnce() throws IOException {
+        try (SegmentLog log = SegmentLog.open(dir, BUFFERED.withMaxGroupCommitDelayMicros(1_000_000))) {
+            List<Long> positions = appendAll(log, 5, 100);
+            assertThat(log.read(positions.get(3))).isEqualTo(payload(3, 103));
+            assertThat(log.read(positions.get(0))).isEqualTo(payload(0, 100));
+        }
+    }
+
+    @Test
+    void withAlwaysAFullWriteBufferIsWrittenWithoutWaitingForTheCommit() throws IOException {
+        try (SegmentLog log = SegmentLog.open(dir, BUFFERED.withMaxGroupCommitDelayMicros(1_000_000))) {
+            List<Long> positions = appendAll(log, 2 * SegmentLog.WRITE_BUFFER_SIZE / 1000, 1000);
+            assertThat(Files.size(segmentFile(dir, positions.get(0))))
+                    .isGreaterThanOrEqualTo(SegmentLog.WRITE_BUFFER_SIZE - 1000);
+        }
+    }
+
+    @Test
+    void withAlwaysARecordBiggerThanTheWriteBufferKeepsAppendOrder() throws IOException {
+        int big = SegmentLog.WRITE_BUFFER_SIZE + 10;
+        List<Long> positions = new ArrayList<>();
+        try (SegmentLog log = SegmentLog.open(dir, BUFFERED)) {
+            positions.add(log.append(payload(1, 100)));
+            positions.add(log.append(payload(2, big)));
+            positions.add(log.append(payload(3, 100)));
+            assertThat(log.read(positions.get(1))).isEqualTo(payload(2, big));
+        }
+        try (SegmentLog log = SegmentLog.open(dir, BUFFERED)) {
+            List<Long> seen = new ArrayList<>();
+            log.forEachRecord((pos, p) -> seen.add(pos));
+            assertThat(seen).containsExactlyElementsOf(positions);
+            assertThat(log.read(positions.get(2))).isEqualTo(payload(3, 100));
+        }
+    }
+
+    @Test
+    void withPeriodicEachAppendIsInTheFileWhenItReturns() throws IOException {
+        try (SegmentLog log = SegmentLog.open(dir, TINY)) {
+            long position = log.append(payload(1, 100));
+            assertThat(Files.size(segmentFile(dir, position)))
+                    .isEqualTo(Segment.HEADER + RecordFormat.FRAME_HEADER + 100);
         }
     }
 
