@@ -84,7 +84,7 @@ public final class FerryServer implements AutoCloseable {
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class
                 : NioServerSocketChannel.class;
         this.bossGroup = new MultiThreadIoEventLoopGroup(1, io);
-        this.workerGroup = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(), io);
+        this.workerGroup = new MultiThreadIoEventLoopGroup(config.ioThreads(), io);
         ManagementServer startedManagement = null;
         try {
             ServerBootstrap bootstrap = new ServerBootstrap()

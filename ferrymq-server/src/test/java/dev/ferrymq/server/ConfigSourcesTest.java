@@ -48,6 +48,15 @@ class ConfigSourcesTest {
     }
 
     @Test
+    void ioThreadsDefaultsToHalfTheProcessorsAndCanBeSet() throws Exception {
+        int processors = Runtime.getRuntime().availableProcessors();
+        assertThat(ServerConfig.defaults().ioThreads()).isBetween(1, Math.max(1, processors / 2));
+        assertThat(ConfigSources.load(null, Map.of("FERRYMQ_IO_THREADS", "3")).ioThreads()).isEqualTo(3);
+        assertThatThrownBy(() -> ConfigSources.load(null, Map.of("FERRYMQ_IO_THREADS", "-1")))
+                .hasMessageContaining("FERRYMQ_IO_THREADS");
+    }
+
+    @Test
     void badSettingsNameTheirSource() throws Exception {
         Path file = Files.writeString(dir.resolve("bad.conf"), "amqp-prot = 1\n");
         assertThatThrownBy(() -> ConfigSources.load(file, Map.of()))
