@@ -25,12 +25,33 @@ public final class Wire {
     public static String readShortString(ByteBuf in) {
         int len = in.readUnsignedByte();
         checkReadable(in, len, "short string");
+        if (isAscii(in, in.readerIndex(), len)) { // the usual case: names and keys; ASCII is valid UTF-8
+            String s = len == 0 ? "" : in.toString(in.readerIndex(), len, StandardCharsets.US_ASCII);
+            in.skipBytes(len);
+            return s;
+        }
         // Malformed UTF-8 would decode to replacement characters that re-encode to more than 255 bytes, and
         // names are echoed back (basic.deliver, declare-ok), so such a string is refused here.
         if (!ByteBufUtil.isText(in, in.readerIndex(), len, StandardCharsets.UTF_8)) {
             throw AmqpException.connection(ReplyCode.SYNTAX_ERROR, "short string is not valid UTF-8");
         }
         return len == 0 ? "" : in.readCharSequence(len, StandardCharsets.UTF_8).toString();
+    }
+
+    private static boolean isAscii(ByteBuf in, int index, int len) {
+        int i = index;
+        int end = index + len;
+        for (; i + 8 <= end; i += 8) {
+            if ((in.getLong(i) & 0x8080_8080_8080_8080L) != 0) {
+                return false;
+            }
+        }
+        for (; i < end; i++) {
+            if (in.getByte(i) < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public static void skipShortString(ByteBuf in) {

@@ -182,6 +182,32 @@ class FieldTableTest {
     }
 
     @Test
+    void shortStringsOfEveryLengthWithOneNonAsciiCharacterAnywhereRoundTrip() {
+        ByteBuf buf = Unpooled.buffer();
+        for (int len = 0; len <= 20; len++) {
+            String ascii = "k".repeat(len);
+            buf.writeByte(7); // the string need not start at an aligned index
+            Wire.writeShortString(buf, ascii);
+            buf.skipBytes(1);
+            assertThat(Wire.readShortString(buf)).isEqualTo(ascii);
+            for (int at = 0; at < len; at++) {
+                String mixed = ascii.substring(0, at) + "é" + ascii.substring(at + 1);
+                Wire.writeShortString(buf, mixed);
+                assertThat(Wire.readShortString(buf)).isEqualTo(mixed);
+            }
+        }
+        assertThat(buf.isReadable()).isFalse();
+    }
+
+    @Test
+    void refusesShortStringWithBadUtf8AfterAnAsciiPrefix() {
+        ByteBuf buf = Unpooled.buffer().writeByte(12).writeBytes("abcdefghij".getBytes()).writeByte(0xC3)
+                .writeByte('x');
+        assertThatThrownBy(() -> Wire.readShortString(buf)).isInstanceOfSatisfying(AmqpException.class,
+                e -> assertThat(e.replyCode()).isEqualTo(ReplyCode.SYNTAX_ERROR));
+    }
+
+    @Test
     void refusesShortStringThatIsNotUtf8() {
         // 255 bytes of 0xFF would decode to 255 replacement characters, 765 bytes when echoed back
         ByteBuf buf = Unpooled.buffer().writeByte(255).writeBytes(new byte[255]).setBytes(1, new byte[] {-1, -1});
