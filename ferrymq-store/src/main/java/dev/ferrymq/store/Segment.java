@@ -39,6 +39,8 @@ final class Segment implements Syncable {
     static final String MAGIC = "FMQS";
     static final int HEADER = 12;
     static final String SUFFIX = ".seg";
+    /** Bytes a read asks for at first: a frame header and a typical message record in one pread. */
+    static final int FIRST_READ = 4096;
 
     final int id;
     final Path path;
@@ -220,23 +222,29 @@ final class Segment implements Syncable {
         if (offset >= written) {
             flush(); // buffered frames start at or after written: flushes only ever write whole frames
         }
-        long end = size;
+        long end = written; // every frame that starts below it ends at or below it
         if (offset < HEADER) {
             throw new IllegalArgumentException("no record at offset " + offset + " of " + path);
         }
         if (offset + (long) RecordFormat.FRAME_HEADER > end) {
             throw new StoreCorruptionException(path, offset, "record beyond end of segment (" + end + " bytes)");
         }
-        ByteBuffer header = ByteBuffer.allocate(RecordFormat.FRAME_HEADER);
-        RecordFormat.readFully(channel, header, offset);
-        header.flip();
-        int length = header.getInt();
-        int crc = header.getInt();
+        // One pread for the frame header and, for records up to a few KiB, the whole payload with it.
+        ByteBuffer first = ByteBuffer.allocate((int) Math.min(FIRST_READ, end - offset));
+        RecordFormat.readFully(channel, first, offset);
+        first.flip();
+        int length = first.getInt();
+        int crc = first.getInt();
         if (length <= 0 || offset + (long) RecordFormat.FRAME_HEADER + length > end) {
             throw new StoreCorruptionException(path, offset, "bad record length " + length);
         }
         byte[] payload = new byte[length];
-        RecordFormat.readFully(channel, ByteBuffer.wrap(payload), offset + RecordFormat.FRAME_HEADER);
+        int inFirst = Math.min(length, first.remaining());
+        first.get(payload, 0, inFirst);
+        if (inFirst < length) {
+            RecordFormat.readFully(channel, ByteBuffer.wrap(payload, inFirst, length - inFirst),
+                    offset + RecordFormat.FRAME_HEADER + inFirst);
+        }
         if (RecordFormat.crc(payload) != crc) {
             throw new StoreCorruptionException(path, offset, "CRC mismatch");
         }

@@ -134,6 +134,22 @@ class SegmentLogTest {
         }
     }
 
+    /** A read takes the header and up to FIRST_READ - 8 payload bytes in one pread, the rest in a second one. */
+    @ParameterizedTest
+    @ValueSource(ints = {1, Segment.FIRST_READ - 9, Segment.FIRST_READ - 8, Segment.FIRST_READ - 7,
+            Segment.FIRST_READ, 3 * Segment.FIRST_READ + 5})
+    void recordsOnEitherSideOfTheFirstReadSizeReadBackIntact(int size) throws IOException {
+        List<Long> positions = new ArrayList<>();
+        try (SegmentLog log = SegmentLog.open(dir, BUFFERED)) {
+            for (int i = 0; i < 3; i++) {
+                positions.add(log.append(payload(i, size)));
+            }
+            for (int i = 2; i >= 0; i--) { // the last one first: its first read is cut short by the end of the file
+                assertThat(log.read(positions.get(i))).isEqualTo(payload(i, size));
+            }
+        }
+    }
+
     @Test
     void oversizedRecordGetsItsOwnSegment() throws IOException {
         try (SegmentLog log = SegmentLog.open(dir, TINY)) {
