@@ -371,6 +371,31 @@ public final class Queue implements Destination {
         }
     }
 
+    /** Settles many entries (a multiple ack) under one lock, with one index write for all of them. */
+    public void settleAll(List<QueueEntry> entries) {
+        lock.lock();
+        try {
+            if (!deleted) {
+                unacked -= entries.size();
+                long[] positions = new long[entries.size()];
+                int stored = 0;
+                for (QueueEntry entry : entries) {
+                    if (entry.stored()) {
+                        positions[stored++] = entry.position();
+                    }
+                }
+                if (stored > 0) {
+                    index.removedAll(positions, stored);
+                }
+            }
+            for (QueueEntry entry : entries) {
+                leaveForGood(entry);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** basic.reject / basic.nack without requeue: the entry leaves the queue, dead-lettered if configured. */
     public void reject(QueueEntry entry) {
         lock.lock();

@@ -965,13 +965,31 @@ final class AmqpChannel implements MethodHandler {
 
     @Override
     public void onBasicAck(BasicAck m) {
-        settleNowOrAtCommit(m.deliveryTag(), m.multiple(), () -> {
-            for (Unacked settled : take(m.deliveryTag(), m.multiple())) {
-                settled.entry().queue().settle(settled.entry());
-                settled.entry().queue().counters().acked.increment();
-                totals.acked.increment();
+        settleNowOrAtCommit(m.deliveryTag(), m.multiple(), () -> settleAcked(take(m.deliveryTag(), m.multiple())));
+    }
+
+    /** One settle call per run of entries from the same queue: a multiple ack is usually a single run. */
+    private void settleAcked(List<Unacked> acked) {
+        int from = 0;
+        while (from < acked.size()) {
+            Queue queue = acked.get(from).entry().queue();
+            int to = from + 1;
+            while (to < acked.size() && acked.get(to).entry().queue() == queue) {
+                to++;
             }
-        });
+            if (to - from == 1) {
+                queue.settle(acked.get(from).entry());
+            } else {
+                List<QueueEntry> run = new ArrayList<>(to - from);
+                for (int i = from; i < to; i++) {
+                    run.add(acked.get(i).entry());
+                }
+                queue.settleAll(run);
+            }
+            queue.counters().acked.add(to - from);
+            totals.acked.add(to - from);
+            from = to;
+        }
     }
 
     @Override

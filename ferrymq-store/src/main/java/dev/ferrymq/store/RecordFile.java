@@ -115,6 +115,12 @@ public final class RecordFile implements Syncable, AutoCloseable {
         syncer.markDirty(this);
     }
 
+    /** Appends {@code records} with one write; like {@link #append}, they are in the OS when this returns. */
+    public void appendAll(List<byte[]> records) throws IOException {
+        writeAll(records);
+        syncer.markDirty(this);
+    }
+
     /**
      * Appends {@code records} with one write and does <em>not</em> mark the file dirty: for a {@link Syncable}
      * that buffers records for this file and fsyncs it itself ({@link #sync()}) when the syncer calls it.

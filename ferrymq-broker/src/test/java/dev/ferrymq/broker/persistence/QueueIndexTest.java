@@ -104,6 +104,28 @@ class QueueIndexTest {
     }
 
     @Test
+    void removingManyAtOnceWritesTheirRemovalsAtOnceAndCancelsTheOnesStillBuffered() throws Exception {
+        // A lingering round keeps 500's 'E' record buffered for the whole test.
+        try (Syncer slow = new Syncer(StoreConfig.defaults().withMaxGroupCommitDelayMicros(60_000_000))) {
+            Path path = dir.resolve("q.idx");
+            QueueIndex index = QueueIndex.open(path, slow);
+            for (long p = 1; p <= 4; p++) {
+                index.enqueued(p * 100, 0, 0, 10);
+            }
+            index.sync(); // 100..400 on disk
+            index.enqueued(500, 0, 0, 10);
+            long before = Files.size(path);
+
+            index.removedAll(new long[] {100, 200, 500, 999}, 3); // a multiple ack; 999 is beyond count
+
+            assertThat(Files.size(path) - before).as("two 'A' records of 17 bytes; 500's 'E' and 'A' never written")
+                    .isEqualTo(2 * 17);
+            assertThat(QueueIndex.open(path, slow).recover()).containsExactly(
+                    new QueueIndex.Entry(300, 0, 0, 10), new QueueIndex.Entry(400, 0, 0, 10));
+        }
+    }
+
+    @Test
     void withPeriodicFsyncEveryRecordIsWrittenAtOnce() throws IOException {
         try (Syncer periodic = new Syncer(StoreConfig.defaults().withFsyncPolicy(FsyncPolicy.PERIODIC))) {
             QueueIndex index = QueueIndex.open(dir.resolve("p.idx"), periodic);
