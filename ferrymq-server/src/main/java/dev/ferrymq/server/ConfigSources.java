@@ -19,7 +19,8 @@ import java.util.Properties;
 final class ConfigSources {
     /** Every setting's key, in the order docs/config.md lists them. */
     static final List<String> KEYS = List.of("bind", "amqp-port", "data-dir", "fsync", "group-commit-delay-us",
-            "io-threads", "frame-max", "channel-max", "heartbeat", "max-message-size", "consumer-timeout", "handshake-timeout",
+            "io-threads", "frame-max", "channel-max", "heartbeat", "max-message-size", "consumer-timeout",
+            "handshake-timeout",
             "max-connections", "max-connections-per-vhost", "max-connections-per-user", "max-queues-per-vhost",
             "memory-high-watermark", "disk-free-limit", "amqps-port", "tls-cert", "tls-key", "tls-password",
             "tls-ca", "tls-verify", "management-port", "management-tls", "line-port", "line-exchange", "line-routing-key", "line-ack",

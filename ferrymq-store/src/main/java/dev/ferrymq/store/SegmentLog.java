@@ -43,9 +43,10 @@ import org.slf4j.LoggerFactory;
  * recovered and then calls {@link #recoveryComplete()}. From then on a segment that is not the active one and
  * has no references is deleted.
  *
- * <p>Thread-safety: thread-safe. Appends (and rolls) are serialised by one lock; reads are positional reads
- * (a read of a record still in the write buffer first writes the buffer out); reference counts are atomics. Do not interrupt threads doing I/O here: an interrupt closes
- * the shared FileChannel ({@code ClosedByInterruptException}) for every thread.
+ * <p>Thread-safety: thread-safe. Appends (and rolls) are serialised by one lock; reads are positional reads (a read
+ * of a record still in the write buffer first writes the buffer out); reference counts are atomics. Do not interrupt
+ * threads doing I/O here: an interrupt closes the shared FileChannel ({@code ClosedByInterruptException}) for every
+ * thread.
  */
 public final class SegmentLog implements AutoCloseable {
 
@@ -175,8 +176,8 @@ public final class SegmentLog implements AutoCloseable {
      * this returns; with {@link FsyncPolicy#ALWAYS} it may wait in the write buffer until the next group commit,
      * which this asks for, so it is on disk within the group-commit delay plus one fsync. Use
      * {@link Syncer#whenDurable} to learn when it is durable. The record carries no reference: with concurrent appenders
-     * prefer {@link #append(byte[], int)}, because a segment sealed before the caller's {@link #retain}
-     * could otherwise be deleted by a concurrent release of its last other reference.
+     * prefer {@link #append(byte[], int)}, because a segment sealed before the caller's {@link #retain} could
+     * otherwise be deleted by a concurrent release of its last other reference.
      *
      * @return the record's position, greater than every earlier position
      */

@@ -135,10 +135,7 @@ public final class QueueIndex implements Syncable {
         // Written at once (its 'E' record already was): once the broker has processed an ack, a kill -9 does not
         // bring the message back.
         append(removal(position));
-        removalsSinceCompaction++;
-        if (removalsSinceCompaction >= COMPACT_MIN_REMOVALS && removalsSinceCompaction > 4 * live) {
-            compact();
-        }
+        removalsWritten(1);
     }
 
     /**
@@ -163,7 +160,12 @@ public final class QueueIndex implements Syncable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        removalsSinceCompaction += records.size();
+        removalsWritten(records.size());
+    }
+
+    /** Compacts once written removals outnumber live entries 4:1 (and enough of them piled up). */
+    private void removalsWritten(int count) {
+        removalsSinceCompaction += count;
         if (removalsSinceCompaction >= COMPACT_MIN_REMOVALS && removalsSinceCompaction > 4 * live) {
             compact();
         }
