@@ -303,6 +303,21 @@ class TopicPermissionsTest extends AbstractBrokerIT {
         assertThat(call("GET", "topic-permissions/%2F/" + enc(user), null).status()).isEqualTo(404);
     }
 
+    @Test
+    void deletingAVhostDeletesTheTopicPermissionsInIt() throws Exception {
+        String user = newUser();
+        String vhost = unique("tp.vhost");
+        assertThat(call("PUT", "vhosts/" + enc(vhost), null).status()).isEqualTo(201);
+        try {
+            assertThat(call("PUT", "topic-permissions/" + enc(vhost) + "/" + enc(user),
+                    "{\"exchange\":\"amq.topic\",\"write\":\"^a\",\"read\":\"^a\"}").status()).isEqualTo(201);
+            assertThat(call("GET", "vhosts/" + enc(vhost) + "/topic-permissions", null).json()).hasSize(1);
+        } finally {
+            assertThat(call("DELETE", "vhosts/" + enc(vhost), null).status()).isEqualTo(204);
+        }
+        assertThat(call("GET", "users/" + enc(user) + "/topic-permissions", null).json()).isEmpty();
+    }
+
     private void newUserNamed(String user) throws Exception {
         assertThat(call("PUT", "users/" + enc(user), "{\"password\":\"" + user + "\",\"tags\":\"\"}").status())
                 .isEqualTo(201);
