@@ -16,8 +16,8 @@ import java.util.function.Consumer;
 
 /**
  * The broker's domain root: virtual hosts, users and permissions, and the store behind them. Changes to users,
- * vhosts, permissions and topic permissions made through this class are recorded in the definitions log, so they survive restarts.
- * Thread-safe: access-control changes synchronize on the broker; lookups read concurrent maps.
+ * vhosts, permissions and topic permissions made through this class are recorded in the definitions log, so they
+ * survive restarts. Thread-safe: access-control changes synchronize on the broker; lookups read concurrent maps.
  */
 public final class Broker implements AutoCloseable {
     public static final String DEFAULT_VHOST = "/";
