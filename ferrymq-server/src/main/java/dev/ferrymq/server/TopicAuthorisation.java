@@ -12,7 +12,7 @@ import java.util.Map;
  * to an exchange of type topic needs its routing key to match the user's {@code write} pattern for that exchange,
  * and a binding from one (queue.bind/unbind, exchange.bind/unbind with it as source) its binding key to match
  * {@code read}. A user without a topic permission for the exchange, or an exchange of another type (or one that
- * does not exist: the operation fails later with 404), is not checked.
+ * does not exist: the operation fails later with 404, as in RabbitMQ where that comes first), is not checked.
  *
  * <p>Cheap on the publish path: the user's topic permissions in the vhost are looked up again only when the
  * broker's table has changed since the last check (a volatile read otherwise), the usual case of a user without
@@ -57,7 +57,8 @@ final class TopicAuthorisation {
             return;
         }
         Exchange exchange = vhost.findExchange(exchangeName);
-        if (exchange != null && exchange.type().equals(TOPIC)) {
+        // A publish to an internal exchange is refused anyway, and RabbitMQ says so before any topic check.
+        if (exchange != null && exchange.type().equals(TOPIC) && !(write && exchange.internal())) {
             TopicPermissions.check(permission, write, key);
         }
     }

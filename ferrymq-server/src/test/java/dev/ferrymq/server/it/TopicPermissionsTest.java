@@ -134,6 +134,17 @@ class TopicPermissionsTest extends AbstractBrokerIT {
     }
 
     @Test
+    void aPublishToAnInternalTopicExchangeIsRefusedAsInternalBeforeTheTopicCheck() throws Exception {
+        String user = newUser();
+        String internal = exchangeToDelete(unique("x.internal"));
+        openChannel().exchangeDeclare(internal, "topic", false, false, true, null);
+        setTopicPermission(user, internal, "^nothing$", ".*");
+        Channel ch = channelAs(user);
+        assertThat(replyText(assertChannelError(ch, ACCESS_REFUSED, () -> publish(ch, internal, "k", "x"))))
+                .isEqualTo("ACCESS_REFUSED - cannot publish to internal exchange '" + internal + "' in vhost '/'");
+    }
+
+    @Test
     void anEmptyWritePatternPermitsOnlyTheEmptyRoutingKey() throws Exception {
         String user = newUser();
         setTopicPermission(user, "amq.topic", "", ".*");
