@@ -191,15 +191,19 @@ public final class Broker implements AutoCloseable {
      */
     public synchronized Permissions.Permission setPermissions(String user, String vhost, String configure,
                                                               String write, String read) {
+        requireUserAndVhost(user, vhost);
+        Permissions.Permission permission = permissions.set(user, vhost, configure, write, read);
+        record(new Definition.PermissionSet(vhost, user, configure, write, read));
+        return permission;
+    }
+
+    private void requireUserAndVhost(String user, String vhost) {
         if (users.get(user) == null) {
             throw new IllegalArgumentException("no user '" + user + "'");
         }
         if (!vhosts.containsKey(vhost)) {
             throw new IllegalArgumentException("no vhost '" + vhost + "'");
         }
-        Permissions.Permission permission = permissions.set(user, vhost, configure, write, read);
-        record(new Definition.PermissionSet(vhost, user, configure, write, read));
-        return permission;
     }
 
     public synchronized boolean clearPermissions(String user, String vhost) {
@@ -217,12 +221,7 @@ public final class Broker implements AutoCloseable {
     public synchronized TopicPermissions.TopicPermission setTopicPermission(String user, String vhost,
                                                                           String exchange, String write,
                                                                           String read) {
-        if (users.get(user) == null) {
-            throw new IllegalArgumentException("no user '" + user + "'");
-        }
-        if (!vhosts.containsKey(vhost)) {
-            throw new IllegalArgumentException("no vhost '" + vhost + "'");
-        }
+        requireUserAndVhost(user, vhost);
         TopicPermissions.TopicPermission permission = topicPermissions.set(user, vhost, exchange, write, read);
         record(new Definition.TopicPermissionSet(vhost, user, exchange, write, read));
         return permission;

@@ -13,7 +13,7 @@ import java.util.Map;
 /**
  * One durable topology change, as written to the definitions log. Each record is an op byte followed by the
  * fields of that op (strings as modified UTF-8, arguments by {@link ArgumentsCodec}). Access control (users,
- * vhosts, permissions, topic permissions) is recorded here too; those records have no vhost of their own and answer "".
+ * vhosts, permissions, topic permissions) is recorded here too; user records have no vhost of their own and answer "".
  */
 public sealed interface Definition {
 
