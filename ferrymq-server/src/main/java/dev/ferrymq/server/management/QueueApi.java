@@ -25,8 +25,8 @@ final class QueueApi {
     }
 
     void register(Routes routes) {
-        routes.on("GET", "queues", r -> list(r, null))
-                .on("GET", "queues/{vhost}", r -> list(r, r.param("vhost")))
+        routes.pagedList("queues", r -> list(r, null))
+                .pagedList("queues/{vhost}", r -> list(r, r.param("vhost")))
                 .on("GET", "queues/{vhost}/{name}", r -> queueJson(queue(r)))
                 .on("PUT", "queues/{vhost}/{name}", this::declare)
                 .on("DELETE", "queues/{vhost}/{name}", this::delete)
