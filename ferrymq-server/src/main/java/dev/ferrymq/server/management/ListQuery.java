@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -84,19 +85,33 @@ final class ListQuery {
 
     /** What to answer for a handler's result: lists sorted, filtered and paged; columns applied. */
     Object apply(Object result) {
+        if (result instanceof LazyList<?> lazy) {
+            return lazily(lazy);
+        }
         if (result instanceof List<?> list) {
-            List<?> sorted = sortKeys.sort(list, sortReverse);
-            return page == null ? withColumns(sorted) : page(sorted);
+            return answer(list, item -> item, items -> new ArrayList<>(items));
         }
         return result instanceof Map<?, ?> ? withColumns(result) : result;
     }
 
-    private Object withColumns(Object value) {
-        return columns == null ? value : columns.extract(value);
+    /** Sorts, filters and pages on the cheap fields and renders only what is answered, when the sort allows. */
+    private <T> Object lazily(LazyList<T> lazy) {
+        if (!sortKeys.within(lazy.basicFields())) {
+            return answer(lazy.renderAll(lazy.sources()), item -> item, items -> new ArrayList<>(items));
+        }
+        return answer(lazy.sources(), lazy.basic(), lazy::renderAll);
     }
 
-    private Map<String, Object> page(List<?> sorted) {
-        List<?> filtered = filter(sorted);
+    /**
+     * The answer for items whose sort and filter fields {@code view} gives (as JSON objects) and that
+     * {@code render} turns into the JSON answered.
+     */
+    private <T> Object answer(List<T> items, Function<T, ?> view, Function<List<T>, List<Object>> render) {
+        List<T> sorted = sortKeys.sort(items, view, sortReverse);
+        if (page == null) {
+            return withColumns(render.apply(sorted));
+        }
+        List<T> filtered = filter(sorted, view);
         int size = filtered.size();
         // RabbitMQ's sublist fails when the page starts past the element after the last: (page - 1) * size > len
         if (page.subtract(BigInteger.ONE).multiply(BigInteger.valueOf(pageSize)).compareTo(BigInteger.valueOf(size)) > 0) {
@@ -104,13 +119,17 @@ final class ListQuery {
                     + pageSize + ", len: " + size);
         }
         int from = (page.intValue() - 1) * pageSize;
-        List<?> items = filtered.subList(from, Math.min(size, from + pageSize));
-        return Json.obj("filtered_count", size, "item_count", items.size(), "items", withColumns(items),
+        List<Object> shown = render.apply(filtered.subList(from, Math.min(size, from + pageSize)));
+        return Json.obj("filtered_count", size, "item_count", shown.size(), "items", withColumns(shown),
                 "page", page, "page_count", (size + pageSize - 1) / pageSize, "page_size", pageSize,
                 "total_count", sorted.size());
     }
 
-    private List<?> filter(List<?> items) {
+    private Object withColumns(Object value) {
+        return columns == null ? value : columns.extract(value);
+    }
+
+    private <T> List<T> filter(List<T> items, Function<T, ?> view) {
         if (name == null || name.isEmpty() || items.isEmpty()) {
             return items;
         }
@@ -126,9 +145,9 @@ final class ListQuery {
             String lower = name.toLowerCase(Locale.ROOT);
             matches = s -> s.toLowerCase(Locale.ROOT).contains(lower);
         }
-        List<Object> out = new ArrayList<>();
-        for (Object item : items) {
-            Object itemName = item instanceof Map<?, ?> map ? map.get("name") : null;
+        List<T> out = new ArrayList<>();
+        for (T item : items) {
+            Object itemName = view.apply(item) instanceof Map<?, ?> map ? map.get("name") : null;
             if (itemName != null && matches.test(itemName.toString())) {
                 out.add(item);
             }

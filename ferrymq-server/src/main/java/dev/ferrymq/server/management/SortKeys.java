@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Sorts API list items as RabbitMQ's {@code rabbit_mgmt_util:sort_list} does: by the requested field (a dotted
@@ -35,15 +36,21 @@ final class SortKeys {
         return java.util.Arrays.stream(dotted.split("\\.")).filter(s -> !s.isEmpty()).toArray(String[]::new);
     }
 
-    /** The items sorted (stable: equal keys keep their order), reversed if asked. */
-    <T> List<T> sort(List<T> items, boolean reverse) {
+    /** Whether every key is one of these fields (or inside one). */
+    boolean within(List<String> fields) {
+        return paths.stream().allMatch(path -> path.length > 0 && fields.contains(path[0]));
+    }
+
+    /** The items sorted by the fields of their JSON {@code view} (stable: equal keys keep their order). */
+    <T> List<T> sort(List<T> items, Function<T, ?> view, boolean reverse) {
         record Keyed<T>(Object[] key, T item) {
         }
         List<Keyed<T>> keyed = new ArrayList<>(items.size());
         for (T item : items) {
+            Object json = view.apply(item);
             Object[] key = new Object[paths.size()];
             for (int i = 0; i < key.length; i++) {
-                key[i] = value(item, paths.get(i));
+                key[i] = value(json, paths.get(i));
             }
             keyed.add(new Keyed<>(key, item));
         }
