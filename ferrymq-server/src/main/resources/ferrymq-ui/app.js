@@ -142,8 +142,9 @@ async function listPage(id) {
 /** Shows "first–last of N" and enables the previous/next buttons of a list's pager. */
 function showPager(id, p) {
   const el = document.querySelector(`.pager[data-list="${id}"]`), first = (p.page - 1) * p.page_size + 1;
-  el.querySelector('span').textContent = (p.item_count ? `${fmtNum(first)}–${fmtNum(first + p.item_count - 1)}` : '0')
-    + ` of ${fmtNum(p.filtered_count)}` + (p.filtered_count !== p.total_count ? ` (${fmtNum(p.total_count)} in all)` : '');
+  const shown = p.item_count ? `${fmtNum(first)}–${fmtNum(first + p.item_count - 1)}` : '0';
+  const all = p.filtered_count !== p.total_count ? ` (${fmtNum(p.total_count)} in all)` : '';
+  el.querySelector('span').textContent = `${shown} of ${fmtNum(p.filtered_count)}${all}`;
   const [prev, next] = el.querySelectorAll('button');
   prev.disabled = p.page <= 1;
   next.disabled = p.page >= p.page_count;
@@ -151,8 +152,13 @@ function showPager(id, p) {
 
 document.querySelectorAll('.pager').forEach(el => {
   const l = state.lists[el.dataset.list] = { page: 1, name: '' };
+  el.innerHTML = '<input type="search" placeholder="Filter by name"> <button data-step="-1">&lsaquo;</button> '
+    + '<span></span> <button data-step="1">&rsaquo;</button>';
   el.querySelector('input').oninput = e => { l.name = e.target.value; l.page = 1; refresh(); };
-  el.querySelectorAll('button').forEach(b => b.onclick = () => { l.page = Math.max(1, l.page + +b.dataset.step); refresh(); });
+  el.querySelectorAll('button').forEach(b => b.onclick = () => {
+    l.page = Math.max(1, l.page + +b.dataset.step);
+    refresh();
+  });
 });
 
 // ---------------------------------------------------------------- rate chart

@@ -60,8 +60,9 @@ final class ListQuery {
                 boolean sizeOk = sizeParam == null || (sizeParam.signum() > 0
                         && sizeParam.compareTo(BigInteger.valueOf(MAX_PAGE_SIZE)) <= 0);
                 if (pageParam.signum() <= 0 || !sizeOk) {
-                    throw new ApiException(400, "invalid_pagination_parameters", "Invalid pagination parameters: "
-                            + "page number " + pageParam + ", page size " + (sizeParam == null ? "undefined" : sizeParam));
+                    throw new ApiException(400, "invalid_pagination_parameters",
+                            "Invalid pagination parameters: page number " + pageParam + ", page size "
+                                    + (sizeParam == null ? "undefined" : sizeParam));
                 }
                 page = pageParam;
                 pageSize = sizeParam == null ? DEFAULT_PAGE_SIZE : sizeParam.intValue();
@@ -114,11 +115,12 @@ final class ListQuery {
         List<T> filtered = filter(sorted, view);
         int size = filtered.size();
         // RabbitMQ's sublist fails when the page starts past the element after the last: (page - 1) * size > len
-        if (page.subtract(BigInteger.ONE).multiply(BigInteger.valueOf(pageSize)).compareTo(BigInteger.valueOf(size)) > 0) {
+        BigInteger offset = page.subtract(BigInteger.ONE).multiply(BigInteger.valueOf(pageSize));
+        if (offset.compareTo(BigInteger.valueOf(size)) > 0) {
             throw new ApiException(400, "page_out_of_range", "Page out of range, page: " + page + " page size: "
                     + pageSize + ", len: " + size);
         }
-        int from = (page.intValue() - 1) * pageSize;
+        int from = offset.intValue();
         List<Object> shown = render.apply(filtered.subList(from, Math.min(size, from + pageSize)));
         return Json.obj("filtered_count", size, "item_count", shown.size(), "items", withColumns(shown),
                 "page", page, "page_count", (size + pageSize - 1) / pageSize, "page_size", pageSize,

@@ -197,7 +197,8 @@ class ManagementListQueryTest extends AbstractBrokerIT {
                 "Invalid pagination parameters: page number 1, page size 0");
         assertError(base + "page=x", "bad_request", "Pagination parameters are invalid");
         assertError(base + "page=1&page_size=", "bad_request", "Pagination parameters are invalid");
-        assertError(base + "page=4&page_size=2", "page_out_of_range", "Page out of range, page: 4 page size: 2, len: 5");
+        assertError(base + "page=4&page_size=2", "page_out_of_range",
+                "Page out of range, page: 4 page size: 2, len: 5");
         // len is the filtered length; the first of repeated parameters counts, as in RabbitMQ
         assertError(base + "page=4&name=alpha&page_size=1&page=1", "page_out_of_range",
                 "Page out of range, page: 4 page size: 1, len: 2");
