@@ -115,13 +115,13 @@ abstract class AmqpClientCommand implements Callable<Integer> {
 
     static ConnectionFactory connectionFactory(String uri) throws URISyntaxException, GeneralSecurityException {
         ConnectionFactory factory = new ConnectionFactory();
+        factory.setAutomaticRecoveryEnabled(false);
+        factory.setConnectionTimeout(10_000); // before setUri, so ?connection_timeout= wins
+        factory.setHandshakeTimeout(10_000);
+        factory.setChannelRpcTimeout(30_000);
         factory.setUri(uri);
         // The Java client reads "amqp://host/" as the vhost "" (RabbitMQ's URI spec); FerryMQ's CLI always meant "/".
         factory.setVirtualHost(vhostOf(uri));
-        factory.setAutomaticRecoveryEnabled(false);
-        factory.setConnectionTimeout(10_000);
-        factory.setHandshakeTimeout(10_000);
-        factory.setChannelRpcTimeout(30_000);
         factory.setExceptionHandler(new ForgivingExceptionHandler() {
             @Override
             protected void log(String message, Throwable e) {
