@@ -78,7 +78,7 @@ abstract class AmqpClientCommand implements Callable<Integer> {
                     + e.getMessage());
             return 2;
         } catch (IOException | TimeoutException e) {
-            return failure(e, broker);
+            return failure(e, "cannot connect to " + broker);
         }
         Thread onSignal = new Thread(() -> {
             stop();
@@ -92,7 +92,7 @@ abstract class AmqpClientCommand implements Callable<Integer> {
         } catch (ShutdownSignalException e) {
             return fail(describe(e));
         } catch (IOException | TimeoutException e) {
-            return failure(e, broker);
+            return failure(e, "lost the connection to " + broker);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 1;
@@ -149,11 +149,12 @@ abstract class AmqpClientCommand implements Callable<Integer> {
         return e.getMessage();
     }
 
-    private static int failure(Exception e, String broker) {
+    /** A close by the broker inside {@code e} is a refusal (1); anything else a network problem (2). */
+    private static int failure(Exception e, String what) {
         if (e.getCause() instanceof ShutdownSignalException signal) {
             return fail(describe(signal));
         }
-        System.err.println("ferrymq: lost the connection to " + broker + ": " + e);
+        System.err.println("ferrymq: " + what + ": " + e);
         return 2;
     }
 
