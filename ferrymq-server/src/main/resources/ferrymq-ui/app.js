@@ -1,7 +1,10 @@
 // FerryMQ web UI: plain JS over the management API (/api), polling every 2 s. Two views, chosen by the URL hash:
 // #/ (overview: totals, rate chart, tables) and #/queues/{vhost}/{name} (one queue, with publish and get forms).
-const REFRESH_MS = 2000, HISTORY = 60;
-const state = { auth: sessionStorage.getItem('auth'), sort: {}, history: [], queue: null, timer: null, busy: false };
+// The overview's lists are paged, filtered and sorted by the server (the API's page, name and sort parameters), so a
+// broker with 10,000 queues sends and renders one page of them.
+const REFRESH_MS = 2000, HISTORY = 60, PAGE_SIZE = 100;
+const state = { auth: sessionStorage.getItem('auth'), sort: {}, lists: {}, history: [], queue: null, timer: null,
+  busy: false, again: false };
 const $ = id => document.getElementById(id);
 const enc = encodeURIComponent;
 
@@ -90,10 +93,13 @@ function fmtBytes(v) {
 function rate(r, key) { const d = r.message_stats && r.message_stats[key + '_details']; return d ? d.rate : 0; }
 function cards(id, items) { $(id).innerHTML = items.map(([k, v]) => `<div class="card">${k}<b>${esc(v)}</b></div>`).join(''); }
 
-/** Renders rows into a table; columns are [key, title, 'num'|'', optional html(row)]; headers sort on click. */
-function table(id, rows, columns) {
+/**
+ * Renders rows into a table; columns are [key, title, 'num'|'', optional html(row)]; headers sort on click: here,
+ * or, given onSort (the rows are a server-sorted page), by calling it to fetch them again.
+ */
+function table(id, rows, columns, onSort) {
   const sort = state.sort[id];
-  if (sort) {
+  if (sort && !onSort) {
     rows = [...rows].sort((a, b) => {
       const x = a[sort.k] ?? '', y = b[sort.k] ?? '';
       return (typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y))) * sort.dir;
@@ -110,9 +116,50 @@ function table(id, rows, columns) {
   $(id).querySelectorAll('th').forEach(th => th.onclick = () => {
     const k = th.dataset.k, cur = state.sort[id];
     state.sort[id] = { k, dir: cur && cur.k === k ? -cur.dir : 1 };
-    table(id, rows, columns);
+    if (onSort) onSort(); else table(id, rows, columns);
   });
 }
+
+// ---------------------------------------------------------------- server-paged lists
+
+// Columns computed here from a server field: the server sorts on the field's dotted path.
+const SORT_PATHS = { publish_rate: 'message_stats.publish_details.rate',
+  deliver_rate: 'message_stats.deliver_get_details.rate', ack_rate: 'message_stats.ack_details.rate' };
+
+/** One page of a list ({"items": [...], "page", "page_count", "filtered_count", "total_count", ...}). */
+async function listPage(id) {
+  const l = state.lists[id], sort = state.sort[id];
+  let query = `?page=${l.page}&page_size=${PAGE_SIZE}&name=${enc(l.name)}`;
+  if (sort) query += `&sort=${enc(SORT_PATHS[sort.k] || sort.k)}&sort_reverse=${sort.dir < 0}`;
+  try {
+    return await api(id + query);
+  } catch (e) { // the list shrank below the page shown (400 page_out_of_range): back to the first page
+    if (e instanceof ApiError && e.status === 400 && l.page > 1) { l.page = 1; return listPage(id); }
+    throw e;
+  }
+}
+
+/** Shows "first–last of N" and enables the previous/next buttons of a list's pager. */
+function showPager(id, p) {
+  const el = document.querySelector(`.pager[data-list="${id}"]`), first = (p.page - 1) * p.page_size + 1;
+  const shown = p.item_count ? `${fmtNum(first)}–${fmtNum(first + p.item_count - 1)}` : '0';
+  const all = p.filtered_count !== p.total_count ? ` (${fmtNum(p.total_count)} in all)` : '';
+  el.querySelector('span').textContent = `${shown} of ${fmtNum(p.filtered_count)}${all}`;
+  const [prev, next] = el.querySelectorAll('button');
+  prev.disabled = p.page <= 1;
+  next.disabled = p.page >= p.page_count;
+}
+
+document.querySelectorAll('.pager').forEach(el => {
+  const l = state.lists[el.dataset.list] = { page: 1, name: '' };
+  el.innerHTML = '<input type="search" placeholder="Filter by name"> <button data-step="-1">&lsaquo;</button> '
+    + '<span></span> <button data-step="1">&rsaquo;</button>';
+  el.querySelector('input').oninput = e => { l.name = e.target.value; l.page = 1; refresh(); };
+  el.querySelectorAll('button').forEach(b => b.onclick = () => {
+    l.page = Math.max(1, l.page + +b.dataset.step);
+    refresh();
+  });
+});
 
 // ---------------------------------------------------------------- rate chart
 
@@ -173,7 +220,8 @@ function route() {
 window.onhashchange = () => { if (state.auth) route(); };
 
 async function refresh() {
-  if (!state.auth || state.busy) return; // a slow answer must not pile up requests
+  if (!state.auth) return;
+  if (state.busy) { state.again = true; return; } // a slow answer must not pile up requests; refresh once after it
   state.busy = true;
   try {
     const o = await api('overview');
@@ -185,12 +233,15 @@ async function refresh() {
     if (state.auth) showError(describe(e));
   } finally {
     state.busy = false;
+    if (state.again) { state.again = false; refresh(); }
   }
 }
 
 async function refreshOverview(o) {
-  const [queues, exchanges, conns, chans] = await Promise.all([api('queues'), api('exchanges'),
-    api('connections'), api('channels')]);
+  const lists = ['queues', 'exchanges', 'connections', 'channels'];
+  const pages = await Promise.all(lists.map(listPage));
+  lists.forEach((id, i) => showPager(id, pages[i]));
+  const [queues, exchanges, conns, chans] = pages.map(p => p.items);
   const t = o.object_totals, q = o.queue_totals;
   cards('totals', [['Connections', fmtNum(t.connections)], ['Channels', fmtNum(t.channels)],
     ['Queues', fmtNum(t.queues)], ['Consumers', fmtNum(t.consumers)], ['Ready', fmtNum(q.messages_ready)],
@@ -206,14 +257,15 @@ async function refreshOverview(o) {
     ['consumers', 'Consumers', 'num'],
     ['publish_rate', 'Publish/s', 'num', r => fmtRate(r.publish_rate)],
     ['deliver_rate', 'Deliver/s', 'num', r => fmtRate(r.deliver_rate)],
-    ['ack_rate', 'Ack/s', 'num', r => fmtRate(r.ack_rate)]]);
+    ['ack_rate', 'Ack/s', 'num', r => fmtRate(r.ack_rate)]], refresh);
   table('exchanges', exchanges, [['name', 'Name', '', r => esc(r.name || '(AMQP default)')], ['vhost', 'Vhost'],
-    ['type', 'Type'], ['durable', 'Durable', '', r => r.durable ? 'D' : '']]);
+    ['type', 'Type'], ['durable', 'Durable', '', r => r.durable ? 'D' : '']], refresh);
   table('connections', conns, [['name', 'Name'], ['user', 'User'], ['vhost', 'Vhost'], ['channels', 'Channels', 'num'],
-    ['recv_oct', 'Received', 'num', r => fmtBytes(r.recv_oct)], ['send_oct', 'Sent', 'num', r => fmtBytes(r.send_oct)]]);
+    ['recv_oct', 'Received', 'num', r => fmtBytes(r.recv_oct)], ['send_oct', 'Sent', 'num', r => fmtBytes(r.send_oct)]],
+    refresh);
   table('channels', chans, [['name', 'Name'], ['user', 'User'], ['consumer_count', 'Consumers', 'num'],
     ['messages_unacknowledged', 'Unacked', 'num'], ['prefetch_count', 'Prefetch', 'num'],
-    ['confirm', 'Confirm', '', r => r.confirm ? '✓' : '']]);
+    ['confirm', 'Confirm', '', r => r.confirm ? '✓' : '']], refresh);
 }
 
 const queuePath = () => enc(state.queue.vhost) + '/' + enc(state.queue.name);

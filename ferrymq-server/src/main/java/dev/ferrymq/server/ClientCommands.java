@@ -7,12 +7,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.ConnectException;
 import java.net.URI;
-import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -25,9 +22,10 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
- * The client subcommands of {@code ferrymq} (status, list, declare, delete, purge, publish, consume,
- * export-definitions, import-definitions). They talk to the management HTTP API; credentials and vhost come from
- * {@code --uri}. Exit codes: 0 success, 1 the broker refused (the error is printed), 2 broker not reachable.
+ * The management subcommands of {@code ferrymq} (status, list, declare, delete, purge, export-definitions,
+ * import-definitions). They talk to the management HTTP API; credentials and vhost come from {@code --uri}. Exit
+ * codes: 0 success, 1 the broker refused (the error is printed), 2 broker not reachable. {@code publish} and
+ * {@code consume} speak AMQP instead: {@link PublishCommand}, {@link ConsumeCommand}.
  */
 final class ClientCommands {
     private ClientCommands() {
@@ -70,9 +68,7 @@ final class ClientCommands {
         abstract void run() throws Exception;
 
         String vhost() {
-            String path = URI.create(uri).getRawPath();
-            return path == null || path.length() <= 1 ? "/" : URLDecoder.decode(path.substring(1),
-                    StandardCharsets.UTF_8);
+            return AmqpClientCommand.vhostOf(uri);
         }
 
         static String enc(String s) {
@@ -219,83 +215,6 @@ final class ClientCommands {
         void run() throws Exception {
             http("DELETE", "queues/" + vhostPath() + "/" + enc(queue) + "/contents", null);
             System.out.println("queue purged");
-        }
-    }
-
-    @Command(name = "publish", mixinStandardHelpOptions = true,
-            description = "Publish BODY, or each line of standard input as one message.")
-    static final class Publish extends Base {
-        @Option(names = "--exchange", defaultValue = "", description = "Exchange (default: the default exchange).")
-        String exchange;
-
-        @Option(names = "--routing-key", defaultValue = "", description = "Routing key (a queue name with the "
-                + "default exchange).")
-        String routingKey;
-
-        @Option(names = "--persistent", description = "delivery_mode 2.")
-        boolean persistent;
-
-        @Parameters(arity = "0..1", paramLabel = "BODY")
-        String body;
-
-        @Override
-        void run() throws Exception {
-            if (body != null) {
-                publish(body);
-                return;
-            }
-            BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-            for (String line = in.readLine(); line != null; line = in.readLine()) {
-                publish(line);
-            }
-        }
-
-        private void publish(String payload) throws Exception {
-            ObjectNode message = JSON.createObjectNode().put("routing_key", routingKey).put("payload", payload)
-                    .put("payload_encoding", "string");
-            message.putObject("properties").put("delivery_mode", persistent ? 2 : 1);
-            String x = exchange.isEmpty() ? "amq.default" : exchange;
-            if (!http("POST", "exchanges/" + vhostPath() + "/" + enc(x) + "/publish", message)
-                    .path("routed").asBoolean()) {
-                System.err.println("ferrymq: message was not routed to any queue");
-            }
-        }
-    }
-
-    @Command(name = "consume", mixinStandardHelpOptions = true,
-            description = "Take messages off a queue and print each body on a line, like a worker loop.")
-    static final class Consume extends Base {
-        @Parameters(paramLabel = "QUEUE")
-        String queue;
-
-        @Option(names = "--count", description = "Stop after N messages (default: run until interrupted).")
-        Integer count;
-
-        @Option(names = "--ack", description = "Acknowledge (remove) messages; without it they are requeued "
-                + "after printing, like a peek.")
-        boolean ack;
-
-        @Override
-        void run() throws Exception {
-            int received = 0;
-            while (count == null || received < count) {
-                ObjectNode request = JSON.createObjectNode().put("count", count == null ? 100 : count - received)
-                        .put("ackmode", ack ? "ack_requeue_false" : "ack_requeue_true").put("encoding", "auto");
-                JsonNode messages = http("POST", "queues/" + vhostPath() + "/" + enc(queue) + "/get", request);
-                for (JsonNode m : messages) {
-                    System.out.println(m.path("payload").asText());
-                    received++;
-                }
-                if (!ack && count == null) {
-                    return; // without --ack the same messages would come back forever
-                }
-                if (messages.isEmpty()) {
-                    if (count != null && !ack) {
-                        return;
-                    }
-                    Thread.sleep(200);
-                }
-            }
         }
     }
 

@@ -13,7 +13,7 @@ import java.util.concurrent.CountDownLatch;
         description = "FerryMQ, an AMQP 0-9-1 message broker compatible with RabbitMQ clients.",
         subcommands = {Main.Server.class, ClientCommands.Status.class, ClientCommands.ListCommand.class,
                 ClientCommands.Declare.class, ClientCommands.Delete.class, ClientCommands.Purge.class,
-                ClientCommands.Publish.class, ClientCommands.Consume.class, ClientCommands.Export.class,
+                PublishCommand.class, ConsumeCommand.class, ClientCommands.Export.class,
                 ClientCommands.Import.class, PolicyCommands.SetPolicy.class, PolicyCommands.ClearPolicy.class,
                 PolicyCommands.ListPolicies.class})
 public final class Main {

@@ -25,7 +25,7 @@ final class AccessApi {
 
     void register(Routes routes) {
         routes.on("GET", "whoami", r -> Json.obj("name", r.user().name(), "tags", r.user().tags()))
-                .on("GET", "vhosts", r -> vhosts(r))
+                .pagedList("vhosts", r -> vhosts(r))
                 .on("GET", "vhosts/{vhost}", r -> vhostJson(ctx.vhost(r.user(), r.param("vhost"))))
                 .on("PUT", "vhosts/{vhost}", this::putVhost)
                 .on("DELETE", "vhosts/{vhost}", this::deleteVhost)

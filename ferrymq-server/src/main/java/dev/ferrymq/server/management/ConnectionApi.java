@@ -19,12 +19,12 @@ final class ConnectionApi {
     }
 
     void register(Routes routes) {
-        routes.on("GET", "connections", r -> connections(r, null))
+        routes.pagedList("connections", r -> connections(r, null))
                 .on("GET", "vhosts/{vhost}/connections", r -> connections(r, r.param("vhost")))
                 .on("GET", "connections/{name}", r -> connectionJson(connection(r)))
                 .on("DELETE", "connections/{name}", this::close)
                 .on("GET", "connections/{name}/channels", r -> channelsOf(connection(r)))
-                .on("GET", "channels", r -> channels(r, null))
+                .pagedList("channels", r -> channels(r, null))
                 .on("GET", "vhosts/{vhost}/channels", r -> channels(r, r.param("vhost")))
                 .on("GET", "consumers", r -> consumers(r, null))
                 .on("GET", "consumers/{vhost}", r -> consumers(r, r.param("vhost")));

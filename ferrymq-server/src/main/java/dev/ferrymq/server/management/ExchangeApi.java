@@ -28,8 +28,8 @@ final class ExchangeApi {
     }
 
     void register(Routes routes) {
-        routes.on("GET", "exchanges", r -> list(r, null))
-                .on("GET", "exchanges/{vhost}", r -> list(r, r.param("vhost")))
+        routes.pagedList("exchanges", r -> list(r, null))
+                .pagedList("exchanges/{vhost}", r -> list(r, r.param("vhost")))
                 .on("GET", "exchanges/{vhost}/{name}", this::show)
                 .on("PUT", "exchanges/{vhost}/{name}", this::declare)
                 .on("DELETE", "exchanges/{vhost}/{name}", this::delete)

@@ -96,7 +96,12 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         JsonNode body = parseBody(request.content());
         ApiRequest apiRequest = new ApiRequest(method, match.params(),
                 new QueryStringDecoder(uri).parameters(), body, user);
+        boolean get = method.equals("GET") || method.equals("HEAD");
+        ListQuery listQuery = get ? ListQuery.of(apiRequest, match.pageable()) : null; // 400s before any work
         Object result = match.handler().handle(apiRequest);
+        if (listQuery != null) {
+            result = listQuery.apply(result);
+        }
         if (result instanceof Routes.Status status) {
             return status.body() == null ? empty(HttpResponseStatus.valueOf(status.code()))
                     : json(HttpResponseStatus.valueOf(status.code()), status.body());

@@ -25,8 +25,8 @@ final class QueueApi {
     }
 
     void register(Routes routes) {
-        routes.on("GET", "queues", r -> list(r, null))
-                .on("GET", "queues/{vhost}", r -> list(r, r.param("vhost")))
+        routes.pagedList("queues", r -> list(r, null))
+                .pagedList("queues/{vhost}", r -> list(r, r.param("vhost")))
                 .on("GET", "queues/{vhost}/{name}", r -> queueJson(queue(r)))
                 .on("PUT", "queues/{vhost}/{name}", this::declare)
                 .on("DELETE", "queues/{vhost}/{name}", this::delete)
@@ -34,16 +34,13 @@ final class QueueApi {
                 .on("POST", "queues/{vhost}/{name}/get", this::get);
     }
 
-    private List<Object> list(ApiRequest r, String vhostName) {
-        List<Object> out = new ArrayList<>();
+    /** The queues, rendered lazily: a page of a long list renders only its own queues (see {@link ListQuery}). */
+    private LazyList<Queue> list(ApiRequest r, String vhostName) {
+        List<Queue> queues = new ArrayList<>();
         for (VirtualHost vhost : ctx.vhosts(r.user(), vhostName)) {
-            List<Queue> queues = new ArrayList<>(vhost.queues());
-            queues.sort((a, b) -> a.name().compareTo(b.name()));
-            for (Queue queue : queues) {
-                out.add(queueJson(queue));
-            }
+            queues.addAll(vhost.queues());
         }
-        return out;
+        return LazyList.byNameAndVhost(queues, Queue::name, q -> q.vhost().name(), this::queueJson);
     }
 
     private Queue queue(ApiRequest r) {

@@ -2,8 +2,10 @@ package dev.ferrymq.server.management;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The API's route table: templates like {@code queues/{vhost}/{name}/get} (relative to /api/) with one handler per
@@ -24,14 +26,24 @@ final class Routes {
         static final Status NO_CONTENT = new Status(204, null);
     }
 
-    /** A matched route: its handler and the captured path parameters. */
-    record Match(Handler handler, Map<String, String> params) {
+    /** A matched route: its handler, the captured path parameters and whether it answers a pageable list. */
+    record Match(Handler handler, Map<String, String> params, boolean pageable) {
     }
 
     private record Route(String[] template, Map<String, Handler> byMethod) {
     }
 
     private final List<Route> routes = new ArrayList<>();
+    private final Set<String> pageable = new HashSet<>();
+
+    /**
+     * A GET answering a list that RabbitMQ pages: {@code page}, {@code page_size}, {@code name} and
+     * {@code use_regex} apply to it (see {@link ListQuery}).
+     */
+    Routes pagedList(String template, Handler handler) {
+        pageable.add(template);
+        return on("GET", template, handler);
+    }
 
     Routes on(String method, String template, Handler handler) {
         String[] segments = template.split("/");
@@ -59,7 +71,7 @@ final class Routes {
                 if (handler == null) {
                     throw ApiException.methodNotAllowed();
                 }
-                return new Match(handler, params);
+                return new Match(handler, params, pageable.contains(String.join("/", route.template())));
             }
         }
         throw ApiException.notFound();

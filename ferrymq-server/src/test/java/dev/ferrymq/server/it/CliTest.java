@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** The ferrymq client subcommands against the broker under test (they use its management API). */
+/** The ferrymq management subcommands against the broker under test (they use its management API). */
 class CliTest extends AbstractBrokerIT {
     @TempDir
     Path dir;
@@ -22,10 +22,11 @@ class CliTest extends AbstractBrokerIT {
     void declarePublishListConsumeDelete() {
         String q = queueToDelete(unique("cli"));
         assertThat(ferrymq("declare", "queue", q).exitCode()).isZero();
-        assertThat(ferrymq("publish", "--routing-key", q, "hello cli").exitCode()).isZero();
-        assertThat(ferrymq("publish", "--routing-key", q, "second").exitCode()).isZero();
+        String uri = "amqp://guest:guest@127.0.0.1:" + broker.port();
+        assertThat(CliRunner.run("", "publish", "--uri", uri, "--routing-key", q, "hello cli").exitCode()).isZero();
+        assertThat(CliRunner.run("", "publish", "--uri", uri, "--routing-key", q, "second").exitCode()).isZero();
         assertThat(ferrymq("list", "queues").out()).contains(q + "\t2\t0\ttrue");
-        CliRunner.Run consumed = ferrymq("consume", q, "--count", "2", "--ack");
+        CliRunner.Run consumed = CliRunner.run("", "consume", q, "--count", "2", "--ack", "--uri", uri);
         assertThat(consumed.out()).isEqualTo("hello cli\nsecond\n");
         assertThat(ferrymq("status").out()).contains("FerryMQ").contains("queues:");
         assertThat(ferrymq("delete", "queue", q).exitCode()).isZero();

@@ -108,6 +108,31 @@ class WebUiBrowserTest {
         assertThat(consoleErrors()).isEmpty();
     }
 
+    @Test
+    void queueListShowsOnePageFromTheServerWithPagerAndNameFilter() throws Exception {
+        try (Connection connection = broker.connectionFactory().newConnection();
+             Channel channel = connection.createChannel()) {
+            for (int i = 0; i < 150; i++) {
+                channel.queueDeclare(String.format("it.page.%03d", i), false, false, false, null);
+            }
+            browser.get("http://127.0.0.1:" + broker.server().managementPort() + "/");
+            logIn("guest", "guest");
+            By pager = By.cssSelector(".pager[data-list=queues] span");
+            wait.until(ExpectedConditions.textToBe(pager, "1–100 of 150"));
+            assertThat(browser.findElements(By.cssSelector("#queues tr"))).as("header and one page").hasSize(101);
+
+            browser.findElement(By.cssSelector(".pager[data-list=queues] button[data-step='1']")).click();
+            wait.until(ExpectedConditions.textToBe(pager, "101–150 of 150"));
+            assertThat(browser.findElement(By.id("queues")).getText()).contains("it.page.149")
+                    .doesNotContain("it.page.099");
+
+            browser.findElement(By.cssSelector(".pager[data-list=queues] input")).sendKeys("PAGE.042");
+            wait.until(ExpectedConditions.textToBe(pager, "1–1 of 1 (150 in all)"));
+            assertThat(browser.findElements(By.linkText("it.page.042"))).hasSize(1);
+        }
+        assertThat(consoleErrors()).isEmpty();
+    }
+
     private void logIn(String user, String password) {
         WebElement userField = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("user")));
         userField.clear();
