@@ -16,8 +16,8 @@ import java.util.function.Consumer;
 
 /**
  * The broker's domain root: virtual hosts, users and permissions, and the store behind them. Changes to users,
- * vhosts and permissions made through this class are recorded in the definitions log, so they survive restarts.
- * Thread-safe: access-control changes synchronize on the broker; lookups read concurrent maps.
+ * vhosts, permissions and topic permissions made through this class are recorded in the definitions log, so they
+ * survive restarts. Thread-safe: access-control changes synchronize on the broker; lookups read concurrent maps.
  */
 public final class Broker implements AutoCloseable {
     public static final String DEFAULT_VHOST = "/";
@@ -28,6 +28,7 @@ public final class Broker implements AutoCloseable {
     private final Map<String, VirtualHost> vhosts = new ConcurrentHashMap<>();
     private final Users users = new Users();
     private final Permissions permissions = new Permissions();
+    private final TopicPermissions topicPermissions = new TopicPermissions();
     private final MessageCounters counters = new MessageCounters();
     private final List<Consumer<String>> vhostDeletedListeners = new CopyOnWriteArrayList<>();
     private volatile PropertiesCodec propertiesCodec = PropertiesCodec.OPAQUE;
@@ -115,6 +116,7 @@ public final class Broker implements AutoCloseable {
                 return false;
             }
             permissions.removeVhost(name);
+            topicPermissions.removeVhost(name);
             record(new Definition.VhostDeleted(name));
         }
         for (Queue queue : List.copyOf(vhost.queues())) {
@@ -168,12 +170,17 @@ public final class Broker implements AutoCloseable {
         return user;
     }
 
-    /** Deletes a user and its permissions; false if there was no such user. */
+    public TopicPermissions topicPermissions() {
+        return topicPermissions;
+    }
+
+    /** Deletes a user and its permissions and topic permissions; false if there was no such user. */
     public synchronized boolean deleteUser(String name) {
         if (!users.remove(name)) {
             return false;
         }
         permissions.removeUser(name);
+        topicPermissions.removeUser(name);
         record(new Definition.UserDeleted(name));
         return true;
     }
@@ -184,15 +191,19 @@ public final class Broker implements AutoCloseable {
      */
     public synchronized Permissions.Permission setPermissions(String user, String vhost, String configure,
                                                               String write, String read) {
+        requireUserAndVhost(user, vhost);
+        Permissions.Permission permission = permissions.set(user, vhost, configure, write, read);
+        record(new Definition.PermissionSet(vhost, user, configure, write, read));
+        return permission;
+    }
+
+    private void requireUserAndVhost(String user, String vhost) {
         if (users.get(user) == null) {
             throw new IllegalArgumentException("no user '" + user + "'");
         }
         if (!vhosts.containsKey(vhost)) {
             throw new IllegalArgumentException("no vhost '" + vhost + "'");
         }
-        Permissions.Permission permission = permissions.set(user, vhost, configure, write, read);
-        record(new Definition.PermissionSet(vhost, user, configure, write, read));
-        return permission;
     }
 
     public synchronized boolean clearPermissions(String user, String vhost) {
@@ -201,6 +212,35 @@ public final class Broker implements AutoCloseable {
         }
         record(new Definition.PermissionCleared(vhost, user));
         return true;
+    }
+
+    /**
+     * Sets a user's topic permission on an exchange (which need not exist) of a vhost. Throws
+     * IllegalArgumentException for an unknown user or vhost or an invalid regular expression.
+     */
+    public synchronized TopicPermissions.TopicPermission setTopicPermission(String user, String vhost,
+                                                                          String exchange, String write,
+                                                                          String read) {
+        requireUserAndVhost(user, vhost);
+        TopicPermissions.TopicPermission permission = topicPermissions.set(user, vhost, exchange, write, read);
+        record(new Definition.TopicPermissionSet(vhost, user, exchange, write, read));
+        return permission;
+    }
+
+    /** Removes a user's topic permission on one exchange of a vhost; false if there was none. */
+    public synchronized boolean clearTopicPermission(String user, String vhost, String exchange) {
+        if (!topicPermissions.clear(user, vhost, exchange)) {
+            return false;
+        }
+        record(new Definition.TopicPermissionCleared(vhost, user, exchange));
+        return true;
+    }
+
+    /** Removes all a user's topic permissions in a vhost; false if there were none. */
+    public synchronized boolean clearTopicPermissions(String user, String vhost) {
+        List<String> exchanges = topicPermissions.clearAll(user, vhost);
+        exchanges.forEach(exchange -> record(new Definition.TopicPermissionCleared(vhost, user, exchange)));
+        return !exchanges.isEmpty();
     }
 
     /** The current users, vhosts and permissions as definition records (for compacting the log). */
@@ -214,6 +254,9 @@ public final class Broker implements AutoCloseable {
         }
         for (Permissions.Permission p : permissions.all()) {
             state.add(new Definition.PermissionSet(p.vhost(), p.user(), p.configure(), p.write(), p.read()));
+        }
+        for (TopicPermissions.TopicPermission p : topicPermissions.all()) {
+            state.add(new Definition.TopicPermissionSet(p.vhost(), p.user(), p.exchange(), p.write(), p.read()));
         }
         return state;
     }

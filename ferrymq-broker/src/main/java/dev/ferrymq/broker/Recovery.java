@@ -16,14 +16,18 @@ import java.util.Set;
 
 /**
  * Start-up: folds the definitions log into the final topology, policies and access control (vhosts, users,
- * permissions), re-creates it through the same broker and virtual-host methods clients use (a log without any
- * access-control record, from a fresh data directory, gets the defaults: vhost "/" and guest), refills every durable queue from its index (message bodies stay on disk), rebuilds the
- * store's reference counts and rewrites the definitions log compacted.
+ * permissions, topic permissions), re-creates it through the same broker and virtual-host methods clients use (a
+ * log without any access-control record, from a fresh data directory, gets the defaults: vhost "/" and guest),
+ * refills every durable queue from its index (message bodies stay on disk), rebuilds the store's reference counts
+ * and rewrites the definitions log compacted.
  */
 final class Recovery {
     private static final Logger log = LoggerFactory.getLogger(Recovery.class);
 
     private record Key(String vhost, String name) {
+    }
+
+    private record TopicKey(String vhost, String user, String exchange) {
     }
 
     private final Broker broker;
@@ -34,6 +38,7 @@ final class Recovery {
     private final Set<String> vhosts = new LinkedHashSet<>();
     private final Map<String, Definition.UserPut> users = new LinkedHashMap<>();
     private final Map<Key, Definition.PermissionSet> permissions = new LinkedHashMap<>();
+    private final Map<TopicKey, Definition.TopicPermissionSet> topicPermissions = new LinkedHashMap<>();
     /** Keyed by vhost and kind-prefixed name ("user:" or "operator:"): the two kinds have separate names. */
     private final Map<Key, Definition.PolicySet> policies = new LinkedHashMap<>();
     private boolean sawAccessControl;
@@ -92,13 +97,14 @@ final class Recovery {
         }
     }
 
-    /** Folds a user, vhost or permission record; false for any other kind. */
+    /** Folds a user, vhost, permission or topic permission record; false for any other kind. */
     private boolean foldAccessControl(Definition definition) {
         if (definition instanceof Definition.UserPut d) {
             users.put(d.name(), d);
         } else if (definition instanceof Definition.UserDeleted d) {
             users.remove(d.name());
             permissions.keySet().removeIf(k -> k.name().equals(d.name()));
+            topicPermissions.keySet().removeIf(k -> k.user().equals(d.name()));
         } else if (definition instanceof Definition.VhostAdded d) {
             vhosts.add(d.vhost());
         } else if (definition instanceof Definition.VhostDeleted d) {
@@ -109,10 +115,15 @@ final class Recovery {
             bindings.removeIf(b -> b.vhost().equals(vhost));
             policies.keySet().removeIf(k -> k.vhost().equals(vhost));
             permissions.keySet().removeIf(k -> k.vhost().equals(vhost));
+            topicPermissions.keySet().removeIf(k -> k.vhost().equals(vhost));
         } else if (definition instanceof Definition.PermissionSet d) {
             permissions.put(new Key(d.vhost(), d.user()), d);
         } else if (definition instanceof Definition.PermissionCleared d) {
             permissions.remove(new Key(d.vhost(), d.user()));
+        } else if (definition instanceof Definition.TopicPermissionSet d) {
+            topicPermissions.put(new TopicKey(d.vhost(), d.user(), d.exchange()), d);
+        } else if (definition instanceof Definition.TopicPermissionCleared d) {
+            topicPermissions.remove(new TopicKey(d.vhost(), d.user(), d.exchange()));
         } else {
             return false;
         }
@@ -147,6 +158,11 @@ final class Recovery {
         for (Definition.PermissionSet d : permissions.values()) {
             if (broker.users().get(d.user()) != null && broker.virtualHost(d.vhost()) != null) {
                 broker.setPermissions(d.user(), d.vhost(), d.configure(), d.write(), d.read());
+            }
+        }
+        for (Definition.TopicPermissionSet d : topicPermissions.values()) {
+            if (broker.users().get(d.user()) != null && broker.virtualHost(d.vhost()) != null) {
+                broker.setTopicPermission(d.user(), d.vhost(), d.exchange(), d.write(), d.read());
             }
         }
         // Before the queues, so that recovered queues start with their policies applied.

@@ -158,6 +158,11 @@ public final class VirtualHost {
         return exchange;
     }
 
+    /** The exchange of that name, or null. */
+    public Exchange findExchange(String exchangeName) {
+        return exchanges.get(exchangeName);
+    }
+
     public Collection<Exchange> exchanges() {
         return exchanges.values();
     }

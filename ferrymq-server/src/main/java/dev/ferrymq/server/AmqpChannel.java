@@ -155,6 +155,7 @@ final class AmqpChannel implements MethodHandler {
     private String replyAddress;
     /** The exchange last published to with write permission: skips the regex for a run of publishes to it. */
     private String writePermittedExchange;
+    private final TopicAuthorisation topicAuthorisation;
     private final MessageCounters totals;
 
     AmqpChannel(AmqpConnection connection, int number) {
@@ -162,6 +163,8 @@ final class AmqpChannel implements MethodHandler {
         this.number = number;
         this.vhost = connection.vhost();
         this.totals = connection.server().broker().counters();
+        this.topicAuthorisation = new TopicAuthorisation(connection.server().broker().topicPermissions(),
+                connection.user().name(), vhost);
     }
 
     /** A snapshot for the management API; runs on the event loop. */
@@ -337,6 +340,7 @@ final class AmqpChannel implements MethodHandler {
     public void onExchangeBind(ExchangeBind m) {
         checkExchange(Access.WRITE, m.destination());
         checkExchange(Access.READ, m.source());
+        topicAuthorisation.checkBinding(m.source(), m.routingKey());
         vhost.bindExchange(m.destination(), m.source(), m.routingKey(), m.arguments());
         if (!m.noWait()) {
             send(new ExchangeBindOk());
@@ -347,6 +351,7 @@ final class AmqpChannel implements MethodHandler {
     public void onExchangeUnbind(ExchangeUnbind m) {
         checkExchange(Access.WRITE, m.destination());
         checkExchange(Access.READ, m.source());
+        topicAuthorisation.checkBinding(m.source(), m.routingKey());
         vhost.unbindExchange(m.destination(), m.source(), m.routingKey(), m.arguments());
         if (!m.noWait()) {
             send(new ExchangeUnbindOk());
@@ -398,6 +403,7 @@ final class AmqpChannel implements MethodHandler {
         String routingKey = m.queue().isEmpty() && m.routingKey().isEmpty() ? queue : m.routingKey();
         checkQueue(Access.WRITE, queue);
         checkExchange(Access.READ, m.exchange());
+        topicAuthorisation.checkBinding(m.exchange(), routingKey);
         vhost.bindQueue(queue, m.exchange(), routingKey, m.arguments(), connection);
         if (!m.noWait()) {
             send(new QueueBindOk());
@@ -409,6 +415,7 @@ final class AmqpChannel implements MethodHandler {
         String queue = resolveQueueName(m.queue());
         checkQueue(Access.WRITE, queue);
         checkExchange(Access.READ, m.exchange());
+        topicAuthorisation.checkBinding(m.exchange(), m.routingKey());
         vhost.unbindQueue(queue, m.exchange(), m.routingKey(), m.arguments(), connection);
         send(new QueueUnbindOk());
     }
@@ -492,6 +499,7 @@ final class AmqpChannel implements MethodHandler {
         byte[] body = incoming.takeBody();
         currentClassId = BASIC_CLASS_ID;
         currentMethodId = 40;
+        topicAuthorisation.checkPublish(method.exchange(), method.routingKey());
         BasicProperties properties = BasicProperties.decode(rawProperties);
         if (properties.userId() != null && !properties.userId().equals(connection.user().name())) {
             throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, "user_id property set to '"

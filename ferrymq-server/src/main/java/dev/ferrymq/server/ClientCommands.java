@@ -219,8 +219,8 @@ final class ClientCommands {
     }
 
     @Command(name = "export-definitions", mixinStandardHelpOptions = true,
-            description = "Write users, vhosts, permissions, queues, exchanges and bindings to FILE (RabbitMQ "
-                    + "definitions JSON).")
+            description = "Write users, vhosts, permissions, topic permissions, queues, exchanges and bindings to FILE "
+                    + "(RabbitMQ definitions JSON).")
     static final class Export extends Base {
         @Parameters(paramLabel = "FILE")
         Path file;

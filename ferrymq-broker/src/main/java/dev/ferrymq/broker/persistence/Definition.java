@@ -13,7 +13,7 @@ import java.util.Map;
 /**
  * One durable topology change, as written to the definitions log. Each record is an op byte followed by the
  * fields of that op (strings as modified UTF-8, arguments by {@link ArgumentsCodec}). Access control (users,
- * vhosts, permissions) is recorded here too; those records have no vhost of their own and answer "".
+ * vhosts, permissions, topic permissions) is recorded here too; user records have no vhost of their own and answer "".
  */
 public sealed interface Definition {
 
@@ -69,6 +69,14 @@ public sealed interface Definition {
     }
 
     record PermissionCleared(String vhost, String user) implements Definition {
+    }
+
+    /** A user's topic permission on one exchange set or replaced. */
+    record TopicPermissionSet(String vhost, String user, String exchange, String write, String read)
+            implements Definition {
+    }
+
+    record TopicPermissionCleared(String vhost, String user, String exchange) implements Definition {
     }
 
     /** A policy (or, {@code operator}, an operator policy) added or replaced; {@code applyTo} as in its JSON. */
@@ -155,6 +163,18 @@ public sealed interface Definition {
                 out.writeUTF(d.vhost());
                 out.writeUTF(d.name());
                 out.writeBoolean(d.operator());
+            } else if (definition instanceof TopicPermissionSet d) {
+                out.writeByte(15);
+                out.writeUTF(d.vhost());
+                out.writeUTF(d.user());
+                out.writeUTF(d.exchange());
+                out.writeUTF(d.write());
+                out.writeUTF(d.read());
+            } else if (definition instanceof TopicPermissionCleared d) {
+                out.writeByte(16);
+                out.writeUTF(d.vhost());
+                out.writeUTF(d.user());
+                out.writeUTF(d.exchange());
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -195,6 +215,8 @@ public sealed interface Definition {
             case 13 -> new PolicySet(in.readUTF(), in.readUTF(), in.readBoolean(), in.readUTF(), in.readUTF(),
                     in.readInt(), ArgumentsCodec.read(in));
             case 14 -> new PolicyCleared(in.readUTF(), in.readUTF(), in.readBoolean());
+            case 15 -> new TopicPermissionSet(in.readUTF(), in.readUTF(), in.readUTF(), in.readUTF(), in.readUTF());
+            case 16 -> new TopicPermissionCleared(in.readUTF(), in.readUTF(), in.readUTF());
             default -> throw new IOException("unknown definition record type " + op);
         };
     }

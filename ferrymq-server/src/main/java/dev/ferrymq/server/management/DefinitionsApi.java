@@ -5,6 +5,7 @@ import dev.ferrymq.broker.Exchange;
 import dev.ferrymq.broker.Permissions;
 import dev.ferrymq.broker.Policy;
 import dev.ferrymq.broker.Queue;
+import dev.ferrymq.broker.TopicPermissions;
 import dev.ferrymq.broker.Users;
 import dev.ferrymq.broker.VirtualHost;
 import dev.ferrymq.server.ServerProperties;
@@ -14,10 +15,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * GET /api/definitions exports, POST /api/definitions imports users, vhosts, permissions, policies, queues,
- * exchanges and bindings in RabbitMQ's definitions JSON, so a file exported from RabbitMQ loads here and back. Only
- * durable, non-exclusive queues and durable exchanges are exported (as RabbitMQ does); operator policies are not
- * part of definitions; sections FerryMQ has no notion of (parameters, topic permissions) are exported empty and
+ * GET /api/definitions exports, POST /api/definitions imports users, vhosts, permissions, topic permissions,
+ * policies, queues, exchanges and bindings in RabbitMQ's definitions JSON, so a file exported from RabbitMQ loads
+ * here and back. Only durable, non-exclusive queues and durable exchanges are exported (as RabbitMQ does); operator
+ * policies are not part of definitions; sections FerryMQ has no notion of (parameters) are exported empty and
  * ignored on import.
  */
 final class DefinitionsApi {
@@ -74,10 +75,14 @@ final class DefinitionsApi {
         for (Permissions.Permission p : ctx.broker.permissions().all()) {
             permissions.add(AccessApi.permissionJson(p));
         }
+        List<Object> topicPermissions = new ArrayList<>();
+        for (TopicPermissions.TopicPermission p : ctx.broker.topicPermissions().all()) {
+            topicPermissions.add(TopicPermissionApi.json(p));
+        }
         return Json.obj("rabbit_version", OverviewApi.RABBITMQ_COMPATIBLE_VERSION,
                 "rabbitmq_version", OverviewApi.RABBITMQ_COMPATIBLE_VERSION,
                 "product_name", ServerProperties.PRODUCT, "product_version", ServerProperties.VERSION,
-                "users", users, "vhosts", vhosts, "permissions", permissions, "topic_permissions", List.of(),
+                "users", users, "vhosts", vhosts, "permissions", permissions, "topic_permissions", topicPermissions,
                 "parameters", List.of(), "global_parameters", List.of(), "policies", policies,
                 "queues", queues, "exchanges", exchanges, "bindings", bindings);
     }
@@ -107,6 +112,14 @@ final class DefinitionsApi {
         for (JsonNode p : body.path("permissions")) {
             try {
                 ctx.broker.setPermissions(required(p, "user"), required(p, "vhost"), Json.text(p, "configure", ""),
+                        Json.text(p, "write", ""), Json.text(p, "read", ""));
+            } catch (IllegalArgumentException e) {
+                throw ApiException.badRequest(e.getMessage());
+            }
+        }
+        for (JsonNode p : body.path("topic_permissions")) {
+            try {
+                ctx.broker.setTopicPermission(required(p, "user"), required(p, "vhost"), required(p, "exchange"),
                         Json.text(p, "write", ""), Json.text(p, "read", ""));
             } catch (IllegalArgumentException e) {
                 throw ApiException.badRequest(e.getMessage());

@@ -65,6 +65,7 @@ public final class ManagementServer implements AutoCloseable {
         new ExchangeApi(ctx).register(routes);
         new BindingApi(ctx).register(routes);
         new AccessApi(ctx).register(routes);
+        new TopicPermissionApi(ctx).register(routes);
         new ConnectionApi(ctx).register(routes);
         new DefinitionsApi(ctx).register(routes);
         new PolicyApi(ctx).register(routes);
