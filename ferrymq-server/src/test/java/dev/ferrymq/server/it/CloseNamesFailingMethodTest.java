@@ -1,13 +1,23 @@
 package dev.ferrymq.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.ShutdownSignalException;
+import dev.ferrymq.broker.Broker;
+import dev.ferrymq.broker.Users;
 
 import dev.ferrymq.server.it.RawAmqpClient.Args;
 import dev.ferrymq.server.it.RawAmqpClient.Frame;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
+import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -15,7 +25,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Every channel.close and connection.close names the method that caused it (class id, method id), as RabbitMQ
  * does: one row per error path, each provoked on a raw socket after the handshake and channel 1's open. The
- * expected values were checked against RabbitMQ 3.10 ({@code -Dferrymq.it.broker=127.0.0.1:5699}).
+ * expected values were checked against RabbitMQ 3.10 ({@code -Dferrymq.it.broker=127.0.0.1:5699}). Refusals at
+ * connection.open name it (10/40); a refused login names none (0/0, checked by hand).
  */
 class CloseNamesFailingMethodTest extends AbstractRawSocketIT {
 
@@ -198,6 +209,44 @@ class CloseNamesFailingMethodTest extends AbstractRawSocketIT {
         }
     }
 
+    @Test
+    void unknownVhostIsRefusedNamingConnectionOpen() throws Exception {
+        ConnectionFactory factory = factory();
+        factory.setVirtualHost(unique("no-such-vhost"));
+        assertConnectionOpenRefused(factory);
+    }
+
+    @Test
+    void vhostWithoutPermissionsIsRefusedNamingConnectionOpen() throws Exception {
+        assumeFalse(broker.isExternal(), "needs a user without permissions (checked by hand on RabbitMQ: 530 10/40)");
+        Broker domain = broker.server().broker();
+        String user = unique("no-perms");
+        domain.putUser(user, Users.hashPassword("pw"), List.of());
+        ConnectionFactory factory = factory();
+        factory.setUsername(user);
+        factory.setPassword("pw");
+        assertConnectionOpenRefused(factory);
+    }
+
+    @Test
+    void channelNumbersAboveChannelMaxOpenAsInRabbitMq() throws Exception {
+        try (RawAmqpClient c = raw()) {
+            c.handshake(BrokerUnderTest.USER, BrokerUnderTest.PASSWORD, 0);
+            c.openChannel(65535); // RabbitMQ limits how many channels are open, not their numbers
+            declareServerNamedQueue(c, 65535);
+        }
+    }
+
+    private static void assertConnectionOpenRefused(ConnectionFactory factory) {
+        Throwable thrown = catchThrowable(() -> factory.newConnection().close());
+        ShutdownSignalException sse = shutdownCause(thrown);
+        assertThat(sse).as("refused with connection.close: %s", thrown).isNotNull();
+        AMQP.Connection.Close close = (AMQP.Connection.Close) sse.getReason();
+        assertThat(close.getReplyCode()).isEqualTo(NOT_ALLOWED);
+        assertThat(close.getClassId()).as(close.getReplyText()).isEqualTo(10);
+        assertThat(close.getMethodId()).as(close.getReplyText()).isEqualTo(40);
+    }
+
     private static Frame awaitClose(RawAmqpClient c) throws IOException {
         try {
             while (true) {
@@ -230,8 +279,13 @@ class CloseNamesFailingMethodTest extends AbstractRawSocketIT {
     }
 
     private static void declareServerNamedQueue(RawAmqpClient c) throws IOException {
-        c.writeMethod(1, 50, 10, new Args().u16(0).shortStr("").u8(0b0110).emptyTable()); // exclusive, auto-delete
-        c.expectMethod(50, 11);
+        declareServerNamedQueue(c, 1);
+    }
+
+    private static void declareServerNamedQueue(RawAmqpClient c, int channel) throws IOException {
+        // exclusive, auto-delete
+        c.writeMethod(channel, 50, 10, new Args().u16(0).shortStr("").u8(0b0110).emptyTable());
+        assertThat(c.expectMethod(50, 11).channel()).isEqualTo(channel);
     }
 
     /** basic.publish on channel 1 with routing key "k", a content header and a one-byte body. */
