@@ -407,7 +407,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
 
     @Override
     public void onConnectionStartOk(ConnectionStartOk m) {
-        expectState(State.AWAITING_START_OK, m);
+        expectState(State.AWAITING_START_OK);
         clientSupportsBlocked = ClientCapabilities.supports(m.clientProperties(), "connection.blocked");
         String username;
         Users.User candidate;
@@ -460,7 +460,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
 
     @Override
     public void onConnectionTuneOk(ConnectionTuneOk m) {
-        expectState(State.AWAITING_TUNE_OK, m);
+        expectState(State.AWAITING_TUNE_OK);
         ServerConfig config = server.config();
         // RabbitMQ's texts; its refusals name connection.tune, the method whose values were not respected
         if (m.frameMax() != 0 && m.frameMax() < 4096) {
@@ -493,7 +493,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
 
     @Override
     public void onConnectionOpen(ConnectionOpen m) {
-        expectState(State.AWAITING_OPEN, m);
+        expectState(State.AWAITING_OPEN);
         VirtualHost requested = server.broker().virtualHost(m.virtualHost());
         if (requested == null) {
             log.warn("connection {} refused: vhost '{}' not found", name, m.virtualHost());
@@ -553,7 +553,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
         ctx.close();
     }
 
-    private void expectState(State expected, Method m) {
+    private void expectState(State expected) {
         if (state != expected) {
             throw unexpectedMethod();
         }
@@ -581,7 +581,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
      */
     @Override
     public void onConnectionUpdateSecret(ConnectionUpdateSecret m) {
-        expectState(State.OPEN, m);
+        expectState(State.OPEN);
         log.info("connection {}: user '{}' updated secret, reason: {}", name, user.name(), m.reason());
         send(0, new ConnectionUpdateSecretOk());
     }

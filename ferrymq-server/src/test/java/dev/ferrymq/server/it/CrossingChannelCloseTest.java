@@ -21,11 +21,7 @@ class CrossingChannelCloseTest extends AbstractRawSocketIT {
 
     @Test
     void clientCloseCrossingBrokerCloseLeavesConnectionAndOtherChannelsAlone() throws Exception {
-        try (RawAmqpClient c = raw()) {
-            c.handshake(BrokerUnderTest.USER, BrokerUnderTest.PASSWORD, 0);
-            c.openChannel(1);
-            c.openChannel(2);
-            publishToMissingExchange(c, 1);
+        try (RawAmqpClient c = withTwoChannelsAndAFailingPublishOnTheFirst()) {
             c.writeMethod(1, 20, 40, new Args().u16(200).shortStr("bye").u16(0).u16(0)); // before reading ours
 
             Frame close = c.expectMethod(20, 40);
@@ -42,11 +38,7 @@ class CrossingChannelCloseTest extends AbstractRawSocketIT {
 
     @Test
     void closingChannelIgnoresEverythingButCloseAndCloseOk() throws Exception {
-        try (RawAmqpClient c = raw()) {
-            c.handshake(BrokerUnderTest.USER, BrokerUnderTest.PASSWORD, 0);
-            c.openChannel(1);
-            c.openChannel(2);
-            publishToMissingExchange(c, 1);
+        try (RawAmqpClient c = withTwoChannelsAndAFailingPublishOnTheFirst()) {
             assertThat(c.expectMethod(20, 40).replyCode()).isEqualTo(NOT_FOUND);
             // sent before the client saw our close: all dropped, including a publish's content frames
             c.writeMethod(1, 50, 10, new Args().u16(0).shortStr("").u8(0).emptyTable());
@@ -81,6 +73,16 @@ class CrossingChannelCloseTest extends AbstractRawSocketIT {
         publishConfirmed(other, "", q, "still here");
         assertThat(getText(other, q)).isEqualTo("still here");
         assertThat(conn.isOpen()).isTrue();
+    }
+
+    /** Channels 1 and 2 open, and a publish to a missing exchange sent on channel 1 (the broker will close it). */
+    private RawAmqpClient withTwoChannelsAndAFailingPublishOnTheFirst() throws IOException {
+        RawAmqpClient c = raw();
+        c.handshake(BrokerUnderTest.USER, BrokerUnderTest.PASSWORD, 0);
+        c.openChannel(1);
+        c.openChannel(2);
+        publishToMissingExchange(c, 1);
+        return c;
     }
 
     private static void publishToMissingExchange(RawAmqpClient c, int channel) throws IOException {
