@@ -459,6 +459,7 @@ final class AmqpChannel implements MethodHandler {
         long maxSize = connection.server().config().maxMessageSize();
         if (header.bodySize() > maxSize && state == State.OPEN) {
             incoming.discardRest();
+            incoming.header(header); // its body frames still come: expected, checked and dropped
             throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, "message size " + header.bodySize()
                     + " is larger than configured max size " + maxSize).withMethod(BASIC_CLASS_ID, 40);
         }
