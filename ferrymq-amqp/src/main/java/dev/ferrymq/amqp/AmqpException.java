@@ -17,24 +17,28 @@ public final class AmqpException extends RuntimeException {
     private final boolean connectionLevel;
     private final int classId;
     private final int methodId;
+    /** False until the failing method is named: then {@link #orMethod} fills in the method being handled. */
+    private final boolean methodNamed;
 
-    private AmqpException(int replyCode, String detail, boolean connectionLevel, int classId, int methodId) {
+    private AmqpException(int replyCode, String detail, boolean connectionLevel, int classId, int methodId,
+                          boolean methodNamed) {
         super(ReplyCode.name(replyCode) + " - " + detail);
         this.replyCode = replyCode;
         this.detail = detail;
         this.connectionLevel = connectionLevel;
         this.classId = classId;
         this.methodId = methodId;
+        this.methodNamed = methodNamed;
     }
 
-    /** An error that closes the connection. */
+    /** An error that closes the connection; it names the method being handled unless told otherwise. */
     public static AmqpException connection(int code, String detail) {
-        return new AmqpException(code, detail, true, 0, 0);
+        return new AmqpException(code, detail, true, 0, 0, false);
     }
 
-    /** An error that closes only the channel. */
+    /** An error that closes only the channel; it names the method being handled unless told otherwise. */
     public static AmqpException channel(int code, String detail) {
-        return new AmqpException(code, detail, false, 0, 0);
+        return new AmqpException(code, detail, false, 0, 0, false);
     }
 
     /** 540 NOT_IMPLEMENTED for a method the receiver does not support (connection-level). */
@@ -42,14 +46,25 @@ public final class AmqpException extends RuntimeException {
         return connection(ReplyCode.NOT_IMPLEMENTED, m.name() + " not implemented").withMethod(m.classId(), m.methodId());
     }
 
-    /** A copy naming the method that caused the error (reported in the close method). */
+    /**
+     * A copy naming the method that caused the error (reported in the close method); {@code withMethod(0, 0)}
+     * says no method caused it (a stray content frame), as RabbitMQ reports such errors.
+     */
     public AmqpException withMethod(int classId, int methodId) {
-        AmqpException copy = new AmqpException(replyCode, detail, connectionLevel, classId, methodId);
+        AmqpException copy = new AmqpException(replyCode, detail, connectionLevel, classId, methodId, true);
         copy.setStackTrace(getStackTrace());
         if (getCause() != null) {
             copy.initCause(getCause());
         }
         return copy;
+    }
+
+    /**
+     * This error naming the method being handled when it was raised, unless it names one already: how every error
+     * raised while handling a method reports that method, as RabbitMQ's reader and channel do.
+     */
+    public AmqpException orMethod(int classId, int methodId) {
+        return methodNamed ? this : withMethod(classId, methodId);
     }
 
     public int replyCode() {

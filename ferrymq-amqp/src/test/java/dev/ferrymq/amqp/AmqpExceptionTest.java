@@ -18,6 +18,17 @@ class AmqpExceptionTest {
     }
 
     @Test
+    void takesTheMethodBeingHandledUnlessItNamesOneAlready() {
+        AmqpException unnamed = AmqpException.channel(ReplyCode.NOT_FOUND, "no previously declared queue");
+        assertThat(unnamed.orMethod(60, 70).classId()).isEqualTo(60);
+        assertThat(unnamed.orMethod(60, 70).methodId()).isEqualTo(70);
+        AmqpException named = unnamed.withMethod(50, 10);
+        assertThat(named.orMethod(60, 70).classId()).isEqualTo(50);
+        AmqpException none = AmqpException.connection(ReplyCode.UNEXPECTED_FRAME, "stray frame").withMethod(0, 0);
+        assertThat(none.orMethod(60, 40).classId()).as("explicitly no method").isZero();
+    }
+
+    @Test
     void truncatesReplyTextToAShortString() {
         AmqpException e = AmqpException.connection(ReplyCode.INTERNAL_ERROR, "ü".repeat(300));
         assertThat(e.replyText().getBytes(java.nio.charset.StandardCharsets.UTF_8).length).isLessThanOrEqualTo(255);

@@ -96,6 +96,7 @@ final class AmqpChannel implements MethodHandler {
     private static final Logger log = LoggerFactory.getLogger(AmqpChannel.class);
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final int BASIC_CLASS_ID = 60;
+    private static final int CONNECTION_CLASS_ID = 10;
     /** Deliveries waiting for the event loop; beyond this a consumer's queues wait instead. */
     private static final int MAX_PENDING_DELIVERIES = 2048;
 
@@ -202,23 +203,18 @@ final class AmqpChannel implements MethodHandler {
     // ---------------------------------------------------------------- frames
 
     void onFrame(Frame frame) throws Exception {
-        if (state == State.CLOSING) {
-            // Waiting for channel.close-ok: everything else is dropped (AMQP 0-9-1 section 2.2.4).
-            if (frame instanceof MethodFrame mf
-                    && (mf.method() instanceof ChannelCloseOk || mf.method() instanceof ChannelClose)) {
-                closed(mf.method() instanceof ChannelClose);
-            }
-            return;
-        }
         if (frame instanceof MethodFrame mf) {
             Method method = mf.method();
-            if (incoming.inProgress()) {
-                throw AmqpException.connection(ReplyCode.UNEXPECTED_FRAME, "expected content header for class "
-                        + BASIC_CLASS_ID + ", got non content header frame instead");
-            }
+            incoming.checkMethodAllowed();
             currentClassId = method.classId();
             currentMethodId = method.methodId();
-            method.dispatch(this);
+            if (state == State.CLOSING) {
+                ClosingChannel.onMethod(this, method, incoming);
+            } else if (method.classId() == CONNECTION_CLASS_ID) {
+                throw AmqpException.connection(ReplyCode.COMMAND_INVALID, "unimplemented method");
+            } else {
+                method.dispatch(this);
+            }
         } else if (frame instanceof ContentHeaderFrame header) {
             onContentHeader(header);
         } else if (frame instanceof ContentBodyFrame body) {
@@ -246,6 +242,10 @@ final class AmqpChannel implements MethodHandler {
 
     @Override
     public void onChannelClose(ChannelClose m) {
+        if (state == State.CLOSING) {
+            send(new ChannelCloseOk()); // our close crossed the client's: still waiting for its close-ok
+            return;
+        }
         release();
         send(new ChannelCloseOk());
         state = State.CLOSED;
@@ -254,7 +254,11 @@ final class AmqpChannel implements MethodHandler {
 
     @Override
     public void onChannelCloseOk(ChannelCloseOk m) {
-        // Only meaningful while CLOSING, handled in onFrame; a stray close-ok is ignored, as RabbitMQ does.
+        if (state == State.CLOSING) {
+            state = State.CLOSED;
+            connection.channelClosed(this); // the number is free for a new channel.open
+        }
+        // a stray close-ok on an open channel is ignored, as RabbitMQ does
     }
 
     @Override
@@ -289,14 +293,6 @@ final class AmqpChannel implements MethodHandler {
         send(new ChannelClose(replyCode, replyText, classId, methodId));
     }
 
-    private void closed(boolean clientAlsoClosed) {
-        if (clientAlsoClosed) {
-            send(new ChannelCloseOk());
-        }
-        state = State.CLOSED;
-        connection.channelClosed(this);
-    }
-
     /** Gives back everything the channel holds: consumers cancelled, unacked deliveries requeued in order. */
     void release() {
         if (state == State.CLOSED) {
@@ -309,7 +305,7 @@ final class AmqpChannel implements MethodHandler {
         consumers.clear();
         requeue(new ArrayList<>(unacked.values()));
         unacked.clear();
-        incoming.reset();
+        incoming.discardRest();
         drainDeliveries(); // requeues what queues handed us but we had not written yet
     }
 
@@ -455,6 +451,7 @@ final class AmqpChannel implements MethodHandler {
 
     @Override
     public void onBasicPublish(BasicPublish m) {
+        incoming.start(m); // first: if a check below fails, the content frames that follow are still expected
         if (m.immediate()) {
             throw AmqpException.connection(ReplyCode.NOT_IMPLEMENTED, "immediate=true");
         }
@@ -462,20 +459,14 @@ final class AmqpChannel implements MethodHandler {
             checkExchange(Access.WRITE, m.exchange());
             writePermittedExchange = m.exchange();
         }
-        incoming.start(m);
     }
 
     private void onContentHeader(ContentHeaderFrame header) {
-        if (!incoming.awaitingHeader()) {
-            throw AmqpException.connection(ReplyCode.UNEXPECTED_FRAME, "content header frame without a method");
-        }
-        if (header.classId() != BASIC_CLASS_ID) {
-            throw AmqpException.connection(ReplyCode.UNEXPECTED_FRAME, "content header for class "
-                    + header.classId() + ", expected " + BASIC_CLASS_ID);
-        }
+        incoming.checkHeader(header);
         long maxSize = connection.server().config().maxMessageSize();
-        if (header.bodySize() > maxSize) {
-            incoming.reset();
+        if (header.bodySize() > maxSize && state == State.OPEN) {
+            incoming.discardRest();
+            incoming.header(header); // its body frames still come: expected, checked and dropped
             throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, "message size " + header.bodySize()
                     + " is larger than configured max size " + maxSize).withMethod(BASIC_CLASS_ID, 40);
         }
@@ -485,9 +476,7 @@ final class AmqpChannel implements MethodHandler {
     }
 
     private void onContentBody(ContentBodyFrame body) {
-        if (!incoming.awaitingBody()) {
-            throw AmqpException.connection(ReplyCode.UNEXPECTED_FRAME, "content body frame without a header");
-        }
+        incoming.checkBody();
         if (incoming.body(body.payload())) {
             publish();
         }

@@ -24,6 +24,8 @@ import dev.ferrymq.amqp.method.ConnectionStart;
 import dev.ferrymq.amqp.method.ConnectionStartOk;
 import dev.ferrymq.amqp.method.ConnectionTune;
 import dev.ferrymq.amqp.method.ConnectionTuneOk;
+import dev.ferrymq.amqp.method.ConnectionUpdateSecret;
+import dev.ferrymq.amqp.method.ConnectionUpdateSecretOk;
 import dev.ferrymq.amqp.method.MethodHandler;
 import dev.ferrymq.broker.BrokerException;
 import dev.ferrymq.broker.Queue;
@@ -356,9 +358,15 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
     }
 
     private void onFrame(Frame frame) throws Exception {
-        if (frame instanceof HeartbeatFrame || state == State.REFUSING_LOGIN) {
-            // a heartbeat only resets the idle timer, which reading it did; during a delayed login refusal the
-            // client has nothing more to say
+        if (state == State.REFUSING_LOGIN) {
+            return; // during a delayed login refusal the client has nothing more to say
+        }
+        if (frame instanceof HeartbeatFrame) {
+            // a heartbeat only resets the idle timer, which reading it did; on a channel it is out of place
+            if (frame.channel() != 0 && state == State.OPEN) {
+                throw AmqpException.connection(ReplyCode.UNEXPECTED_FRAME, "type 8, all octets = <<>>")
+                        .withMethod(0, 0);
+            }
             return;
         }
         if (state == State.CLOSING) {
@@ -371,13 +379,10 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
         }
         if (frame.channel() == 0) {
             if (!(frame instanceof MethodFrame mf)) {
-                throw AmqpException.connection(ReplyCode.UNEXPECTED_FRAME, "content frame on channel 0");
+                throw AmqpException.connection(ReplyCode.UNEXPECTED_FRAME, "content frame on channel 0")
+                        .withMethod(0, 0);
             }
-            if (mf.method().classId() != ConnectionStart.CLASS_ID) {
-                throw AmqpException.connection(ReplyCode.COMMAND_INVALID, "method " + mf.method().name()
-                        + " is not allowed on channel 0").withMethod(mf.method().classId(), mf.method().methodId());
-            }
-            mf.method().dispatch(this);
+            onConnectionMethod(mf.method());
             return;
         }
         if (state != State.OPEN) {
@@ -386,9 +391,23 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
         onChannelFrame(frame);
     }
 
+    /** A method on channel 0; whatever it raises names it (RabbitMQ's reader does the same). */
+    private void onConnectionMethod(Method m) throws Exception {
+        try {
+            if (!(m instanceof ConnectionStartOk || m instanceof ConnectionTuneOk || m instanceof ConnectionOpen
+                    || m instanceof ConnectionClose || m instanceof ConnectionCloseOk
+                    || m instanceof ConnectionUpdateSecret)) {
+                throw unexpectedMethod();
+            }
+            m.dispatch(this);
+        } catch (AmqpException e) {
+            throw e.orMethod(m.classId(), m.methodId());
+        }
+    }
+
     @Override
     public void onConnectionStartOk(ConnectionStartOk m) {
-        expectState(State.AWAITING_START_OK, m);
+        expectState(State.AWAITING_START_OK);
         clientSupportsBlocked = ClientCapabilities.supports(m.clientProperties(), "connection.blocked");
         String username;
         Users.User candidate;
@@ -428,7 +447,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
         String text = "Login was refused using authentication mechanism " + mechanism
                 + ". For details see the broker logfile.";
         if (delayMillis == 0) {
-            throw AmqpException.connection(ReplyCode.ACCESS_REFUSED, text);
+            throw AmqpException.connection(ReplyCode.ACCESS_REFUSED, text).withMethod(0, 0); // as RabbitMQ's
         }
         state = State.REFUSING_LOGIN; // anything else the client sends meanwhile is ignored
         ctx.channel().config().setAutoRead(false);
@@ -441,20 +460,17 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
 
     @Override
     public void onConnectionTuneOk(ConnectionTuneOk m) {
-        expectState(State.AWAITING_TUNE_OK, m);
+        expectState(State.AWAITING_TUNE_OK);
         ServerConfig config = server.config();
+        // RabbitMQ's texts; its refusals name connection.tune, the method whose values were not respected
         if (m.frameMax() != 0 && m.frameMax() < 4096) {
-            throw AmqpException.connection(ReplyCode.NOT_ALLOWED, "frame_max=" + m.frameMax()
-                    + " < 4096 min size");
+            throw refusedTune("frame_max", m.frameMax(), "lower than the minimum", 4096);
         }
         if (config.frameMax() != 0 && m.frameMax() > config.frameMax()) {
-            throw AmqpException.connection(ReplyCode.NOT_ALLOWED, "frame_max=" + m.frameMax()
-                    + " > " + config.frameMax() + " max size");
+            throw refusedTune("frame_max", m.frameMax(), "higher than the maximum", config.frameMax());
         }
         if (config.channelMax() != 0 && m.channelMax() > config.channelMax()) {
-            throw AmqpException.connection(ReplyCode.NOT_ALLOWED, "negotiated channel_max = " + m.channelMax()
-                    + " is higher than the maximum allowed value (" + config.channelMax() + ")")
-                    .withMethod(m.classId(), m.methodId());
+            throw refusedTune("channel_max", m.channelMax(), "higher than the maximum", config.channelMax());
         }
         // 0 means "no limit" from the client; ours still applies (RabbitMQ accepts 0 the same way).
         frameMax = m.frameMax() == 0 ? config.frameMax() : m.frameMax();
@@ -469,9 +485,15 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
         state = State.AWAITING_OPEN;
     }
 
+    private static AmqpException refusedTune(String field, int value, String bound, int limit) {
+        return AmqpException.connection(ReplyCode.NOT_ALLOWED, "negotiated " + field + " = " + value + " is "
+                + bound + " allowed value (" + limit + ")")
+                .withMethod(ConnectionTune.CLASS_ID, ConnectionTune.METHOD_ID);
+    }
+
     @Override
     public void onConnectionOpen(ConnectionOpen m) {
-        expectState(State.AWAITING_OPEN, m);
+        expectState(State.AWAITING_OPEN);
         VirtualHost requested = server.broker().virtualHost(m.virtualHost());
         if (requested == null) {
             log.warn("connection {} refused: vhost '{}' not found", name, m.virtualHost());
@@ -531,11 +553,37 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
         ctx.close();
     }
 
-    private void expectState(State expected, Method m) {
+    private void expectState(State expected) {
         if (state != expected) {
-            throw AmqpException.connection(ReplyCode.COMMAND_INVALID, "unexpected " + m.name() + " in state "
-                    + state.name().toLowerCase()).withMethod(m.classId(), m.methodId());
+            throw unexpectedMethod();
         }
+    }
+
+    /** RabbitMQ's reply to a method the connection does not expect in its state (its reader's state names). */
+    private AmqpException unexpectedMethod() {
+        String rabbitState = switch (state) {
+            case AWAITING_HEADER, AWAITING_START_OK, REFUSING_LOGIN -> "starting";
+            case AWAITING_TUNE_OK -> "tuning";
+            case AWAITING_OPEN -> "opening";
+            case OPEN -> "running";
+            case CLOSING, CLOSED -> "closing";
+        };
+        return AmqpException.connection(ReplyCode.CHANNEL_ERROR, "unexpected method in connection state "
+                + rabbitState);
+    }
+
+    /**
+     * connection.update-secret (RabbitMQ 3.8+; clients refreshing OAuth 2 tokens send it). RabbitMQ re-checks the
+     * secret only with auth backends whose credentials expire (OAuth 2); for its internal users, as for FerryMQ's,
+     * credentials never expire, so it answers update-secret-ok whatever the secret and the connection keeps its
+     * user (checked against RabbitMQ 3.10: rabbit_access_control:update_state skips backends whose
+     * expiry_timestamp is never).
+     */
+    @Override
+    public void onConnectionUpdateSecret(ConnectionUpdateSecret m) {
+        expectState(State.OPEN);
+        log.info("connection {}: user '{}' updated secret, reason: {}", name, user.name(), m.reason());
+        send(0, new ConnectionUpdateSecretOk());
     }
 
     // ---------------------------------------------------------------- channels
@@ -546,36 +594,42 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
             blockIfAlarmed();
         }
         if (channel == null) {
-            if (frame instanceof MethodFrame mf && mf.method() instanceof ChannelOpen) {
-                openChannel(frame.channel());
-                return;
+            // no channel (never opened, or closed by the client): only channel.open may start one
+            if (!(frame instanceof MethodFrame mf)) {
+                throw AmqpException.connection(ReplyCode.UNEXPECTED_FRAME,
+                        "expected method frame, got non method frame instead").withMethod(0, 0);
             }
-            throw AmqpException.connection(ReplyCode.CHANNEL_ERROR, "expected 'channel.open'");
+            if (!(mf.method() instanceof ChannelOpen)) {
+                throw AmqpException.connection(ReplyCode.CHANNEL_ERROR, "expected 'channel.open'")
+                        .withMethod(mf.method().classId(), mf.method().methodId());
+            }
+            openChannel(frame.channel());
+            return;
         }
         try {
             channel.onFrame(frame);
         } catch (AmqpException e) {
-            if (e.connectionLevel()) {
-                throw e;
+            // an error raised while handling a method names it, unless it says otherwise
+            AmqpException named = e.orMethod(channel.currentClassId(), channel.currentMethodId());
+            if (named.connectionLevel()) {
+                throw named;
             }
-            channel.closeWithError(e.replyCode(), e.replyText(), e.classId(), e.methodId());
+            channel.closeWithError(named.replyCode(), named.replyText(), named.classId(), named.methodId());
         } catch (BrokerException e) {
             if (e.connectionLevel()) {
-                throw e;
+                closeWithError(e.replyCode(), e.getMessage(), channel.currentClassId(), channel.currentMethodId());
+            } else {
+                channel.closeWithError(e.replyCode(), e.getMessage(), channel.currentClassId(),
+                        channel.currentMethodId());
             }
-            channel.closeWithError(e.replyCode(), e.getMessage(), channel.currentClassId(),
-                    channel.currentMethodId());
         }
     }
 
+    /** RabbitMQ limits how many channels are open, not their numbers (any number up to 65535 may open). */
     private void openChannel(int number) {
-        if (number > channelMax) {
-            throw AmqpException.connection(ReplyCode.NOT_ALLOWED, "channel number " + number
-                    + " exceeds negotiated channel max " + channelMax);
-        }
         if (channels.size() >= channelMax) {
             throw AmqpException.connection(ReplyCode.NOT_ALLOWED, "number of channels opened (" + channels.size()
-                    + ") has reached the negotiated channel_max (" + channelMax + ")");
+                    + ") has reached the negotiated channel_max (" + channelMax + ")").withMethod(0, 0);
         }
         AmqpChannel channel = new AmqpChannel(this, number);
         channels.put(number, channel);

@@ -54,7 +54,8 @@ class MethodRoundTripTest {
         assertThat(MethodDecoder.methodTypes()).extracting(Class::getSimpleName).containsExactlyInAnyOrder(
                 "ConnectionStart", "ConnectionStartOk", "ConnectionSecure", "ConnectionSecureOk", "ConnectionTune",
                 "ConnectionTuneOk", "ConnectionOpen", "ConnectionOpenOk", "ConnectionClose", "ConnectionCloseOk",
-                "ConnectionBlocked", "ConnectionUnblocked", "ChannelOpen", "ChannelOpenOk", "ChannelFlow",
+                "ConnectionBlocked", "ConnectionUnblocked", "ConnectionUpdateSecret", "ConnectionUpdateSecretOk",
+                "ChannelOpen", "ChannelOpenOk", "ChannelFlow",
                 "ChannelFlowOk", "ChannelClose", "ChannelCloseOk", "ExchangeDeclare", "ExchangeDeclareOk",
                 "ExchangeDelete", "ExchangeDeleteOk", "ExchangeBind", "ExchangeBindOk", "ExchangeUnbind",
                 "ExchangeUnbindOk", "QueueDeclare", "QueueDeclareOk", "QueueBind", "QueueBindOk", "QueueUnbind",

@@ -136,13 +136,15 @@ class BadInputTest extends AbstractRawSocketIT {
     }
 
     @Test
-    void methodOnChannelZeroOtherThanConnectionClassIsCommandInvalid() throws Exception {
+    void methodOnChannelZeroOtherThanConnectionClassIsChannelErrorAsInRabbitMq() throws Exception {
         try (RawAmqpClient c = raw()) {
             c.handshake(BrokerUnderTest.USER, BrokerUnderTest.PASSWORD, 0);
             c.writeMethod(0, 50, 10, new Args().u16(0).shortStr("").u8(0).emptyTable()); // queue.declare on 0
             Ending end = c.awaitEnd();
             assertThat(end.closedWithMethod()).as("connection.close sent").isTrue();
-            assertThat(end.close().replyCode()).as(end.close().replyText()).isEqualTo(COMMAND_INVALID);
+            assertThat(end.close().replyCode()).as(end.close().replyText()).isEqualTo(CHANNEL_ERROR);
+            assertThat(end.close().replyText())
+                    .isEqualTo("CHANNEL_ERROR - unexpected method in connection state running");
         }
     }
 

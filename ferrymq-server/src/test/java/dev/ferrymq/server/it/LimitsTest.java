@@ -49,6 +49,20 @@ class LimitsTest extends AbstractBrokerIT {
     }
 
     @Test
+    void bodyFramesOfATooLargeMessageAreDroppedAndTheConnectionStaysUp() throws Exception {
+        try (RawAmqpClient raw = RawAmqpClient.connect(broker.host(), broker.port(), Duration.ofSeconds(5))) {
+            raw.handshake(BrokerUnderTest.USER, BrokerUnderTest.PASSWORD, 0);
+            raw.openChannel(1);
+            raw.writeMethod(1, 60, 40, new Args().u16(0).shortStr("").shortStr("k").u8(0));
+            raw.writeFrame(RawAmqpClient.FRAME_HEADER, 1, new Args().u16(60).u16(0).u64(1_001).u16(0).bytes());
+            raw.writeFrame(RawAmqpClient.FRAME_BODY, 1, new byte[1_001]); // sent before the client sees the 406
+            assertThat(raw.expectMethod(20, 40).replyCode()).isEqualTo(PRECONDITION_FAILED);
+            raw.writeMethod(1, 20, 41, new Args());
+            raw.openChannel(2);
+        }
+    }
+
+    @Test
     void openingMoreChannelsThanChannelMaxIsNotAllowed() throws Exception {
         Connection c = connect();
         assertThat(c.getChannelMax()).isEqualTo(CHANNEL_MAX);

@@ -57,6 +57,18 @@ final class RawAmqpClient implements Closeable {
             return new String(payload, 7, len, StandardCharsets.UTF_8);
         }
 
+        /** For connection.close / channel.close: the class id of the method that caused it (third argument). */
+        int failingClassId() {
+            int at = 7 + (payload[6] & 0xFF);
+            return ((payload[at] & 0xFF) << 8) | (payload[at + 1] & 0xFF);
+        }
+
+        /** For connection.close / channel.close: the method id of the method that caused it (fourth argument). */
+        int failingMethodId() {
+            int at = 9 + (payload[6] & 0xFF);
+            return ((payload[at] & 0xFF) << 8) | (payload[at + 1] & 0xFF);
+        }
+
         @Override
         public String toString() {
             return type == FRAME_METHOD
@@ -256,6 +268,20 @@ final class RawAmqpClient implements Closeable {
         }
 
         Args longStr(byte[] b) throws IOException {
+            out.writeInt(b.length);
+            out.write(b);
+            return this;
+        }
+
+        Args u64(long v) throws IOException {
+            out.writeLong(v);
+            return this;
+        }
+
+        /** A field table with one long-string entry. */
+        Args tableOf(String key, String value) throws IOException {
+            Args entry = new Args().shortStr(key).u8('S').longStr(value.getBytes(StandardCharsets.UTF_8));
+            byte[] b = entry.bytes();
             out.writeInt(b.length);
             out.write(b);
             return this;
