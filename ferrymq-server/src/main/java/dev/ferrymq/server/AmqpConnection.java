@@ -573,15 +573,22 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
     }
 
     /**
-     * connection.update-secret (RabbitMQ 3.8+; clients refreshing OAuth 2 tokens send it). RabbitMQ re-checks the
-     * secret only with auth backends whose credentials expire (OAuth 2); for its internal users, as for FerryMQ's,
-     * credentials never expire, so it answers update-secret-ok whatever the secret and the connection keeps its
-     * user (checked against RabbitMQ 3.10: rabbit_access_control:update_state skips backends whose
-     * expiry_timestamp is never).
+     * connection.update-secret (RabbitMQ 3.8+; clients refreshing OAuth 2 tokens send it). The new secret is
+     * checked as a password of the connection's user: a wrong one closes the connection with 530, the text
+     * RabbitMQ uses when a backend refuses the new secret. RabbitMQ itself skips the check for its internal users
+     * (their credentials never expire), but a connection that presents a wrong secret should not stay logged in.
+     * A connection authenticated by its TLS certificate (EXTERNAL) has no secret to check.
      */
     @Override
     public void onConnectionUpdateSecret(ConnectionUpdateSecret m) {
         expectState(State.OPEN);
+        if (!"EXTERNAL".equals(authMechanism) && server.broker().users()
+                .authenticate(user.name(), new String(m.newSecret(), StandardCharsets.UTF_8)) == null) {
+            log.warn("connection {}: new secret for user '{}' refused, closing (reason given: {})", name,
+                    user.name(), m.reason());
+            throw AmqpException.connection(ReplyCode.NOT_ALLOWED, "New secret was refused by one of the backends")
+                    .withMethod(m.classId(), m.methodId());
+        }
         log.info("connection {}: user '{}' updated secret, reason: {}", name, user.name(), m.reason());
         send(0, new ConnectionUpdateSecretOk());
     }

@@ -1,20 +1,25 @@
 package dev.ferrymq.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
+import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.ShutdownSignalException;
 import com.rabbitmq.client.impl.CredentialsProvider;
 import com.rabbitmq.client.impl.CredentialsRefreshService;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
  * connection.update-secret (RabbitMQ 3.8+), sent by the Java client's credentials refresh: answered with
- * update-secret-ok, after which the connection carries on. For users whose credentials never expire (RabbitMQ's
- * internal users, all of FerryMQ's) RabbitMQ does not re-check the secret, so neither does FerryMQ.
+ * update-secret-ok when the new secret is the user's password, after which the connection carries on; a wrong secret
+ * closes the connection with 530 (RabbitMQ skips that check for its internal users; FerryMQ does not).
  */
 class UpdateSecretTest extends AbstractBrokerIT {
 
@@ -63,6 +68,7 @@ class UpdateSecretTest extends AbstractBrokerIT {
     private final RefreshableCredentials credentials = new RefreshableCredentials();
 
     private Connection connectRefreshable() throws Exception {
+        credentials.password = BrokerUnderTest.PASSWORD; // one instance serves every test of the class
         ConnectionFactory factory = factory();
         factory.setCredentialsProvider(credentials);
         factory.setCredentialsRefreshService(credentials);
@@ -87,15 +93,24 @@ class UpdateSecretTest extends AbstractBrokerIT {
     }
 
     @Test
-    void updateSecretIsNotReCheckedForUsersWhoseCredentialsNeverExpire() throws Exception {
+    void aWrongNewSecretClosesTheConnectionWith530NamingUpdateSecret() throws Exception {
+        assumeFalse(broker.isExternal(), "RabbitMQ does not re-check the secret of its internal users");
         Connection conn = connectRefreshable();
+        CompletableFuture<ShutdownSignalException> closed = new CompletableFuture<>();
+        conn.addShutdownListener(closed::complete);
 
-        assertThat(credentials.updateSecret("not-the-password")).as("update-secret-ok received").isTrue();
+        try {
+            credentials.updateSecret("not-the-password");
+        } catch (Exception expected) {
+            // the client sees the connection close while it waits for update-secret-ok
+        }
 
-        assertThat(conn.isOpen()).isTrue();
-        Channel ch = conn.createChannel();
-        String q = ch.queueDeclare("", false, true, true, null).getQueue();
-        publishConfirmed(ch, "", q, "still authenticated as before");
-        assertThat(getText(ch, q)).isEqualTo("still authenticated as before");
+        ShutdownSignalException signal = closed.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertThat(signal.isHardError()).isTrue();
+        AMQP.Connection.Close close = (AMQP.Connection.Close) signal.getReason();
+        assertThat(close.getReplyCode()).isEqualTo(NOT_ALLOWED);
+        assertThat(close.getReplyText()).isEqualTo("NOT_ALLOWED - New secret was refused by one of the backends");
+        assertThat(close.getClassId()).isEqualTo(10);
+        assertThat(close.getMethodId()).isEqualTo(70);
     }
 }
