@@ -26,7 +26,7 @@ import dev.ferrymq.amqp.method.ConnectionTune;
 import dev.ferrymq.amqp.method.ConnectionTuneOk;
 import dev.ferrymq.amqp.method.MethodHandler;
 import dev.ferrymq.broker.BrokerException;
-import dev.ferrymq.broker.Queue;
+import dev.ferrymq.broker.queue.Queue;
 import dev.ferrymq.broker.Users;
 import dev.ferrymq.broker.VirtualHost;
 import io.netty.buffer.ByteBuf;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferrymq.broker.Exchange;
 import dev.ferrymq.broker.Permissions;
 import dev.ferrymq.broker.Policy;
-import dev.ferrymq.broker.Queue;
+import dev.ferrymq.broker.queue.Queue;
 import dev.ferrymq.broker.Users;
 import dev.ferrymq.broker.VirtualHost;
 import dev.ferrymq.server.ServerProperties;

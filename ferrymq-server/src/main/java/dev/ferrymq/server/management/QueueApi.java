@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferrymq.amqp.BasicProperties;
 import dev.ferrymq.broker.Message;
 import dev.ferrymq.broker.Permissions.Access;
-import dev.ferrymq.broker.Queue;
-import dev.ferrymq.broker.QueueEntry;
+import dev.ferrymq.broker.queue.Queue;
+import dev.ferrymq.broker.queue.QueueEntry;
 import dev.ferrymq.broker.VirtualHost;
 import dev.ferrymq.server.management.MessageRates.Counter;
 

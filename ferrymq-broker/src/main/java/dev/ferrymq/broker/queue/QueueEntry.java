@@ -1,4 +1,4 @@
-package dev.ferrymq.broker;
+package dev.ferrymq.broker.queue;
 
 /**
  * A message's place in one queue. The sequence number fixes its position: a requeued entry goes back in front

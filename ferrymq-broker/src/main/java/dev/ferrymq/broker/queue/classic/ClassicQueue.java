@@ -1,4 +1,4 @@
-package dev.ferrymq.broker;
+package dev.ferrymq.broker.queue.classic;
 
 import dev.ferrymq.broker.persistence.PagedMessages;
 import dev.ferrymq.broker.persistence.Persistence;

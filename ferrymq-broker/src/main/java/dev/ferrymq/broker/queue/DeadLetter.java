@@ -1,4 +1,4 @@
-package dev.ferrymq.broker;
+package dev.ferrymq.broker.queue;
 
 import java.util.ArrayList;
 import java.util.Date;

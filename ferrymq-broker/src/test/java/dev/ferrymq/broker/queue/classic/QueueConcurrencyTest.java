@@ -1,4 +1,4 @@
-package dev.ferrymq.broker;
+package dev.ferrymq.broker.queue.classic;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

@@ -1,4 +1,4 @@
-package dev.ferrymq.broker;
+package dev.ferrymq.broker.queue;
 
 import java.util.Map;
 import java.util.Set;
