@@ -21,11 +21,11 @@ public final class PublishBatch {
         this.onSettled = onSettled;
     }
 
-    void entryAdded() {
+    public void entryAdded() {
         open.incrementAndGet();
     }
 
-    void entrySettled() {
+    public void entrySettled() {
         if (open.decrementAndGet() == 0) {
             onSettled.run();
         }

@@ -1,136 +1,28 @@
 package dev.ferrymq.broker.queue;
 
+import dev.ferrymq.broker.Message;
+
 /**
- * A message's place in one queue. The sequence number fixes its position: a requeued entry goes back in front
- * of everything published after it.
- *
- * <p>An entry may also have a position on disk: in the durable store (a persistent message in a durable queue),
- * or in the scratch page file (a message paged out under memory pressure). Its message may then be absent from
- * memory ({@code message == null}) and is read back when it is delivered, which keeps deep queues off the heap.
- * {@code queue}, {@code seq}, {@code position} and {@code paged} are final; the rest is guarded by the owning
- * queue's lock.
+ * A message's place in one queue, as handed to a consumer or to basic.get and given back to settle, reject or
+ * requeue it. Each {@link QueueType} has its own kind of entry; with a single one loaded these calls stay
+ * monomorphic.
  */
-public final class QueueEntry {
-    static final long NOT_STORED = -1;
-
-    private final Queue queue;
-    private final long seq;
-    private final long position;
-    private final boolean paged;
-    private final long expiresAt;
-    private final short priority;
-    private final int bodySize;
-    private Message message;
-    private boolean redelivered;
-    /** The publisher's batch this stored entry counts in until it settles, or null. */
-    private PublishBatch batch;
-
-    private QueueEntry(Queue queue, long seq, Message message, long position, boolean paged, long expiresAt,
-                       int priority, int bodySize) {
-        this.queue = queue;
-        this.seq = seq;
-        this.message = message;
-        this.position = position;
-        this.paged = paged;
-        this.expiresAt = expiresAt;
-        this.priority = (short) priority;
-        this.bodySize = bodySize;
+public abstract class QueueEntry {
+    protected QueueEntry() {
     }
 
-    /** An entry whose message is in memory and possibly in the durable store at {@code position}. */
-    static QueueEntry inMemory(Queue queue, long seq, Message message, long position, long expiresAt, int priority) {
-        return new QueueEntry(queue, seq, message, position, false, expiresAt, priority, message.bodySize());
-    }
+    /** The queue the entry belongs to (to settle, reject or requeue it there). */
+    public abstract Queue queue();
 
-    /** An entry whose message is only in the durable store, at {@code position}. */
-    static QueueEntry stored(Queue queue, long seq, long position, long expiresAt, int priority, int bodySize) {
-        return new QueueEntry(queue, seq, null, position, false, expiresAt, priority, bodySize);
-    }
+    /** Its place in the queue's order: a requeued entry goes back in front of everything published after it. */
+    public abstract long seq();
 
-    /** An entry whose message was paged out to the page file at {@code position}. */
-    static QueueEntry pagedOut(Queue queue, long seq, long position, long expiresAt, int priority, int bodySize) {
-        return new QueueEntry(queue, seq, null, position, true, expiresAt, priority, bodySize);
-    }
-
-    /** The priority it is delivered by in a priority queue (0 elsewhere). */
-    int priority() {
-        return priority;
-    }
-
-    /** The body size, or 0 when unknown (recovered after a restart). */
-    int bodySize() {
-        return bodySize;
-    }
-
-    /** Epoch milliseconds after which the message is dropped instead of delivered, or {@link Message#NEVER}. */
-    long expiresAt() {
-        return expiresAt;
-    }
-
-    boolean expired(long now) {
-        return expiresAt != Message.NEVER && now >= expiresAt;
-    }
-
-    public Queue queue() {
-        return queue;
-    }
-
-    public long seq() {
-        return seq;
-    }
-
-    /** Where the message is on disk (in the store, or in the page file when {@link #paged}), or NOT_STORED. */
-    long position() {
-        return position;
-    }
-
-    /** Whether the message is in the durable store (and so in the queue's index). */
-    boolean stored() {
-        return position != NOT_STORED && !paged;
-    }
-
-    /** Whether the message is in the scratch page file. */
-    boolean paged() {
-        return paged;
-    }
-
-    /** The message, read from the store if it is not in memory. Safe on any thread while the entry is unsettled. */
-    public Message message() {
-        Message inMemory = message;
-        return inMemory != null ? inMemory : queue.load(this);
-    }
-
-    /** Brings a paged-out message into memory, before the entry is settled and its store reference dropped. */
-    void loadForDelivery() {
-        if (message == null) {
-            message = queue.load(this);
-        }
-    }
+    /** The message, read from disk if it is not in memory. Safe on any thread while the entry is unsettled. */
+    public abstract Message message();
 
     /** The message if it is in memory, else null: a consumer that acks later can load it when it writes. */
-    public Message messageIfLoaded() {
-        return message;
-    }
-
-    void joinBatch(PublishBatch publishBatch) {
-        batch = publishBatch;
-        publishBatch.entryAdded();
-    }
-
-    /** The entry has left its queue for good: its batch no longer waits for it. */
-    void leaveBatch() {
-        if (batch != null) {
-            batch.entrySettled();
-            batch = null;
-        }
-    }
+    public abstract Message messageIfLoaded();
 
     /** Whether this message may have been delivered before (requeued, or recovered after a restart). */
-    public boolean redelivered() {
-        return redelivered;
-    }
-
-    void markRedelivered() {
-        redelivered = true;
-    }
+    public abstract boolean redelivered();
 }

@@ -1,5 +1,7 @@
 package dev.ferrymq.broker.queue.classic;
 
+import dev.ferrymq.broker.*;
+import dev.ferrymq.broker.queue.*;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

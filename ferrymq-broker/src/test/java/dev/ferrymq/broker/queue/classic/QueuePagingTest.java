@@ -1,5 +1,7 @@
 package dev.ferrymq.broker.queue.classic;
 
+import dev.ferrymq.broker.*;
+import dev.ferrymq.broker.queue.*;
 import dev.ferrymq.broker.persistence.PagedMessages;
 import dev.ferrymq.store.StoreConfig;
 import org.junit.jupiter.api.AfterEach;
@@ -70,7 +72,7 @@ class QueuePagingTest {
     void shallowQueueWritesNothingToThePageFile() throws IOException {
         Queue queue = open(Long.MAX_VALUE, "q", false);
         for (int i = 0; i < 100; i++) {
-            queue.publish(transientMessage(i));
+            queue.publish(transientMessage(i), Queue.NOT_STORED, null);
         }
         assertThat(pageFileBytes()).isLessThan(1024); // the segment header only
         assertThat(paging().bytesOnHeap()).isEqualTo(100L * BODY);
@@ -81,7 +83,7 @@ class QueuePagingTest {
         Queue queue = open(Long.MAX_VALUE, "q", false);
         int count = 2_000; // 20 MiB of bodies, far over the 8 MiB a queue keeps on the heap
         for (int i = 0; i < count; i++) {
-            queue.publish(transientMessage(i));
+            queue.publish(transientMessage(i), Queue.NOT_STORED, null);
         }
         assertThat(paging().bytesOnHeap()).isLessThanOrEqualTo(8L * 1024 * 1024 + BODY);
         assertThat(pageFileBytes()).isGreaterThan(10L * 1024 * 1024);
@@ -100,8 +102,8 @@ class QueuePagingTest {
     @Test
     void noAckGetOfAPagedMessageStillReadsIt() throws IOException {
         Queue queue = open(0, "q", false); // no budget: everything after the first byte pages out
-        queue.publish(transientMessage(0));
-        queue.publish(transientMessage(1));
+        queue.publish(transientMessage(0), Queue.NOT_STORED, null);
+        queue.publish(transientMessage(1), Queue.NOT_STORED, null);
         QueueEntry first = queue.get(true);
         QueueEntry second = queue.get(true);
         assertThat(number(first)).isZero();
@@ -113,11 +115,11 @@ class QueuePagingTest {
         Queue a = open(BODY * 50L, "a", false);
         Queue b = open(BODY * 50L, "b", false);
         for (int i = 0; i < 40; i++) {
-            a.publish(transientMessage(i));
+            a.publish(transientMessage(i), Queue.NOT_STORED, null);
         }
         assertThat(pageFileBytes()).isLessThan(1024);
         for (int i = 0; i < 40; i++) {
-            b.publish(transientMessage(i));
+            b.publish(transientMessage(i), Queue.NOT_STORED, null);
         }
         // Neither queue is deep on its own, but together they passed the budget.
         assertThat(pageFileBytes()).isGreaterThan(25L * BODY);
@@ -131,7 +133,7 @@ class QueuePagingTest {
     void requeuedPagedMessageComesBackFirst() throws IOException {
         Queue queue = open(0, "q", false);
         for (int i = 0; i < 3; i++) {
-            queue.publish(transientMessage(i));
+            queue.publish(transientMessage(i), Queue.NOT_STORED, null);
         }
         QueueEntry first = queue.get(false);
         queue.requeue(java.util.List.of(first));
@@ -144,14 +146,14 @@ class QueuePagingTest {
     void purgeAndDeleteReleaseThePageFile() throws IOException {
         Queue queue = open(0, "q", false);
         for (int i = 0; i < 200; i++) { // 2 MiB: several 256 KiB segments
-            queue.publish(transientMessage(i));
+            queue.publish(transientMessage(i), Queue.NOT_STORED, null);
         }
         assertThat(pageFileBytes()).isGreaterThan(4 * SEGMENT);
         assertThat(queue.purge()).isEqualTo(200);
         assertThat(pageFileBytes()).isLessThanOrEqualTo(SEGMENT);
 
         for (int i = 0; i < 200; i++) {
-            queue.publish(transientMessage(i));
+            queue.publish(transientMessage(i), Queue.NOT_STORED, null);
         }
         broker.virtualHost("/").deleteQueue("q", false, false, null);
         assertThat(pageFileBytes()).isLessThanOrEqualTo(SEGMENT);
@@ -161,7 +163,7 @@ class QueuePagingTest {
     void pagedTransientMessagesDoNotSurviveARestart() throws IOException {
         Queue queue = open(0, "durable-q", true);
         for (int i = 0; i < 100; i++) {
-            queue.publish(transientMessage(i));
+            queue.publish(transientMessage(i), Queue.NOT_STORED, null);
         }
         assertThat(pageFileBytes()).isGreaterThan(50L * BODY);
         broker.close();
@@ -180,11 +182,11 @@ class QueuePagingTest {
         consumer.credit(10);
         queue.addConsumer(consumer, false);
         for (int i = 0; i < 180; i++) {
-            queue.publish(transientMessage(i));
+            queue.publish(transientMessage(i), Queue.NOT_STORED, null);
         }
         assertThat(queue.congested()).as("170 ready, below half the budget").isFalse();
         for (int i = 180; i < 240; i++) {
-            queue.publish(transientMessage(i));
+            queue.publish(transientMessage(i), Queue.NOT_STORED, null);
         }
         assertThat(queue.congested()).as("230 ready, past half the budget: far below the usual 2,000").isTrue();
 
