@@ -21,10 +21,12 @@ public final class PublishBatch {
         this.onSettled = onSettled;
     }
 
+    /** A stored entry joined the batch (called by queue implementations). */
     public void entryAdded() {
         open.incrementAndGet();
     }
 
+    /** A stored entry of the batch left its queue for good (called by queue implementations). */
     public void entrySettled() {
         if (open.decrementAndGet() == 0) {
             onSettled.run();

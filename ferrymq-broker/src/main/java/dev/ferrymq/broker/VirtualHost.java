@@ -14,8 +14,6 @@ import dev.ferrymq.broker.routing.Destination;
 import dev.ferrymq.broker.routing.HeadersRouter;
 import dev.ferrymq.broker.routing.Router;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;

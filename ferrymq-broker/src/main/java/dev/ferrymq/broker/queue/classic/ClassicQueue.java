@@ -16,8 +16,8 @@ import dev.ferrymq.broker.queue.QueueType;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.IntSupplier;
 import java.util.function.LongPredicate;
+import java.util.function.Supplier;
 
 /**
  * The classic queue. It coordinates, under one lock, its parts: the messages and where they are kept
@@ -94,16 +94,12 @@ final class ClassicQueue extends AbstractQueue {
                 refused = !deleted;
                 storage.refused(storedAt);
             } else {
-                QueueArguments settings = this.settings;
-                long expiresAt = Expiry.expiresAt(message.expiresAt(), settings.messageTtl(),
-                        System.currentTimeMillis());
-                int priority = settings.maxPriority() == 0 ? 0
-                        : storage.ready().levelFor(vhost.propertiesCodec().priority(message.properties()));
                 boolean consumersWaiting = !consumers.isEmpty() && storage.ready().isEmpty();
-                storage.add(message, storedAt, batch, expiresAt, priority, consumersWaiting);
+                ClassicEntry entry = storage.add(message, storedAt, batch, settings, vhost.propertiesCodec(),
+                        consumersWaiting);
                 enforceLengthLimitLocked();
                 readBodies = dispatchLocked();
-                if (expiresAt != Message.NEVER) {
+                if (entry.expiresAt() != Message.NEVER) {
                     scheduleHeadExpiryLocked();
                 }
             }
@@ -280,12 +276,7 @@ final class ClassicQueue extends AbstractQueue {
 
     @Override
     public QueueConsumer activeConsumer() {
-        lock.lock();
-        try {
-            return consumers.first();
-        } finally {
-            lock.unlock();
-        }
+        return locked(consumers::first);
     }
 
     @Override
@@ -473,32 +464,18 @@ final class ClassicQueue extends AbstractQueue {
         deadLetters.add(message, name, reason, settings, vhost.propertiesCodec());
     }
 
-    /**
-     * x-expires: checks when the queue may next have gone unused for long enough, and deletes it then. A check
-     * scheduled for an expiry a policy has since changed stops; the change schedules its own.
-     */
+    /** x-expires: from now on, the queue is deleted once unused for that long (a policy change restarts it). */
     private void scheduleUnusedCheck() {
-        long expires = settings.expires();
-        if (expires > 0) {
-            expiry.checkLater(() -> checkUnused(expires), expires);
-        }
+        expiry.watchUnused(settings.expires(), this::unusedFor, () -> host.deleteUnused(this));
     }
 
-    private void checkUnused(long expires) {
-        long idleFor;
+    /** How long the queue has been unused, or -1 when a check for {@code expires} must stop. */
+    private long unusedFor(long expires) {
         lock.lock();
         try {
-            if (deleted || settings.expires() != expires) {
-                return;
-            }
-            idleFor = expiry.unusedFor(!consumers.isEmpty());
+            return deleted || settings.expires() != expires ? -1 : expiry.unusedFor(!consumers.isEmpty());
         } finally {
             lock.unlock();
-        }
-        if (idleFor >= expires) {
-            host.deleteUnused(this);
-        } else {
-            expiry.checkLater(() -> checkUnused(expires), expires - idleFor);
         }
     }
 
@@ -548,14 +525,14 @@ final class ClassicQueue extends AbstractQueue {
 
     @Override
     public boolean isDeleted() {
-        return locked(() -> deleted ? 1 : 0) == 1;
+        return locked(() -> deleted);
     }
 
-    /** Reads a count under the lock (management and declare paths, not the message path). */
-    private int locked(IntSupplier count) {
+    /** Reads state under the lock (management and declare paths, not the message path). */
+    private <T> T locked(Supplier<T> read) {
         lock.lock();
         try {
-            return count.getAsInt();
+            return read.get();
         } finally {
             lock.unlock();
         }

@@ -3,6 +3,7 @@ package dev.ferrymq.broker.queue.classic;
 import dev.ferrymq.broker.Message;
 
 import java.util.concurrent.ScheduledFuture;
+import java.util.function.LongUnaryOperator;
 
 /**
  * A queue's clocks: message TTL (when an entry expires, and one timer for the head's expiry so expired messages
@@ -72,8 +73,23 @@ final class Expiry {
         return hasConsumers ? 0 : System.currentTimeMillis() - lastUsedMillis;
     }
 
-    /** Runs {@code check} after {@code delayMillis} (the x-expires check). */
-    void checkLater(Runnable check, long delayMillis) {
-        scheduler.schedule(check, delayMillis);
+    /**
+     * x-expires: checks when the queue may next have gone unused for {@code expires} ms (none when not positive),
+     * and runs {@code expired} then. {@code unusedFor} tells how long it has been unused, or -1 to stop checking
+     * (the queue was deleted, or a policy changed its expiry and scheduled a check of its own).
+     */
+    void watchUnused(long expires, LongUnaryOperator unusedFor, Runnable expired) {
+        if (expires > 0) {
+            scheduler.schedule(() -> checkUnused(expires, unusedFor, expired), expires);
+        }
+    }
+
+    private void checkUnused(long expires, LongUnaryOperator unusedFor, Runnable expired) {
+        long idleFor = unusedFor.applyAsLong(expires);
+        if (idleFor >= expires) {
+            expired.run();
+        } else if (idleFor >= 0) {
+            scheduler.schedule(() -> checkUnused(expires, unusedFor, expired), expires - idleFor);
+        }
     }
 }

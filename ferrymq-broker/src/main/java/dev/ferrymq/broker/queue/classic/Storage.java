@@ -1,10 +1,12 @@
 package dev.ferrymq.broker.queue.classic;
 
 import dev.ferrymq.broker.Message;
+import dev.ferrymq.broker.PropertiesCodec;
 import dev.ferrymq.broker.PublishBatch;
 import dev.ferrymq.broker.persistence.Persistence;
 import dev.ferrymq.broker.persistence.QueueIndex;
 import dev.ferrymq.broker.queue.Queue;
+import dev.ferrymq.broker.queue.QueueArguments;
 import dev.ferrymq.broker.queue.QueueEntry;
 
 import java.io.IOException;
@@ -61,8 +63,10 @@ final class Storage {
     }
 
     /** Appends a new message; {@code storedAt} and {@code batch} as in {@link Queue#publish}. */
-    ClassicEntry add(Message message, long storedAt, PublishBatch batch, long expiresAt, int priority,
-                     boolean consumersWaiting) {
+    ClassicEntry add(Message message, long storedAt, PublishBatch batch, QueueArguments settings,
+                     PropertiesCodec codec, boolean consumersWaiting) {
+        long expiresAt = Expiry.expiresAt(message.expiresAt(), settings.messageTtl(), System.currentTimeMillis());
+        int priority = settings.maxPriority() == 0 ? 0 : ready.levelFor(codec.priority(message.properties()));
         ClassicEntry entry = tiering.newEntry(queue, nextSeq++, message, storedAt, expiresAt, priority,
                 consumersWaiting);
         if (storedAt != Queue.NOT_STORED) {

@@ -1,7 +1,8 @@
 package dev.ferrymq.broker.queue.classic;
 
-import dev.ferrymq.broker.*;
-import dev.ferrymq.broker.queue.*;
+import dev.ferrymq.broker.FakeConsumer;
+import dev.ferrymq.broker.VirtualHost;
+import dev.ferrymq.broker.queue.Queue;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 

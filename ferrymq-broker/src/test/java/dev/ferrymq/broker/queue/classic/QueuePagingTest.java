@@ -1,7 +1,11 @@
 package dev.ferrymq.broker.queue.classic;
 
-import dev.ferrymq.broker.*;
-import dev.ferrymq.broker.queue.*;
+import dev.ferrymq.broker.Broker;
+import dev.ferrymq.broker.FakeConsumer;
+import dev.ferrymq.broker.Message;
+import dev.ferrymq.broker.queue.Queue;
+import dev.ferrymq.broker.queue.QueueConsumer;
+import dev.ferrymq.broker.queue.QueueEntry;
 import dev.ferrymq.broker.persistence.PagedMessages;
 import dev.ferrymq.store.StoreConfig;
 import org.junit.jupiter.api.AfterEach;
@@ -193,5 +197,65 @@ class QueuePagingTest {
         consumer.credit(140);
         queue.dispatch();
         assertThat(queue.congested()).as("90 ready").isFalse();
+    }
+
+    /** A no-ack consumer that notes whether each entry it was offered had its message in memory already. */
+    private static final class NoAckRecorder implements QueueConsumer {
+        final java.util.List<Integer> numbers = new java.util.ArrayList<>();
+        int offeredOnDiskOnly;
+
+        @Override
+        public String tag() {
+            return "no-ack";
+        }
+
+        @Override
+        public boolean noAck() {
+            return true;
+        }
+
+        @Override
+        public synchronized boolean tryDeliver(QueueEntry entry) {
+            if (entry.messageIfLoaded() == null) {
+                offeredOnDiskOnly++; // it would have to read the body here, under the queue lock
+            }
+            numbers.add(number(entry));
+            return true;
+        }
+
+        @Override
+        public void cancelledByServer(Queue queue) {
+        }
+    }
+
+    @Test
+    void aNoAckConsumerIsHandedPagedMessagesAlreadyReadOffTheQueueLock() throws IOException {
+        Queue queue = open(0, "q", false); // no budget: everything pages out
+        int count = DiskReads.MAX_ENTRIES * 3 + 5;
+        for (int i = 0; i < count; i++) {
+            queue.publish(transientMessage(i), Queue.NOT_STORED, null);
+        }
+        assertThat(pageFileBytes()).as("all but the first paged out").isGreaterThan((long) count / 2 * BODY);
+        NoAckRecorder consumer = new NoAckRecorder();
+        queue.addConsumer(consumer, false);
+        assertThat(consumer.offeredOnDiskOnly).isZero();
+        assertThat(consumer.numbers).hasSize(count);
+        for (int i = 0; i < count; i++) {
+            assertThat(consumer.numbers.get(i)).isEqualTo(i);
+        }
+        assertThat(queue.messageCount()).isZero();
+        assertThat(queue.unackedCount()).isZero();
+        assertThat(paging().bytesOnHeap()).isZero();
+    }
+
+    @Test
+    void aNoAckGetReadsAPagedBodyAndReleasesIt() throws IOException {
+        Queue queue = open(0, "q", false);
+        queue.publish(transientMessage(7), Queue.NOT_STORED, null);
+        QueueEntry entry = queue.get(true);
+        assertThat(entry.messageIfLoaded()).as("read before it is handed out").isNotNull();
+        assertThat(number(entry)).isEqualTo(7);
+        assertThat(queue.unackedCount()).isZero();
+        assertThat(queue.messageCount()).isZero();
     }
 }
