@@ -2,6 +2,7 @@ package dev.ferrymq.broker;
 
 import dev.ferrymq.broker.persistence.Definition;
 import dev.ferrymq.broker.persistence.Persistence;
+import dev.ferrymq.broker.queue.Queue;
 import dev.ferrymq.store.StoreConfig;
 
 import java.io.IOException;

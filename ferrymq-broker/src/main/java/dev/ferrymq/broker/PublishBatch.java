@@ -21,11 +21,13 @@ public final class PublishBatch {
         this.onSettled = onSettled;
     }
 
-    void entryAdded() {
+    /** A stored entry joined the batch (called by queue implementations). */
+    public void entryAdded() {
         open.incrementAndGet();
     }
 
-    void entrySettled() {
+    /** A stored entry of the batch left its queue for good (called by queue implementations). */
+    public void entrySettled() {
         if (open.decrementAndGet() == 0) {
             onSettled.run();
         }

@@ -2,7 +2,7 @@ package dev.ferrymq.broker;
 
 import dev.ferrymq.broker.persistence.Definition;
 import dev.ferrymq.broker.persistence.Persistence;
-import dev.ferrymq.broker.persistence.QueueIndex;
+import dev.ferrymq.broker.queue.Queue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -196,12 +196,7 @@ final class Recovery {
         long messages = 0;
         for (VirtualHost vhost : broker.virtualHosts()) {
             for (Queue queue : vhost.queues()) {
-                QueueIndex index = queue.index();
-                if (index != null) {
-                    List<QueueIndex.Entry> entries = index.recover(persistence::contains);
-                    queue.restore(entries);
-                    messages += entries.size();
-                }
+                messages += queue.recover(persistence::contains);
             }
         }
         return messages;

@@ -2,14 +2,18 @@ package dev.ferrymq.broker;
 
 import dev.ferrymq.broker.persistence.Definition;
 import dev.ferrymq.broker.persistence.Persistence;
-import dev.ferrymq.broker.persistence.QueueIndex;
+import dev.ferrymq.broker.queue.DeadLetter;
+import dev.ferrymq.broker.queue.Queue;
+import dev.ferrymq.broker.queue.QueueConsumer;
+import dev.ferrymq.broker.queue.QueueDeclaration;
+import dev.ferrymq.broker.queue.QueueHost;
+import dev.ferrymq.broker.queue.QueuePolicies;
+import dev.ferrymq.broker.queue.QueueTypes;
 import dev.ferrymq.broker.routing.Binding;
 import dev.ferrymq.broker.routing.Destination;
 import dev.ferrymq.broker.routing.HeadersRouter;
 import dev.ferrymq.broker.routing.Router;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
@@ -188,11 +192,11 @@ public final class VirtualHost {
         }
         Queue existing = queues.get(queueName);
         if (existing == null) {
-            boolean persisted = durable && !exclusive && persistence != null;
-            Queue created = new Queue(this, queueName, durable, exclusive, exclusive ? connection : null,
-                    autoDelete, args, persisted ? openIndex(queueName) : null);
+            Queue created = QueueTypes.select(args, "queue '" + queueName + "' in vhost '" + name + "'")
+                    .create(queueHost, new QueueDeclaration(queueName, durable, exclusive,
+                            exclusive ? connection : null, autoDelete, args == null ? Map.of() : args));
             queues.put(queueName, created);
-            if (persisted) {
+            if (created.keepsPersistentMessages()) {
                 record(new Definition.QueueDeclared(name, queueName, autoDelete, args));
             }
             return new DeclaredQueue(created, 0, 0);
@@ -207,14 +211,6 @@ public final class VirtualHost {
         checkEquivalentArguments(what, args, existing.arguments());
         existing.touch();
         return new DeclaredQueue(existing, existing.messageCount(), existing.consumerCount());
-    }
-
-    private QueueIndex openIndex(String queueName) {
-        try {
-            return persistence.openQueueIndex(name, queueName);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     /** Looks up a queue the given connection may use: 404 when missing, 405 when exclusive to another. */
@@ -249,12 +245,26 @@ public final class VirtualHost {
         return messages;
     }
 
-    /** x-expires: the queue went unused for too long. */
-    void deleteExpiredQueue(Queue queue) {
-        deleteAutoDeleteQueue(queue);
-    }
+    /** What a queue may ask of its virtual host. */
+    private final QueueHost queueHost = new QueueHost() {
+        @Override
+        public VirtualHost vhost() {
+            return VirtualHost.this;
+        }
 
-    void deleteAutoDeleteQueue(Queue queue) {
+        @Override
+        public void deadLetter(Message deadLetter) {
+            VirtualHost.this.deadLetter(deadLetter);
+        }
+
+        @Override
+        public void deleteUnused(Queue queue) {
+            deleteUnusedQueue(queue);
+        }
+    };
+
+    /** An auto-delete queue lost its last consumer, or an x-expires queue went unused for too long. */
+    private void deleteUnusedQueue(Queue queue) {
         synchronized (this) {
             if (queues.get(queue.name()) != queue) {
                 return;
@@ -273,7 +283,7 @@ public final class VirtualHost {
                 record(new Definition.QueueDeleted(name, queue.name()));
             }
             removeBindingsTo(queue);
-            cancelled = queue.markDeleted();
+            cancelled = queue.delete();
         }
         // Outside the lock: a consumer's cancel handling may call back into the broker.
         for (QueueConsumer consumer : cancelled) {
@@ -553,7 +563,7 @@ public final class VirtualHost {
 
     /** Enqueues on every queue; a persistent message is stored once, referenced by each durable queue. */
     private PublishResult deliver(List<Queue> matched, Message message, PublishBatch batch) {
-        long position = QueueEntry.NOT_STORED;
+        long position = Queue.NOT_STORED;
         if (message.persistent() && persistence != null) {
             int durableQueues = 0;
             for (Queue queue : matched) {
@@ -568,14 +578,14 @@ public final class VirtualHost {
         Queue congested = null;
         boolean refused = false;
         for (Queue queue : matched) {
-            refused |= !queue.publish(message, queue.keepsPersistentMessages() ? position : QueueEntry.NOT_STORED,
+            refused |= !queue.publish(message, queue.keepsPersistentMessages() ? position : Queue.NOT_STORED,
                     batch);
             queue.counters().published.increment();
             if (congested == null && queue.congested()) {
                 congested = queue;
             }
         }
-        return new PublishResult(matched.size(), position != QueueEntry.NOT_STORED, congested, refused);
+        return new PublishResult(matched.size(), position != Queue.NOT_STORED, congested, refused);
     }
 
     private PublishResult publishToDefault(String routingKey, Message message, PublishBatch batch) {

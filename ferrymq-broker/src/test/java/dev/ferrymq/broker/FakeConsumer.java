@@ -1,41 +1,44 @@
 package dev.ferrymq.broker;
 
+import dev.ferrymq.broker.queue.QueueConsumer;
+import dev.ferrymq.broker.queue.QueueEntry;
+import dev.ferrymq.broker.queue.Queue;
 import java.util.ArrayList;
 import java.util.List;
 
 /** A test consumer that records what it is given and can be told to refuse (no credit). */
-final class FakeConsumer implements QueueConsumer {
+public final class FakeConsumer implements QueueConsumer {
     private final String tag;
     private final boolean noAck;
     private volatile boolean refusing;
     private int credit = Integer.MAX_VALUE;
-    final List<QueueEntry> delivered = new ArrayList<>();
-    final List<Queue> cancelledBy = new ArrayList<>();
+    public final List<QueueEntry> delivered = new ArrayList<>();
+    public final List<Queue> cancelledBy = new ArrayList<>();
 
-    FakeConsumer(String tag, boolean noAck) {
+    public FakeConsumer(String tag, boolean noAck) {
         this.tag = tag;
         this.noAck = noAck;
     }
 
-    FakeConsumer(String tag) {
+    public FakeConsumer(String tag) {
         this(tag, false);
     }
 
-    void refuse() {
+    public void refuse() {
         refusing = true;
     }
 
-    void accept() {
+    public void accept() {
         refusing = false;
     }
 
     /** Accept at most {@code n} more deliveries, then refuse. */
-    void credit(int n) {
+    public void credit(int n) {
         refusing = false;
         credit = n;
     }
 
-    List<String> bodies() {
+    public List<String> bodies() {
         List<String> result = new ArrayList<>();
         for (QueueEntry e : delivered) {
             result.add(new String(e.message().body()));

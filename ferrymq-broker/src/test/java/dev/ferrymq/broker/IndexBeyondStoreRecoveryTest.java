@@ -1,5 +1,6 @@
 package dev.ferrymq.broker;
 
+import dev.ferrymq.broker.queue.Queue;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferrymq.store.RecordFile;

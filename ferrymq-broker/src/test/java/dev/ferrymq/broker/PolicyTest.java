@@ -1,5 +1,9 @@
 package dev.ferrymq.broker;
 
+import dev.ferrymq.broker.queue.QueuePolicies;
+import dev.ferrymq.broker.queue.QueueArguments;
+import dev.ferrymq.broker.queue.QueueEntry;
+import dev.ferrymq.broker.queue.Queue;
 import dev.ferrymq.store.StoreConfig;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -145,18 +149,18 @@ class PolicyTest {
     void maxLengthPolicyTruncatesAnExistingQueueFromTheHeadAndClearingItLiftsTheLimit() {
         Queue queue = declare("jobs", Map.of());
         for (int i = 1; i <= 5; i++) {
-            queue.publish(msg("m" + i));
+            queue.publish(msg("m" + i), Queue.NOT_STORED, null);
         }
         vhost.setPolicy(policy("cap", "^jobs$", 0, Map.of("max-length", 2)));
         assertThat(queue.policies().policy().name()).isEqualTo("cap");
         assertThat(queue.messageCount()).isEqualTo(2);
-        queue.publish(msg("m6"));
+        queue.publish(msg("m6"), Queue.NOT_STORED, null);
         assertThat(drain(queue)).containsExactly("m5", "m6");
 
         assertThat(vhost.clearPolicy("cap", false)).isTrue();
         assertThat(queue.settings().maxLength()).isEqualTo(-1);
         for (int i = 0; i < 4; i++) {
-            queue.publish(msg("n" + i));
+            queue.publish(msg("n" + i), Queue.NOT_STORED, null);
         }
         assertThat(queue.messageCount()).isEqualTo(4);
     }
@@ -165,11 +169,11 @@ class PolicyTest {
     void rejectPublishPolicyKeepsExistingMessagesAndRefusesNewOnes() {
         Queue queue = declare("jobs", Map.of());
         for (int i = 1; i <= 3; i++) {
-            queue.publish(msg("m" + i));
+            queue.publish(msg("m" + i), Queue.NOT_STORED, null);
         }
         vhost.setPolicy(policy("cap", "jobs", 0, Map.of("max-length", 1, "overflow", "reject-publish")));
         assertThat(queue.messageCount()).isEqualTo(3);
-        assertThat(queue.publish(msg("m4"), QueueEntry.NOT_STORED)).isFalse();
+        assertThat(queue.publish(msg("m4"), Queue.NOT_STORED, null)).isFalse();
     }
 
     @Test
@@ -178,8 +182,8 @@ class PolicyTest {
         vhost.setPolicy(operatorPolicy("guard", ".*", Map.of("max-length", 1)));
         Queue queue = declare("jobs", Map.of());
         assertThat(queue.policies().operatorPolicy().name()).isEqualTo("guard");
-        queue.publish(msg("a"));
-        queue.publish(msg("b"));
+        queue.publish(msg("a"), Queue.NOT_STORED, null);
+        queue.publish(msg("b"), Queue.NOT_STORED, null);
         assertThat(drain(queue)).containsExactly("b");
     }
 
@@ -187,7 +191,7 @@ class PolicyTest {
     void deadLetterPolicyAppliesAtOnceToRejects() {
         Queue work = declare("work", Map.of());
         Queue dead = declare("dead", Map.of());
-        work.publish(msg("poison"));
+        work.publish(msg("poison"), Queue.NOT_STORED, null);
         QueueEntry taken = work.get(false);
         vhost.setPolicy(policy("dlx", "^work$", 0, Map.of("dead-letter-exchange", "",
                 "dead-letter-routing-key", "dead")));
@@ -198,9 +202,9 @@ class PolicyTest {
     @Test
     void messageTtlPolicyAppliesToMessagesEnqueuedAfterwards() throws Exception {
         Queue queue = declare("ttl", Map.of());
-        queue.publish(msg("before"));
+        queue.publish(msg("before"), Queue.NOT_STORED, null);
         vhost.setPolicy(policy("ttl", "ttl", 0, Map.of("message-ttl", 50)));
-        queue.publish(msg("after"));
+        queue.publish(msg("after"), Queue.NOT_STORED, null);
         Thread.sleep(150);
         assertThat(drain(queue)).containsExactly("before");
     }

@@ -1,5 +1,7 @@
 package dev.ferrymq.broker;
 
+import dev.ferrymq.broker.queue.QueueEntry;
+import dev.ferrymq.broker.queue.Queue;
 import dev.ferrymq.store.StoreConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

@@ -1,5 +1,6 @@
 package dev.ferrymq.broker;
 
+import dev.ferrymq.broker.queue.Queue;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
@@ -211,8 +212,8 @@ class VirtualHostTest {
     @Test
     void declareQueueReportsCounts() {
         Queue q = queue("q");
-        q.publish(msg("1"));
-        q.publish(msg("2"));
+        q.publish(msg("1"), Queue.NOT_STORED, null);
+        q.publish(msg("2"), Queue.NOT_STORED, null);
         q.get(false);
         FakeConsumer refusing = new FakeConsumer("c");
         refusing.refuse();
@@ -338,7 +339,7 @@ class VirtualHostTest {
     @Test
     void deleteQueueIfEmptyWithMessagesIsPreconditionFailed() {
         Queue q = queue("q");
-        q.publish(msg("1"));
+        q.publish(msg("1"), Queue.NOT_STORED, null);
         BrokerException e = refused(() -> vhost.deleteQueue("q", false, true, conn));
         assertThat(e.replyCode()).isEqualTo(406);
         assertThat(e.getMessage()).isEqualTo("PRECONDITION_FAILED - queue 'q' in vhost '/' is not empty");
@@ -348,9 +349,9 @@ class VirtualHostTest {
     @Test
     void deleteQueueReturnsTheReadyMessageCount() {
         Queue q = queue("q");
-        q.publish(msg("1"));
-        q.publish(msg("2"));
-        q.publish(msg("3"));
+        q.publish(msg("1"), Queue.NOT_STORED, null);
+        q.publish(msg("2"), Queue.NOT_STORED, null);
+        q.publish(msg("3"), Queue.NOT_STORED, null);
         q.get(false);
         assertThat(vhost.deleteQueue("q", true, false, conn)).isEqualTo(2);
         assertThat(q.isDeleted()).isTrue();

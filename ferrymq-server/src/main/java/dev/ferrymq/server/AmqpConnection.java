@@ -28,7 +28,7 @@ import dev.ferrymq.amqp.method.ConnectionUpdateSecret;
 import dev.ferrymq.amqp.method.ConnectionUpdateSecretOk;
 import dev.ferrymq.amqp.method.MethodHandler;
 import dev.ferrymq.broker.BrokerException;
-import dev.ferrymq.broker.Queue;
+import dev.ferrymq.broker.queue.Queue;
 import dev.ferrymq.broker.Users;
 import dev.ferrymq.broker.VirtualHost;
 import io.netty.buffer.ByteBuf;

@@ -1,8 +1,8 @@
 package dev.ferrymq.server;
 
-import dev.ferrymq.broker.Queue;
-import dev.ferrymq.broker.QueueConsumer;
-import dev.ferrymq.broker.QueueEntry;
+import dev.ferrymq.broker.queue.Queue;
+import dev.ferrymq.broker.queue.QueueConsumer;
+import dev.ferrymq.broker.queue.QueueEntry;
 
 import java.util.concurrent.atomic.AtomicInteger;
 

@@ -2,7 +2,7 @@ package dev.ferrymq.server.management;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferrymq.broker.Permissions;
-import dev.ferrymq.broker.Queue;
+import dev.ferrymq.broker.queue.Queue;
 import dev.ferrymq.broker.Users;
 import dev.ferrymq.broker.VirtualHost;
 

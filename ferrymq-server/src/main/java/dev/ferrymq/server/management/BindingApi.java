@@ -3,7 +3,7 @@ package dev.ferrymq.server.management;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferrymq.broker.Exchange;
 import dev.ferrymq.broker.Permissions.Access;
-import dev.ferrymq.broker.Queue;
+import dev.ferrymq.broker.queue.Queue;
 import dev.ferrymq.broker.VirtualHost;
 import dev.ferrymq.broker.routing.Binding;
 

@@ -2,7 +2,7 @@ package dev.ferrymq.server.management;
 
 import dev.ferrymq.broker.Broker;
 import dev.ferrymq.broker.MessageCounters;
-import dev.ferrymq.broker.Queue;
+import dev.ferrymq.broker.queue.Queue;
 import dev.ferrymq.broker.VirtualHost;
 
 import java.util.ArrayDeque;

@@ -1,6 +1,6 @@
 package dev.ferrymq.server.management;
 
-import dev.ferrymq.broker.Queue;
+import dev.ferrymq.broker.queue.Queue;
 import dev.ferrymq.broker.VirtualHost;
 import dev.ferrymq.server.ConnectionInfo;
 import dev.ferrymq.server.ServerProperties;

@@ -1,7 +1,7 @@
 package dev.ferrymq.server.management;
 
 import dev.ferrymq.broker.MessageCounters;
-import dev.ferrymq.broker.Queue;
+import dev.ferrymq.broker.queue.Queue;
 import dev.ferrymq.broker.VirtualHost;
 import dev.ferrymq.broker.persistence.Persistence;
 import dev.ferrymq.server.ConnectionInfo;

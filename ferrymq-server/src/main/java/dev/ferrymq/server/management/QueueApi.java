@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferrymq.amqp.BasicProperties;
 import dev.ferrymq.broker.Message;
 import dev.ferrymq.broker.Permissions.Access;
-import dev.ferrymq.broker.Queue;
-import dev.ferrymq.broker.QueueEntry;
+import dev.ferrymq.broker.queue.Queue;
+import dev.ferrymq.broker.queue.QueueEntry;
 import dev.ferrymq.broker.VirtualHost;
 import dev.ferrymq.server.management.MessageRates.Counter;
 
@@ -58,7 +58,7 @@ final class QueueApi {
         int unacked = q.unackedCount();
         return Json.obj("name", q.name(), "vhost", q.vhost().name(), "durable", q.durable(),
                 "auto_delete", q.autoDelete(), "exclusive", q.exclusive(), "arguments", Json.fromAmqp(q.arguments()),
-                "node", ApiContext.NODE, "type", "classic", "state", "running",
+                "node", ApiContext.NODE, "type", q.type().name(), "state", "running",
                 "policy", q.policies().policy() == null ? null : q.policies().policy().name(),
                 "operator_policy", q.policies().operatorPolicy() == null ? null
                         : q.policies().operatorPolicy().name(),

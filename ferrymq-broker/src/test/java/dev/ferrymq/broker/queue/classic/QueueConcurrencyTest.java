@@ -1,5 +1,10 @@
-package dev.ferrymq.broker;
+package dev.ferrymq.broker.queue.classic;
 
+import dev.ferrymq.broker.FakeConsumer;
+import dev.ferrymq.broker.Messages;
+import dev.ferrymq.broker.VirtualHost;
+import dev.ferrymq.broker.queue.Queue;
+import dev.ferrymq.broker.queue.QueueEntry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

@@ -1,4 +1,4 @@
-package dev.ferrymq.broker;
+package dev.ferrymq.broker.queue.classic;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -13,11 +13,11 @@ import java.util.PriorityQueue;
  */
 final class ReadyEntries {
     /** Within a level, requeued entries were delivered from its head, so they precede everything still queued. */
-    private static final Comparator<QueueEntry> ORDER =
-            Comparator.comparingInt(QueueEntry::priority).reversed().thenComparingLong(QueueEntry::seq);
+    private static final Comparator<ClassicEntry> ORDER =
+            Comparator.comparingInt(ClassicEntry::priority).reversed().thenComparingLong(ClassicEntry::seq);
 
-    private final ArrayDeque<QueueEntry>[] levels;
-    private final PriorityQueue<QueueEntry> requeued = new PriorityQueue<>(ORDER);
+    private final ArrayDeque<ClassicEntry>[] levels;
+    private final PriorityQueue<ClassicEntry> requeued = new PriorityQueue<>(ORDER);
     private int size;
     private long bodyBytes;
 
@@ -34,32 +34,32 @@ final class ReadyEntries {
         return Math.max(0, Math.min(priority, levels.length - 1));
     }
 
-    void add(QueueEntry entry) {
+    void add(ClassicEntry entry) {
         levels[entry.priority()].addLast(entry);
         added(entry);
     }
 
-    void requeue(QueueEntry entry) {
+    void requeue(ClassicEntry entry) {
         requeued.add(entry);
         added(entry);
     }
 
-    private void added(QueueEntry entry) {
+    private void added(ClassicEntry entry) {
         size++;
         bodyBytes += entry.bodySize();
     }
 
-    QueueEntry peek() {
-        QueueEntry fresh = peekFresh();
-        QueueEntry back = requeued.peek();
+    ClassicEntry peek() {
+        ClassicEntry fresh = peekFresh();
+        ClassicEntry back = requeued.peek();
         if (back == null) {
             return fresh;
         }
         return fresh == null || ORDER.compare(back, fresh) < 0 ? back : fresh;
     }
 
-    QueueEntry poll() {
-        QueueEntry next = peek();
+    ClassicEntry poll() {
+        ClassicEntry next = peek();
         if (next != null) {
             if (next == requeued.peek()) {
                 requeued.poll();
@@ -72,9 +72,9 @@ final class ReadyEntries {
         return next;
     }
 
-    private QueueEntry peekFresh() {
+    private ClassicEntry peekFresh() {
         for (int i = levels.length - 1; i >= 0; i--) {
-            QueueEntry first = levels[i].peekFirst();
+            ClassicEntry first = levels[i].peekFirst();
             if (first != null) {
                 return first;
             }
@@ -96,9 +96,9 @@ final class ReadyEntries {
     }
 
     /** Removes and returns every entry, in no particular order. */
-    List<QueueEntry> clear() {
-        List<QueueEntry> all = new ArrayList<>(size);
-        for (ArrayDeque<QueueEntry> level : levels) {
+    List<ClassicEntry> clear() {
+        List<ClassicEntry> all = new ArrayList<>(size);
+        for (ArrayDeque<ClassicEntry> level : levels) {
             all.addAll(level);
             level.clear();
         }
@@ -110,9 +110,9 @@ final class ReadyEntries {
     }
 
     /** Every entry, in no particular order, without removing them. */
-    List<QueueEntry> all() {
-        List<QueueEntry> all = new ArrayList<>(size);
-        for (ArrayDeque<QueueEntry> level : levels) {
+    List<ClassicEntry> all() {
+        List<ClassicEntry> all = new ArrayList<>(size);
+        for (ArrayDeque<ClassicEntry> level : levels) {
             all.addAll(level);
         }
         all.addAll(requeued);

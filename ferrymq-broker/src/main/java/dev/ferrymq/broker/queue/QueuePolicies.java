@@ -1,4 +1,7 @@
-package dev.ferrymq.broker;
+package dev.ferrymq.broker.queue;
+
+import dev.ferrymq.broker.Policies;
+import dev.ferrymq.broker.Policy;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -21,7 +24,7 @@ public record QueuePolicies(Policy policy, Policy operatorPolicy) {
     public static final QueuePolicies NONE = new QueuePolicies(null, null);
 
     /** The policies of {@code policies} that apply to the named queue. */
-    static QueuePolicies lookUp(Policies policies, String queueName) {
+    public static QueuePolicies lookUp(Policies policies, String queueName) {
         return new QueuePolicies(policies.forQueue(queueName), policies.operatorForQueue(queueName));
     }
 
@@ -42,7 +45,7 @@ public record QueuePolicies(Policy policy, Policy operatorPolicy) {
      * The queue's settings: {@code declared} (parsed from {@code arguments}) merged with these policies.
      * {@code arguments} tells an explicit {@code x-overflow} from the default.
      */
-    QueueArguments applyTo(QueueArguments declared, Map<String, Object> arguments) {
+    public QueueArguments applyTo(QueueArguments declared, Map<String, Object> arguments) {
         if (policy == null && operatorPolicy == null) {
             return declared;
         }

@@ -1,4 +1,6 @@
-package dev.ferrymq.broker;
+package dev.ferrymq.broker.queue;
+
+import dev.ferrymq.broker.BrokerException;
 
 import java.util.Map;
 import java.util.Set;
@@ -62,10 +64,7 @@ public record QueueArguments(long messageTtl, long expires, long maxLength, long
                 throw p.invalid(key, "not supported by FerryMQ");
             }
         }
-        String queueType = p.string("x-queue-type");
-        if (queueType != null && !queueType.equals("classic")) {
-            throw p.invalid("x-queue-type", "only 'classic' queues are supported by FerryMQ, not '" + queueType + "'");
-        }
+        p.string(QueueTypes.ARGUMENT); // which type it selects is QueueTypes' business; it must be a string
         String queueMode = p.string("x-queue-mode");
         if (queueMode != null && !queueMode.equals("default") && !queueMode.equals("lazy")) {
             throw p.invalid("x-queue-mode", "must be 'default' or 'lazy'");
@@ -107,24 +106,34 @@ public record QueueArguments(long messageTtl, long expires, long maxLength, long
         return deadLetterExchange != null;
     }
 
+    /** The 406 for an invalid argument, in RabbitMQ's words. */
+    static BrokerException invalid(Map<String, Object> args, String key, String queueDescription, String why) {
+        return BrokerException.preconditionFailed("invalid arg '" + key + "' for " + queueDescription + ": "
+                + why + " (got " + args.get(key) + ")");
+    }
+
+    /** A string argument (AMQP long strings arrive as bytes), or null when absent; 406 when not a string. */
+    static String string(Map<String, Object> args, String key, String queueDescription) {
+        Object value = args.get(key);
+        if (value == null) {
+            return null;
+        }
+        if (value instanceof CharSequence s) {
+            return s.toString();
+        }
+        if (value instanceof byte[] bytes) {
+            return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+        }
+        throw invalid(args, key, queueDescription, "must be a string");
+    }
+
     private record Parser(Map<String, Object> args, String queueDescription) {
         BrokerException invalid(String key, String why) {
-            return BrokerException.preconditionFailed("invalid arg '" + key + "' for " + queueDescription + ": "
-                    + why + " (got " + args.get(key) + ")");
+            return QueueArguments.invalid(args, key, queueDescription, why);
         }
 
         String string(String key) {
-            Object value = args.get(key);
-            if (value == null) {
-                return null;
-            }
-            if (value instanceof CharSequence s) {
-                return s.toString();
-            }
-            if (value instanceof byte[] bytes) {
-                return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
-            }
-            throw invalid(key, "must be a string");
+            return QueueArguments.string(args, key, queueDescription);
         }
 
         /** A non-negative integer argument, or -1 when absent. */

@@ -1,4 +1,7 @@
-package dev.ferrymq.broker;
+package dev.ferrymq.broker.queue;
+
+import dev.ferrymq.broker.Message;
+import dev.ferrymq.broker.PropertiesCodec;
 
 import java.util.ArrayList;
 import java.util.Date;
@@ -12,16 +15,16 @@ import java.util.Map;
  * set once and {@code x-last-death-*} every time. A per-message expiration is moved to
  * {@code original-expiration} so the message does not expire again. Stateless.
  */
-final class DeadLetter {
-    static final String EXPIRED = "expired";
-    static final String REJECTED = "rejected";
-    static final String MAXLEN = "maxlen";
+public final class DeadLetter {
+    public static final String EXPIRED = "expired";
+    public static final String REJECTED = "rejected";
+    public static final String MAXLEN = "maxlen";
 
     private DeadLetter() {
     }
 
     /** The message as it is republished to {@code exchange} with {@code routingKey}. */
-    static Message of(Message message, Queue queue, String reason, String exchange, String routingKey,
+    public static Message of(Message message, String queueName, String reason, String exchange, String routingKey,
                       PropertiesCodec codec) {
         byte[] properties = message.properties();
         Map<String, Object> headers = new LinkedHashMap<>(codec.headers(properties));
@@ -30,7 +33,7 @@ final class DeadLetter {
         Map<String, Object> previous = null;
         if (headers.get("x-death") instanceof List<?> existing) {
             for (Object death : existing) {
-                if (death instanceof Map<?, ?> table && previous == null && queue.name().equals(text(table.get("queue")))
+                if (death instanceof Map<?, ?> table && previous == null && queueName.equals(text(table.get("queue")))
                         && reason.equals(text(table.get("reason")))) {
                     previous = castTable(table);
                 } else {
@@ -42,7 +45,7 @@ final class DeadLetter {
         long count = previous != null && previous.get("count") instanceof Number n ? n.longValue() + 1 : 1;
         death.put("count", count);
         death.put("reason", reason);
-        death.put("queue", queue.name());
+        death.put("queue", queueName);
         death.put("time", new Date(System.currentTimeMillis() / 1000 * 1000));
         death.put("exchange", message.exchange());
         death.put("routing-keys", List.of(message.routingKey()));
@@ -52,10 +55,10 @@ final class DeadLetter {
         deaths.add(0, death);
         headers.put("x-death", deaths);
         headers.putIfAbsent("x-first-death-reason", reason);
-        headers.putIfAbsent("x-first-death-queue", queue.name());
+        headers.putIfAbsent("x-first-death-queue", queueName);
         headers.putIfAbsent("x-first-death-exchange", message.exchange());
         headers.put("x-last-death-reason", reason);
-        headers.put("x-last-death-queue", queue.name());
+        headers.put("x-last-death-queue", queueName);
         headers.put("x-last-death-exchange", message.exchange());
         byte[] rewritten = codec.withHeaders(properties, headers, expiration != null);
         return new Message(exchange, routingKey != null ? routingKey : message.routingKey(), rewritten,
@@ -67,7 +70,7 @@ final class DeadLetter {
      * the message died in {@code target} before and none of its deaths was a rejection. RabbitMQ drops such
      * messages for that queue instead of looping forever.
      */
-    static boolean cycles(Message deadLetter, Queue target, PropertiesCodec codec) {
+    public static boolean cycles(Message deadLetter, Queue target, PropertiesCodec codec) {
         if (!(codec.headers(deadLetter.properties()).get("x-death") instanceof List<?> deaths)) {
             return false;
         }

@@ -1,5 +1,8 @@
-package dev.ferrymq.broker;
+package dev.ferrymq.broker.queue.classic;
 
+import dev.ferrymq.broker.FakeConsumer;
+import dev.ferrymq.broker.VirtualHost;
+import dev.ferrymq.broker.queue.Queue;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -22,7 +25,7 @@ class QueueFlowControlTest {
 
     private void publish(int count) {
         for (int i = 0; i < count; i++) {
-            queue.publish(msg("m" + i));
+            queue.publish(msg("m" + i), Queue.NOT_STORED, null);
         }
     }
 
@@ -78,7 +81,7 @@ class QueueFlowControlTest {
         slowConsumer();
         publish(2_100);
         assertThat(queue.congested()).isTrue();
-        Thread.sleep(Queue.STALLED_AFTER_NANOS / 1_000_000 + 50); // no delivery in between
+        Thread.sleep(FlowControl.STALLED_AFTER_NANOS / 1_000_000 + 50); // no delivery in between
         assertThat(queue.congested()).as("nothing delivered for a while: stalled, not slow").isFalse();
     }
 

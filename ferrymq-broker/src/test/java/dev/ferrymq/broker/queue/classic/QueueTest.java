@@ -1,5 +1,10 @@
-package dev.ferrymq.broker;
+package dev.ferrymq.broker.queue.classic;
 
+import dev.ferrymq.broker.BrokerException;
+import dev.ferrymq.broker.FakeConsumer;
+import dev.ferrymq.broker.VirtualHost;
+import dev.ferrymq.broker.queue.Queue;
+import dev.ferrymq.broker.queue.QueueEntry;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -29,7 +34,7 @@ class QueueTest {
 
     private void publish(String... bodies) {
         for (String b : bodies) {
-            queue.publish(msg(b));
+            queue.publish(msg(b), Queue.NOT_STORED, null);
         }
     }
 
@@ -325,7 +330,7 @@ class QueueTest {
     @Test
     void publishToADeletedQueueIsIgnored() {
         vhost.deleteQueue("q", false, false, conn);
-        queue.publish(msg("late"));
+        queue.publish(msg("late"), Queue.NOT_STORED, null);
         assertThat(queue.messageCount()).isZero();
         assertThat(queue.get(true)).isNull();
     }

@@ -1,4 +1,4 @@
-package dev.ferrymq.broker;
+package dev.ferrymq.broker.queue.classic;
 
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;

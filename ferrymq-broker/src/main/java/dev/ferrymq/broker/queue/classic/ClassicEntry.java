@@ -1,19 +1,22 @@
-package dev.ferrymq.broker;
+package dev.ferrymq.broker.queue.classic;
+
+import dev.ferrymq.broker.Message;
+import dev.ferrymq.broker.PublishBatch;
+import dev.ferrymq.broker.queue.Queue;
+import dev.ferrymq.broker.queue.QueueEntry;
 
 /**
- * A message's place in one queue. The sequence number fixes its position: a requeued entry goes back in front
- * of everything published after it.
+ * A message's place in one classic queue. The sequence number fixes its position: a requeued entry goes back in
+ * front of everything published after it.
  *
  * <p>An entry may also have a position on disk: in the durable store (a persistent message in a durable queue),
  * or in the scratch page file (a message paged out under memory pressure). Its message may then be absent from
  * memory ({@code message == null}) and is read back when it is delivered, which keeps deep queues off the heap.
  * {@code queue}, {@code seq}, {@code position} and {@code paged} are final; the rest is guarded by the owning
- * queue's lock.
+ * queue's lock, except while {@link DiskReads} reads the message of an entry it took out of the queue.
  */
-public final class QueueEntry {
-    static final long NOT_STORED = -1;
-
-    private final Queue queue;
+final class ClassicEntry extends QueueEntry {
+    private final ClassicQueue queue;
     private final long seq;
     private final long position;
     private final boolean paged;
@@ -25,8 +28,8 @@ public final class QueueEntry {
     /** The publisher's batch this stored entry counts in until it settles, or null. */
     private PublishBatch batch;
 
-    private QueueEntry(Queue queue, long seq, Message message, long position, boolean paged, long expiresAt,
-                       int priority, int bodySize) {
+    private ClassicEntry(ClassicQueue queue, long seq, Message message, long position, boolean paged, long expiresAt,
+                         int priority, int bodySize) {
         this.queue = queue;
         this.seq = seq;
         this.message = message;
@@ -38,18 +41,21 @@ public final class QueueEntry {
     }
 
     /** An entry whose message is in memory and possibly in the durable store at {@code position}. */
-    static QueueEntry inMemory(Queue queue, long seq, Message message, long position, long expiresAt, int priority) {
-        return new QueueEntry(queue, seq, message, position, false, expiresAt, priority, message.bodySize());
+    static ClassicEntry inMemory(ClassicQueue queue, long seq, Message message, long position, long expiresAt,
+                                 int priority) {
+        return new ClassicEntry(queue, seq, message, position, false, expiresAt, priority, message.bodySize());
     }
 
     /** An entry whose message is only in the durable store, at {@code position}. */
-    static QueueEntry stored(Queue queue, long seq, long position, long expiresAt, int priority, int bodySize) {
-        return new QueueEntry(queue, seq, null, position, false, expiresAt, priority, bodySize);
+    static ClassicEntry stored(ClassicQueue queue, long seq, long position, long expiresAt, int priority,
+                               int bodySize) {
+        return new ClassicEntry(queue, seq, null, position, false, expiresAt, priority, bodySize);
     }
 
     /** An entry whose message was paged out to the page file at {@code position}. */
-    static QueueEntry pagedOut(Queue queue, long seq, long position, long expiresAt, int priority, int bodySize) {
-        return new QueueEntry(queue, seq, null, position, true, expiresAt, priority, bodySize);
+    static ClassicEntry pagedOut(ClassicQueue queue, long seq, long position, long expiresAt, int priority,
+                                 int bodySize) {
+        return new ClassicEntry(queue, seq, null, position, true, expiresAt, priority, bodySize);
     }
 
     /** The priority it is delivered by in a priority queue (0 elsewhere). */
@@ -71,10 +77,16 @@ public final class QueueEntry {
         return expiresAt != Message.NEVER && now >= expiresAt;
     }
 
+    @Override
     public Queue queue() {
         return queue;
     }
 
+    ClassicQueue classicQueue() {
+        return queue;
+    }
+
+    @Override
     public long seq() {
         return seq;
     }
@@ -86,7 +98,7 @@ public final class QueueEntry {
 
     /** Whether the message is in the durable store (and so in the queue's index). */
     boolean stored() {
-        return position != NOT_STORED && !paged;
+        return position != Queue.NOT_STORED && !paged;
     }
 
     /** Whether the message is in the scratch page file. */
@@ -94,20 +106,20 @@ public final class QueueEntry {
         return paged;
     }
 
-    /** The message, read from the store if it is not in memory. Safe on any thread while the entry is unsettled. */
+    @Override
     public Message message() {
         Message inMemory = message;
         return inMemory != null ? inMemory : queue.load(this);
     }
 
-    /** Brings a paged-out message into memory, before the entry is settled and its store reference dropped. */
-    void loadForDelivery() {
+    /** Brings a message that is on disk only into memory. */
+    void loadMessage() {
         if (message == null) {
             message = queue.load(this);
         }
     }
 
-    /** The message if it is in memory, else null: a consumer that acks later can load it when it writes. */
+    @Override
     public Message messageIfLoaded() {
         return message;
     }
@@ -125,7 +137,7 @@ public final class QueueEntry {
         }
     }
 
-    /** Whether this message may have been delivered before (requeued, or recovered after a restart). */
+    @Override
     public boolean redelivered() {
         return redelivered;
     }

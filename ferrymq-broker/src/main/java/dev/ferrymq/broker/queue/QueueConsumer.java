@@ -1,4 +1,4 @@
-package dev.ferrymq.broker;
+package dev.ferrymq.broker.queue;
 
 /**
  * The queue's view of a consumer (implemented by the transport). Calls come from whichever thread is
