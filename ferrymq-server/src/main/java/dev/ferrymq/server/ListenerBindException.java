@@ -60,6 +60,10 @@ public final class ListenerBindException extends IOException {
      */
     static <T> T binding(Listener listener, String address, int port, Callable<T> start)
             throws IOException, InterruptedException {
+        if (port < 0 || port > 65535) {
+            throw new ListenerBindException(listener, address, port, "not a port number (0 to 65535)",
+                    chooseAnother("port", listener.portKey), null);
+        }
         try {
             return start.call();
         } catch (IOException | InterruptedException | RuntimeException e) {

@@ -102,6 +102,13 @@ class PortTakenTest {
     }
 
     @Test
+    void aPortOutOfRangeNamesItsFlagAndVariable() throws Exception {
+        assertFailsWithOneLine(List.of("--line-port", "70000"),
+                "ferrymq: cannot listen on 127.0.0.1:70000 for the line listener: not a port number (0 to 65535); "
+                        + "choose another port with --line-port or FERRYMQ_LINE_PORT");
+    }
+
+    @Test
     void anUnknownHostNamesTheBindFlagAndVariable() throws Exception {
         assertFailsWithOneLine(List.of("--bind", "nosuch.invalid"),
                 "ferrymq: cannot listen on nosuch.invalid:0 for AMQP: unknown host 'nosuch.invalid'; choose "
