@@ -23,6 +23,7 @@ import io.netty.handler.ssl.SslContext;
 import dev.ferrymq.server.alarm.Alarms;
 import dev.ferrymq.server.alarm.DiskProbe;
 import dev.ferrymq.server.alarm.MemoryProbe;
+import dev.ferrymq.server.ListenerBindException.Listener;
 import dev.ferrymq.server.tls.TlsContextFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +37,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.ArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+
+import static dev.ferrymq.server.ListenerBindException.binding;
 
 /**
  * A running FerryMQ server: the broker domain plus its AMQP listener. Start with {@link #start(ServerConfig)},
@@ -95,31 +98,48 @@ public final class FerryServer implements AutoCloseable {
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(512 * 1024,
                             2 * 1024 * 1024))
                     .childHandler(amqpPipeline(null));
-            this.listener = bootstrap.bind(config.bind(), config.amqpPort()).sync().channel();
+            String bind = config.bind();
+            this.listener = binding(Listener.AMQP, bind, config.amqpPort(),
+                    () -> bootstrap.bind(bind, config.amqpPort()).sync().channel());
             this.tlsListener = tls == null || config.amqpsPort() < 0 ? null
-                    : bootstrap.clone().childHandler(amqpPipeline(tls))
-                            .bind(config.bind(), config.amqpsPort()).sync().channel();
+                    : binding(Listener.AMQPS, bind, config.amqpsPort(), () -> bootstrap.clone()
+                            .childHandler(amqpPipeline(tls)).bind(bind, config.amqpsPort()).sync().channel());
             alarms.start(bossGroup, config.alarmCheckIntervalMillis());
+            SslContext managementTls = config.managementTls() ? tls : null;
             startedManagement = config.managementPort() == ServerConfig.DISABLED ? null
-                    : ManagementServer.start(this, config.bind(), config.managementPort(),
-                            config.managementTls() ? tls : null);
+                    : binding(managementTls == null ? Listener.MANAGEMENT_HTTP : Listener.MANAGEMENT_HTTPS, bind,
+                            config.managementPort(),
+                            () -> ManagementServer.start(this, bind, config.managementPort(), managementTls));
             this.management = startedManagement;
             this.lineListener = config.linePort() == ServerConfig.DISABLED ? null
-                    : new LineListener(this, bossGroup, workerGroup, channelType);
+                    : binding(Listener.LINE, bind, config.linePort(),
+                            () -> new LineListener(this, bossGroup, workerGroup, channelType));
         } catch (Exception e) {
-            if (startedManagement != null) {
-                startedManagement.close();
-            }
-            // shutting the event loops down closes any listener already bound
-            bossGroup.shutdownGracefully(0, 0, TimeUnit.SECONDS);
-            workerGroup.shutdownGracefully(0, 0, TimeUnit.SECONDS);
-            broker.close();
+            releaseAfterFailedStart(startedManagement, e);
             throw e;
         }
         log.info("FerryMQ listening for AMQP 0-9-1 on {}:{} ({} transport), data dir {}", config.bind(),
                 amqpPort(), epoll ? "epoll" : "nio", config.dataDir().toAbsolutePath());
         if (tlsListener != null) {
             log.info("FerryMQ listening for AMQPS (TLS 1.2/1.3) on {}:{}", config.bind(), amqpsPort());
+        }
+    }
+
+    /**
+     * Undoes a start that failed part-way, so that nothing lingers: the listeners already bound (shutting the
+     * event loops down closes them), their threads, the alarm checks and the store with its directory lock.
+     */
+    private void releaseAfterFailedStart(ManagementServer startedManagement, Exception failure) {
+        if (startedManagement != null) {
+            startedManagement.close();
+        }
+        alarms.close();
+        workerGroup.shutdownGracefully(0, 0, TimeUnit.SECONDS).syncUninterruptibly();
+        bossGroup.shutdownGracefully(0, 0, TimeUnit.SECONDS).syncUninterruptibly();
+        try {
+            broker.close();
+        } catch (IOException closeFailure) {
+            failure.addSuppressed(closeFailure);
         }
     }
 
