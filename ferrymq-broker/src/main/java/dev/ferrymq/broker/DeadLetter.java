@@ -45,7 +45,10 @@ final class DeadLetter {
         death.put("queue", queue.name());
         death.put("time", new Date(System.currentTimeMillis() / 1000 * 1000));
         death.put("exchange", message.exchange());
-        death.put("routing-keys", List.of(message.routingKey()));
+        List<Object> routingKeys = new ArrayList<>();
+        routingKeys.add(message.routingKey());
+        routingKeys.addAll(SenderSelected.ccKeys(headers)); // BCC was stripped at publish, as in RabbitMQ
+        death.put("routing-keys", routingKeys);
         if (expiration != null) {
             death.put("original-expiration", expiration);
         }
@@ -57,6 +60,9 @@ final class DeadLetter {
         headers.put("x-last-death-reason", reason);
         headers.put("x-last-death-queue", queue.name());
         headers.put("x-last-death-exchange", message.exchange());
+        if (routingKey != null) {
+            headers.remove(SenderSelected.CC); // x-dead-letter-routing-key replaces every key (rabbit_dead_letter)
+        }
         byte[] rewritten = codec.withHeaders(properties, headers, expiration != null);
         return new Message(exchange, routingKey != null ? routingKey : message.routingKey(), rewritten,
                 message.body(), message.persistent(), Message.NEVER);
