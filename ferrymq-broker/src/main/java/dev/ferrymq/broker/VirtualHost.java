@@ -128,13 +128,17 @@ public final class VirtualHost {
         return existing;
     }
 
+    /** exchange.delete: the default and amq.* exchanges are refused, whether they exist or not (RabbitMQ). */
     public synchronized void deleteExchange(String exchangeName, boolean ifUnused) {
         checkNotDefaultExchange(exchangeName);
+        if (exchangeName.startsWith("amq.")) {
+            throw BrokerException.accessRefused("deletion of system exchange '" + exchangeName + "' in vhost '"
+                    + name + "' not allowed");
+        }
         Exchange exchange = exchanges.get(exchangeName);
         if (exchange == null) {
             return; // deleting what is not there succeeds, as in RabbitMQ
         }
-        checkNotReserved("exchange", exchangeName);
         if (ifUnused && !exchange.router().isEmpty()) {
             throw BrokerException.preconditionFailed("exchange '" + exchangeName + "' in vhost '" + name
                     + "' in use");
@@ -238,7 +242,7 @@ public final class VirtualHost {
         }
         int messages = queue.messageCount();
         if (ifEmpty && messages > 0) {
-            throw BrokerException.preconditionFailed(queue + " is not empty");
+            throw BrokerException.preconditionFailed(queue + " not empty");
         }
         removeQueue(queue);
         return messages;
@@ -349,12 +353,24 @@ public final class VirtualHost {
         bind(exchange, new Binding(queue, routingKey, args));
     }
 
+    /**
+     * queue.unbind. As in RabbitMQ ({@code rabbit_binding:remove}), unbinding succeeds when the binding, the
+     * queue or the exchange is already gone, and exclusive access is checked only when there is a binding to
+     * remove.
+     */
     public synchronized void unbindQueue(String queueName, String exchangeName, String routingKey,
                                          Map<String, Object> args, Object connection) {
         checkNotDefaultExchange(exchangeName);
-        Queue queue = queue(queueName, connection);
-        Exchange exchange = exchange(exchangeName);
-        unbind(exchange, new Binding(queue, routingKey, args));
+        Queue queue = queues.get(queueName);
+        Exchange exchange = exchanges.get(exchangeName);
+        if (queue == null || exchange == null) {
+            return;
+        }
+        Binding binding = new Binding(queue, routingKey, args);
+        if (!queue.isExclusiveTo(connection) && exchange.router().bindings().contains(binding)) {
+            throw exclusiveAccessRefused(queue);
+        }
+        unbind(exchange, binding);
     }
 
     public synchronized void bindExchange(String destination, String source, String routingKey,
@@ -370,9 +386,11 @@ public final class VirtualHost {
                                             Map<String, Object> args) {
         checkNotDefaultExchange(destination);
         checkNotDefaultExchange(source);
-        Exchange to = exchange(destination);
-        Exchange from = exchange(source);
-        unbind(from, new Binding(to, routingKey, args));
+        Exchange to = exchanges.get(destination);
+        Exchange from = exchanges.get(source);
+        if (to != null && from != null) { // unbinding what is gone succeeds, as queue.unbind does
+            unbind(from, new Binding(to, routingKey, args));
+        }
     }
 
     private void bind(Exchange source, Binding binding) {
