@@ -38,19 +38,14 @@ final class DeadLetter {
                 }
             }
         }
-        Map<String, Object> death = previous != null ? new LinkedHashMap<>(previous) : new LinkedHashMap<>();
-        long count = previous != null && previous.get("count") instanceof Number n ? n.longValue() + 1 : 1;
-        death.put("count", count);
-        death.put("reason", reason);
-        death.put("queue", queue.name());
-        death.put("time", new Date(System.currentTimeMillis() / 1000 * 1000));
-        death.put("exchange", message.exchange());
-        List<Object> routingKeys = new ArrayList<>();
-        routingKeys.add(message.routingKey());
-        routingKeys.addAll(SenderSelected.ccKeys(headers)); // BCC was stripped at publish, as in RabbitMQ
-        death.put("routing-keys", routingKeys);
-        if (expiration != null) {
-            death.put("original-expiration", expiration);
+        Map<String, Object> death;
+        if (previous != null) {
+            // As RabbitMQ 3.10 (update_x_death_header): a repeated death only counts up; the entry keeps the
+            // time, exchange and routing keys of the first one.
+            death = new LinkedHashMap<>(previous);
+            death.put("count", previous.get("count") instanceof Number n ? n.longValue() + 1 : 1L);
+        } else {
+            death = firstDeath(message, queue, reason, headers, expiration);
         }
         deaths.add(0, death);
         headers.put("x-death", deaths);
@@ -66,6 +61,24 @@ final class DeadLetter {
         byte[] rewritten = codec.withHeaders(properties, headers, expiration != null);
         return new Message(exchange, routingKey != null ? routingKey : message.routingKey(), rewritten,
                 message.body(), message.persistent(), Message.NEVER);
+    }
+
+    private static Map<String, Object> firstDeath(Message message, Queue queue, String reason,
+                                                  Map<String, Object> headers, String expiration) {
+        Map<String, Object> death = new LinkedHashMap<>();
+        death.put("count", 1L);
+        death.put("reason", reason);
+        death.put("queue", queue.name());
+        death.put("time", new Date(System.currentTimeMillis() / 1000 * 1000));
+        death.put("exchange", message.exchange());
+        List<Object> routingKeys = new ArrayList<>();
+        routingKeys.add(message.routingKey());
+        routingKeys.addAll(SenderSelected.ccKeys(headers)); // BCC was stripped at publish, as in RabbitMQ
+        death.put("routing-keys", routingKeys);
+        if (expiration != null) {
+            death.put("original-expiration", expiration);
+        }
+        return death;
     }
 
     /**
