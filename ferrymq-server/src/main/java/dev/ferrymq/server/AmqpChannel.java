@@ -65,6 +65,7 @@ import dev.ferrymq.broker.MessageCounters;
 import dev.ferrymq.broker.Permissions;
 import dev.ferrymq.broker.Permissions.Access;
 import dev.ferrymq.broker.PublishBatch;
+import dev.ferrymq.broker.SenderSelected;
 import dev.ferrymq.broker.queue.Queue;
 import dev.ferrymq.broker.queue.QueueEntry;
 import dev.ferrymq.broker.VirtualHost;
@@ -501,8 +502,8 @@ final class AmqpChannel implements MethodHandler {
             }
             rawProperties = properties.withReplyTo(replyAddress).toBytes();
         }
-        Message message = new Message(method.exchange(), method.routingKey(), rawProperties, body,
-                properties.persistent(), expiresAt);
+        Message message = SenderSelected.accept(new Message(method.exchange(), method.routingKey(), rawProperties,
+                body, properties.persistent(), expiresAt), properties.headers(), vhost.propertiesCodec());
         if (transaction != null) {
             transaction.add(() -> route(method, message, properties, null).stored());
             return;
