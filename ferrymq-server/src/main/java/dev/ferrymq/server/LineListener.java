@@ -2,8 +2,8 @@ package dev.ferrymq.server;
 
 import dev.ferrymq.amqp.BasicProperties;
 import dev.ferrymq.broker.BrokerException;
-import dev.ferrymq.broker.Message;
 import dev.ferrymq.broker.VirtualHost;
+import dev.ferrymq.broker.publish.PublishResult;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -26,13 +26,17 @@ import org.slf4j.LoggerFactory;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The plain TCP line listener (the simplest client there is): each newline-terminated line a client sends becomes
  * one persistent message published to the configured exchange and routing key in vhost "/". With the default
  * exchange, a durable queue named after the routing key is declared at start. In ack mode every line is answered
  * with {@code OK <n>} once the message is durable (n counts the connection's lines) or {@code ERR <reason>}; a
- * line longer than the max message size gets ERR and the connection stays usable. Handlers run on the
+ * line longer than the max message size gets ERR and the connection stays usable. Publishing goes through the vhost's
+ * {@code Publisher} like any other client's; {@link LineFlowControl} blocks the connection during resource alarms
+ * and pauses it while a queue is congested. Handlers run on the
  * connection's event loop; ack answers come back to it from the store's sync thread in publish order.
  */
 final class LineListener implements AutoCloseable {
@@ -47,6 +51,12 @@ final class LineListener implements AutoCloseable {
         if (config.lineExchange().isEmpty()) {
             vhost.declareQueue(config.lineRoutingKey(), false, true, false, false, Map.of(), null);
         }
+        Set<LineFlowControl> flows = ConcurrentHashMap.newKeySet();
+        server.alarms().addListener((anyAlarm, reason) -> {
+            if (!anyAlarm) {
+                flows.forEach(LineFlowControl::alarmsCleared);
+            }
+        });
         int maxLine = (int) Math.min(Integer.MAX_VALUE - 1, config.maxMessageSize());
         this.listener = new ServerBootstrap().group(boss, workers).channel(channelType)
                 // `printf ... | nc host port` half-closes after the last line: its OKs must still be sent
@@ -54,8 +64,9 @@ final class LineListener implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new LineBasedFrameDecoder(maxLine, true, false),
-                                new LineHandler(server, vhost));
+                        LineFlowControl flow = new LineFlowControl(server.alarms(), flows);
+                        ch.pipeline().addLast(new LineBasedFrameDecoder(maxLine, true, false), flow,
+                                new LineHandler(server, vhost, flow));
                     }
                 }).bind(config.bind(), config.linePort()).sync().channel();
         log.info("Line listener on {}:{}: each line goes to exchange '{}' with routing key '{}'{}", config.bind(),
@@ -78,15 +89,17 @@ final class LineListener implements AutoCloseable {
 
         private final FerryServer server;
         private final VirtualHost vhost;
+        private final LineFlowControl flow;
         private long lines;
         /** Acknowledgements still waiting for an fsync. */
         private int awaitingSync;
         /** The client closed its side: close ours once every acknowledgement is written. */
         private boolean inputClosed;
 
-        LineHandler(FerryServer server, VirtualHost vhost) {
+        LineHandler(FerryServer server, VirtualHost vhost, LineFlowControl flow) {
             this.server = server;
             this.vhost = vhost;
+            this.flow = flow;
         }
 
         @Override
@@ -97,14 +110,15 @@ final class LineListener implements AutoCloseable {
             if (body.length > 0 && body[body.length - 1] == '\r') {
                 body = java.util.Arrays.copyOf(body, body.length - 1);
             }
-            Message message = new Message(config.lineExchange(), config.lineRoutingKey(), PROPERTIES, body, true);
-            VirtualHost.PublishResult result;
+            PublishResult result;
             try {
-                result = vhost.publish(config.lineExchange(), config.lineRoutingKey(), message, () -> null);
-                server.broker().counters().published.increment();
+                result = vhost.publisher().publish(config.lineExchange(), config.lineRoutingKey(), PROPERTIES, body);
             } catch (BrokerException e) {
                 reply(ctx, config, "ERR " + e.getMessage());
                 return;
+            }
+            if (result.congested() != null) {
+                flow.pauseFor(result.congested());
             }
             if (!config.lineAck()) {
                 return;

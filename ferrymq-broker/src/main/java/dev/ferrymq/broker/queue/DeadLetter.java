@@ -2,7 +2,7 @@ package dev.ferrymq.broker.queue;
 
 import dev.ferrymq.broker.Message;
 import dev.ferrymq.broker.PropertiesCodec;
-import dev.ferrymq.broker.SenderSelected;
+import dev.ferrymq.broker.publish.SenderSelected;
 
 import java.util.ArrayList;
 import java.util.Date;
@@ -64,7 +64,7 @@ public final class DeadLetter {
         }
         byte[] rewritten = codec.withHeaders(properties, headers, expiration != null);
         return new Message(exchange, routingKey != null ? routingKey : message.routingKey(), rewritten,
-                message.body(), message.persistent(), Message.NEVER);
+                message.body(), message.persistent(), Message.NEVER, message.priority());
     }
 
     private static Map<String, Object> firstDeath(Message message, String queueName, String reason,
