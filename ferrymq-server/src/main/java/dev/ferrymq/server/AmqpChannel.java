@@ -488,11 +488,11 @@ final class AmqpChannel implements MethodHandler {
     private void publish() {
         BasicPublish method = incoming.method();
         byte[] rawProperties = incoming.properties();
+        DecodedProperties properties = AmqpPropertiesCodec.decoded(incoming.decodedProperties());
         byte[] body = incoming.takeBody();
         currentClassId = BASIC_CLASS_ID;
         currentMethodId = 40;
         topicAuthorisation.checkPublish(method.exchange(), method.routingKey());
-        DecodedProperties properties = vhost.propertiesCodec().decode(rawProperties);
         if (properties.userId() != null && !properties.userId().equals(connection.user().name())) {
             throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, "user_id property set to '"
                     + properties.userId() + "' but authenticated user was '" + connection.user().name() + "'");

@@ -12,7 +12,11 @@ final class AmqpPropertiesCodec implements PropertiesCodec {
     /** One decoding pass for everything a publish needs. */
     @Override
     public DecodedProperties decode(byte[] properties) {
-        BasicProperties decoded = BasicProperties.decode(properties);
+        return decoded(BasicProperties.decode(properties));
+    }
+
+    /** The broker's view of properties already decoded (by the frame decoder). */
+    static DecodedProperties decoded(BasicProperties decoded) {
         Integer priority = decoded.priority();
         return new DecodedProperties(priority == null ? 0 : priority, decoded.expiration(), decoded.persistent(),
                 decoded.headers(), decoded.userId(), decoded.replyTo());
