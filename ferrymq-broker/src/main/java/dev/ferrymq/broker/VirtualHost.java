@@ -11,9 +11,7 @@ import dev.ferrymq.broker.queue.Queue;
 import dev.ferrymq.broker.queue.QueueConsumer;
 import dev.ferrymq.broker.queue.QueueDeclaration;
 import dev.ferrymq.broker.queue.QueueHost;
-import dev.ferrymq.broker.queue.QueuePolicies;
 import dev.ferrymq.broker.queue.QueueTypes;
-import dev.ferrymq.broker.routing.Binding;
 import dev.ferrymq.broker.routing.Destination;
 import dev.ferrymq.broker.routing.Router;
 
@@ -22,7 +20,6 @@ import static dev.ferrymq.broker.DeclarationChecks.checkNotDefaultExchange;
 import static dev.ferrymq.broker.DeclarationChecks.checkNotReserved;
 import static dev.ferrymq.broker.DeclarationChecks.checkRedeclaredExchange;
 import static dev.ferrymq.broker.DeclarationChecks.checkRedeclaredQueue;
-import static dev.ferrymq.broker.DeclarationChecks.exclusiveAccessRefused;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -52,6 +49,7 @@ public final class VirtualHost {
     private final DirectReplyTo directReplyTo = new DirectReplyTo();
     private final Publisher publisher;
     private final BindingChanges bindings;
+    private final PolicyChanges policyChanges;
 
     /** An in-memory virtual host: nothing is persisted. */
     public VirtualHost(String name) {
@@ -67,7 +65,8 @@ public final class VirtualHost {
     public VirtualHost(String name, Persistence persistence, MessageCounters counters) {
         this.name = name;
         this.persistence = persistence;
-        this.bindings = new BindingChanges(name, this::record);
+        this.bindings = new BindingChanges(this);
+        this.policyChanges = new PolicyChanges(this, policies);
         this.publisher = new Publisher(this, new MessageRouter(this), directReplyTo, counters);
         declareBuiltIn("amq.direct", "direct");
         declareBuiltIn("amq.fanout", "fanout");
@@ -294,7 +293,7 @@ public final class VirtualHost {
     public void connectionClosed(ExclusiveOwner connection) {
         List<Queue> owned = new ArrayList<>();
         for (Queue queue : queues.values()) {
-            if (queue.exclusive() && queue.owner() == connection) {
+            if (queue.exclusive() && queue.isExclusiveTo(connection)) {
                 owned.add(queue);
             }
         }
@@ -314,90 +313,38 @@ public final class VirtualHost {
 
     /** Adds or replaces a policy (of its kind) and applies it at once to the queues it now concerns. */
     public synchronized void setPolicy(Policy policy) {
-        if (!policy.vhost().equals(name)) {
-            throw new IllegalArgumentException(policy + " is not for vhost '" + name + "'");
-        }
-        policies.put(policy);
-        record(new Definition.PolicySet(name, policy.name(), policy.operator(), policy.pattern(),
-                policy.applyTo().value(), policy.priority(), policy.definition()));
-        reapplyPolicies();
+        policyChanges.set(policy);
     }
 
     /** Removes a policy (or operator policy); false if there was none of that name. */
     public synchronized boolean clearPolicy(String policyName, boolean operator) {
-        if (!policies.remove(policyName, operator)) {
-            return false;
-        }
-        record(new Definition.PolicyCleared(name, policyName, operator));
-        reapplyPolicies();
-        return true;
-    }
-
-    /** Re-evaluates which policies apply to each queue (exchanges look theirs up when routing). */
-    private void reapplyPolicies() {
-        for (Queue queue : queues.values()) {
-            QueuePolicies applicable = QueuePolicies.lookUp(policies, queue.name());
-            if (!applicable.equals(queue.policies())) {
-                queue.applyPolicies(applicable);
-            }
-        }
+        return policyChanges.clear(policyName, operator);
     }
 
     // ---------------------------------------------------------------- bindings
 
     public synchronized void bindQueue(String queueName, String exchangeName, String routingKey,
                                        Map<String, Object> args, ExclusiveOwner connection) {
-        checkNotDefaultExchange(exchangeName);
-        Queue queue = queue(queueName, connection);
-        Exchange exchange = exchange(exchangeName);
-        bindings.bind(exchange, new Binding(queue, routingKey, args));
+        bindings.bindQueue(queueName, exchangeName, routingKey, args, connection);
     }
 
-    /**
-     * queue.unbind. As in RabbitMQ ({@code rabbit_binding:remove}), unbinding succeeds when the binding, the
-     * queue or the exchange is already gone, and exclusive access is checked only when there is a binding to
-     * remove.
-     */
+    /** queue.unbind: succeeds when the binding, the queue or the exchange is already gone, as in RabbitMQ. */
     public synchronized void unbindQueue(String queueName, String exchangeName, String routingKey,
                                          Map<String, Object> args, ExclusiveOwner connection) {
-        checkNotDefaultExchange(exchangeName);
-        Queue queue = queues.get(queueName);
-        Exchange exchange = exchanges.get(exchangeName);
-        if (queue == null || exchange == null) {
-            return;
-        }
-        Binding binding = new Binding(queue, routingKey, args);
-        if (!queue.isExclusiveTo(connection) && exchange.router().bindings().contains(binding)) {
-            throw exclusiveAccessRefused(queue);
-        }
-        if (bindings.unbind(exchange, binding)) {
-            deleteIfUnusedAutoDelete(exchange);
-        }
+        bindings.unbindQueue(queueName, exchangeName, routingKey, args, connection);
     }
 
     public synchronized void bindExchange(String destination, String source, String routingKey,
                                           Map<String, Object> args) {
-        checkNotDefaultExchange(destination);
-        checkNotDefaultExchange(source);
-        Exchange to = exchange(destination);
-        Exchange from = exchange(source);
-        bindings.bind(from, new Binding(to, routingKey, args));
+        bindings.bindExchange(destination, source, routingKey, args);
     }
 
     public synchronized void unbindExchange(String destination, String source, String routingKey,
                                             Map<String, Object> args) {
-        checkNotDefaultExchange(destination);
-        checkNotDefaultExchange(source);
-        Exchange to = exchanges.get(destination);
-        Exchange from = exchanges.get(source);
-        if (to != null && from != null) { // unbinding what is gone succeeds, as queue.unbind does
-            if (bindings.unbind(from, new Binding(to, routingKey, args))) {
-                deleteIfUnusedAutoDelete(from);
-            }
-        }
+        bindings.unbindExchange(destination, source, routingKey, args);
     }
 
-    private void record(Definition definition) {
+    void record(Definition definition) {
         if (persistence != null) {
             persistence.record(definition);
         }
@@ -411,7 +358,8 @@ public final class VirtualHost {
         }
     }
 
-    private void deleteIfUnusedAutoDelete(Exchange exchange) {
+    /** Call with the vhost's lock held. */
+    void deleteIfUnusedAutoDelete(Exchange exchange) {
         if (exchange.autoDelete() && exchange.router().isEmpty() && exchanges.get(exchange.name()) == exchange) {
             removeExchange(exchange);
         }
