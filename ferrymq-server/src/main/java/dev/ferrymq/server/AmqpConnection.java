@@ -1,5 +1,9 @@
 package dev.ferrymq.server;
 
+import dev.ferrymq.server.auth.Credentials;
+import dev.ferrymq.server.auth.ExternalAuth;
+import dev.ferrymq.server.config.ServerConfig;
+
 import dev.ferrymq.amqp.AmqpException;
 import dev.ferrymq.amqp.Method;
 import dev.ferrymq.amqp.ReplyCode;

@@ -1,5 +1,9 @@
 package dev.ferrymq.server;
 
+import dev.ferrymq.server.config.ServerConfig;
+import dev.ferrymq.server.line.LineListener;
+import dev.ferrymq.server.auth.LoginThrottle;
+
 import dev.ferrymq.amqp.frame.AmqpFrameDecoder;
 import dev.ferrymq.broker.Broker;
 import dev.ferrymq.broker.persistence.Persistence;
@@ -113,7 +117,7 @@ public final class FerryServer implements AutoCloseable {
             this.management = startedManagement;
             this.lineListener = config.linePort() == ServerConfig.DISABLED ? null
                     : binding(Listener.LINE, bind, config.linePort(),
-                            () -> new LineListener(this, bossGroup, workerGroup, channelType));
+                            () -> new LineListener(config, broker, bossGroup, workerGroup, channelType));
         } catch (Exception e) {
             releaseAfterFailedStart(startedManagement, e);
             throw e;

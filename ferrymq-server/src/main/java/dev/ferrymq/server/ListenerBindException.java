@@ -1,5 +1,7 @@
 package dev.ferrymq.server;
 
+import dev.ferrymq.server.config.ConfigSources;
+
 import java.io.IOException;
 import java.nio.channels.UnresolvedAddressException;
 import java.util.Locale;

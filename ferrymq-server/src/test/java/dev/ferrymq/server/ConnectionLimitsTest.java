@@ -1,5 +1,7 @@
 package dev.ferrymq.server;
 
+import dev.ferrymq.server.config.ServerConfig;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,9 @@
 package dev.ferrymq.server;
 
+import dev.ferrymq.server.cli.Main;
+import dev.ferrymq.server.config.ConfigSources;
+import dev.ferrymq.server.config.ServerConfig;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

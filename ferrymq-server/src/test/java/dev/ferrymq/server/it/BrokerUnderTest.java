@@ -2,7 +2,7 @@ package dev.ferrymq.server.it;
 
 import com.rabbitmq.client.ConnectionFactory;
 import dev.ferrymq.server.FerryServer;
-import dev.ferrymq.server.ServerConfig;
+import dev.ferrymq.server.config.ServerConfig;
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;

@@ -9,7 +9,7 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.ShutdownSignalException;
-import dev.ferrymq.server.ServerConfig;
+import dev.ferrymq.server.config.ServerConfig;
 import dev.ferrymq.server.it.RawAmqpClient.Args;
 import dev.ferrymq.server.it.RawAmqpClient.Ending;
 import java.io.IOException;

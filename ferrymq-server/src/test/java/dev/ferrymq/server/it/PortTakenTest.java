@@ -124,7 +124,7 @@ class PortTakenTest {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m",
                 "-XX:TieredStopAtLevel=1", "-Dlogback.configurationFile=logback.xml", // the product's, not the tests'
-                "-cp", System.getProperty("java.class.path"), "dev.ferrymq.server.Main", "server",
+                "-cp", System.getProperty("java.class.path"), "dev.ferrymq.server.cli.Main", "server",
                 "--data-dir", dir.resolve("data").toString()));
         command.addAll(args);
         // defaults for what the case does not set itself (picocli takes each flag once)

@@ -9,7 +9,7 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.DefaultSaslConfig;
 import dev.ferrymq.server.FerryServer;
-import dev.ferrymq.server.ServerConfig;
+import dev.ferrymq.server.config.ServerConfig;
 import dev.ferrymq.server.tls.TlsContextFactory;
 import dev.ferrymq.server.tls.TlsSettings;
 import dev.ferrymq.server.tls.TlsSettings.PeerVerification;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.ShutdownSignalException;
-import dev.ferrymq.server.ServerConfig;
+import dev.ferrymq.server.config.ServerConfig;
 import dev.ferrymq.server.it.AbstractBrokerIT;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;

@@ -1,4 +1,11 @@
-package dev.ferrymq.server;
+package dev.ferrymq.server.cli;
+
+import dev.ferrymq.server.FerryServer;
+import dev.ferrymq.server.ListenerBindException;
+import dev.ferrymq.server.ServerProperties;
+import dev.ferrymq.server.config.ServerConfig;
+import dev.ferrymq.server.config.ConfigSources;
+import dev.ferrymq.server.config.SecurityOptions;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

@@ -1,4 +1,4 @@
-package dev.ferrymq.server;
+package dev.ferrymq.server.config;
 
 import dev.ferrymq.store.FsyncPolicy;
 
@@ -16,7 +16,7 @@ import java.util.Properties;
  * and environment variables {@code FERRYMQ_<KEY>} (the key upper-cased, '-' as '_': {@code FERRYMQ_AMQP_PORT}).
  * Precedence, lowest first: defaults, file, environment, flags. docs/config.md lists every key.
  */
-final class ConfigSources {
+public final class ConfigSources {
     /** Every setting's key, in the order docs/config.md lists them. */
     static final List<String> KEYS = List.of("bind", "amqp-port", "data-dir", "fsync", "group-commit-delay-us",
             "io-threads", "frame-max", "channel-max", "heartbeat", "max-message-size", "consumer-timeout",
@@ -36,7 +36,7 @@ final class ConfigSources {
      * Defaults, then the config file (the given one; else FERRYMQ_CONFIG; else ./ferrymq.conf if it exists),
      * then the environment's FERRYMQ_ variables.
      */
-    static ServerConfig load(Path configFile, Map<String, String> env) throws IOException {
+    public static ServerConfig load(Path configFile, Map<String, String> env) throws IOException {
         Path file = configFile;
         if (file == null && env.get("FERRYMQ_CONFIG") != null) {
             file = Path.of(env.get("FERRYMQ_CONFIG"));
@@ -85,7 +85,7 @@ final class ConfigSources {
         return config;
     }
 
-    static String environmentVariable(String key) {
+    public static String environmentVariable(String key) {
         return "FERRYMQ_" + key.toUpperCase(Locale.ROOT).replace('-', '_');
     }
 
@@ -133,7 +133,7 @@ final class ConfigSources {
         }
     }
 
-    static FsyncPolicy fsyncPolicy(String value) {
+    public static FsyncPolicy fsyncPolicy(String value) {
         try {
             return FsyncPolicy.valueOf(value.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {

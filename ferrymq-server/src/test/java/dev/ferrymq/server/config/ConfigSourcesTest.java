@@ -1,4 +1,4 @@
-package dev.ferrymq.server;
+package dev.ferrymq.server.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

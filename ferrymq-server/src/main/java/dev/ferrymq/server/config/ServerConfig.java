@@ -1,4 +1,4 @@
-package dev.ferrymq.server;
+package dev.ferrymq.server.config;
 
 import dev.ferrymq.store.FsyncPolicy;
 import dev.ferrymq.store.StoreConfig;

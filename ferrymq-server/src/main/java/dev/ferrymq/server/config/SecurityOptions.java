@@ -1,4 +1,4 @@
-package dev.ferrymq.server;
+package dev.ferrymq.server.config;
 
 import dev.ferrymq.server.tls.TlsSettings;
 import picocli.CommandLine.Option;
@@ -10,7 +10,7 @@ import java.util.Locale;
  * Command-line flags and config-file keys for limits, resource alarms and TLS (a picocli mixin of
  * {@code ferrymq server}). Flags left unset keep the config file's or the default value.
  */
-final class SecurityOptions {
+public final class SecurityOptions {
     @Option(names = "--max-connections", paramLabel = "N", description = "Most open client sockets (0 = no limit).")
     Integer maxConnections;
 
@@ -62,7 +62,7 @@ final class SecurityOptions {
     String tlsVerify;
 
     /** Applies the flags that were given on top of {@code config}. */
-    ServerConfig applyTo(ServerConfig config) {
+    public ServerConfig applyTo(ServerConfig config) {
         if (maxConnections != null) {
             config = config.withMaxConnections(maxConnections);
         }
