@@ -1,9 +1,5 @@
 package dev.ferrymq.server;
 
-import dev.ferrymq.server.auth.Credentials;
-import dev.ferrymq.server.auth.ExternalAuth;
-import dev.ferrymq.server.config.ServerConfig;
-
 import dev.ferrymq.amqp.AmqpException;
 import dev.ferrymq.amqp.Method;
 import dev.ferrymq.amqp.ReplyCode;
@@ -35,6 +31,9 @@ import dev.ferrymq.broker.BrokerException;
 import dev.ferrymq.broker.queue.Queue;
 import dev.ferrymq.broker.Users;
 import dev.ferrymq.broker.VirtualHost;
+import dev.ferrymq.server.auth.Credentials;
+import dev.ferrymq.server.auth.ExternalAuth;
+import dev.ferrymq.server.config.ServerConfig;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;

@@ -1,12 +1,11 @@
 package dev.ferrymq.server;
 
-import dev.ferrymq.server.config.ServerConfig;
-import dev.ferrymq.server.line.LineListener;
-import dev.ferrymq.server.auth.LoginThrottle;
-
 import dev.ferrymq.amqp.frame.AmqpFrameDecoder;
 import dev.ferrymq.broker.Broker;
 import dev.ferrymq.broker.persistence.Persistence;
+import dev.ferrymq.server.auth.LoginThrottle;
+import dev.ferrymq.server.config.ServerConfig;
+import dev.ferrymq.server.line.LineListener;
 import dev.ferrymq.server.management.BrokerAdmin;
 import dev.ferrymq.server.management.ManagementServer;
 import io.netty.bootstrap.ServerBootstrap;

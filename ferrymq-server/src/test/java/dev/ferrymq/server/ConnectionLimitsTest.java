@@ -1,10 +1,9 @@
 package dev.ferrymq.server;
 
-import dev.ferrymq.server.config.ServerConfig;
-import dev.ferrymq.server.config.Settings;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferrymq.server.config.ServerConfig;
+import dev.ferrymq.server.config.Settings;
 import org.junit.jupiter.api.Test;
 
 class ConnectionLimitsTest {

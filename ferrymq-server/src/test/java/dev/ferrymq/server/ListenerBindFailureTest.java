@@ -1,14 +1,13 @@
 package dev.ferrymq.server;
 
-import dev.ferrymq.server.cli.Main;
-import dev.ferrymq.server.config.ConfigSources;
-import dev.ferrymq.server.config.ServerConfig;
-import dev.ferrymq.server.config.Settings;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferrymq.server.ListenerBindException.Listener;
+import dev.ferrymq.server.cli.Main;
+import dev.ferrymq.server.config.ConfigSources;
+import dev.ferrymq.server.config.ServerConfig;
+import dev.ferrymq.server.config.Settings;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

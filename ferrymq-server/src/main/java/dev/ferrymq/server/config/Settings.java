@@ -166,26 +166,22 @@ public final class Settings {
     }
 
     private static int integer(String value) {
-        try {
-            return Integer.parseInt(value);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("not a whole number");
-        }
+        return number(value, Integer::valueOf, "not a whole number");
     }
 
     private static long longInteger(String value) {
-        try {
-            return Long.parseLong(value);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("not a whole number");
-        }
+        return number(value, Long::valueOf, "not a whole number");
     }
 
     private static double decimal(String value) {
+        return number(value, Double::valueOf, "not a number");
+    }
+
+    private static <T> T number(String value, Function<String, T> parse, String notOne) {
         try {
-            return Double.parseDouble(value);
+            return parse.apply(value);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("not a number");
+            throw new IllegalArgumentException(notOne);
         }
     }
 

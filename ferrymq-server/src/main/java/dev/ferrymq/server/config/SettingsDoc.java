@@ -30,8 +30,9 @@ public final class SettingsDoc {
                 .append("|---|---|---|---|---|\n");
         for (Setting<?> setting : Settings.all()) {
             String flag = setting.isSwitch() ? setting.flag() : setting.flag() + " " + setting.label();
+            String defaultDoc = setting.defaultDoc().isEmpty() ? "" : " " + setting.defaultDoc();
             table.append("| `").append(setting.key()).append("` | `").append(setting.environmentVariable())
-                    .append("` | `").append(flag.replace("|", "\\|")).append("` |").append(setting.defaultDoc().isEmpty() ? "" : " " + setting.defaultDoc())
+                    .append("` | `").append(flag.replace("|", "\\|")).append("` |").append(defaultDoc)
                     .append(" | ").append(setting.doc()).append(" |\n");
         }
         return table.toString();

@@ -1,12 +1,11 @@
 package dev.ferrymq.server.line;
 
-import dev.ferrymq.server.config.ServerConfig;
-
 import dev.ferrymq.amqp.BasicProperties;
 import dev.ferrymq.broker.Broker;
 import dev.ferrymq.broker.BrokerException;
 import dev.ferrymq.broker.Message;
 import dev.ferrymq.broker.VirtualHost;
+import dev.ferrymq.server.config.ServerConfig;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
