@@ -1,9 +1,11 @@
-package dev.ferrymq.server;
+package dev.ferrymq.server.line;
 
 import dev.ferrymq.amqp.BasicProperties;
+import dev.ferrymq.broker.Broker;
 import dev.ferrymq.broker.BrokerException;
 import dev.ferrymq.broker.Message;
 import dev.ferrymq.broker.VirtualHost;
+import dev.ferrymq.server.config.ServerConfig;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -35,15 +37,14 @@ import java.util.Map;
  * line longer than the max message size gets ERR and the connection stays usable. Handlers run on the
  * connection's event loop; ack answers come back to it from the store's sync thread in publish order.
  */
-final class LineListener implements AutoCloseable {
+public final class LineListener implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LineListener.class);
 
     private final Channel listener;
 
-    LineListener(FerryServer server, EventLoopGroup boss, EventLoopGroup workers,
-                 Class<? extends ServerChannel> channelType) throws InterruptedException {
-        ServerConfig config = server.config();
-        VirtualHost vhost = server.broker().virtualHost(dev.ferrymq.broker.Broker.DEFAULT_VHOST);
+    public LineListener(ServerConfig config, Broker broker, EventLoopGroup boss, EventLoopGroup workers,
+                        Class<? extends ServerChannel> channelType) throws InterruptedException {
+        VirtualHost vhost = broker.virtualHost(Broker.DEFAULT_VHOST);
         if (config.lineExchange().isEmpty()) {
             vhost.declareQueue(config.lineRoutingKey(), false, true, false, false, Map.of(), null);
         }
@@ -55,14 +56,14 @@ final class LineListener implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast(new LineBasedFrameDecoder(maxLine, true, false),
-                                new LineHandler(server, vhost));
+                                new LineHandler(config, broker, vhost));
                     }
                 }).bind(config.bind(), config.linePort()).sync().channel();
         log.info("Line listener on {}:{}: each line goes to exchange '{}' with routing key '{}'{}", config.bind(),
                 port(), config.lineExchange(), config.lineRoutingKey(), config.lineAck() ? " (acknowledged)" : "");
     }
 
-    int port() {
+    public int port() {
         return ((InetSocketAddress) listener.localAddress()).getPort();
     }
 
@@ -76,7 +77,8 @@ final class LineListener implements AutoCloseable {
         private static final byte[] PROPERTIES = new BasicProperties(null, null, null, 2, null, null, null, null,
                 null, null, null, null, null, null).toBytes();
 
-        private final FerryServer server;
+        private final ServerConfig config;
+        private final Broker broker;
         private final VirtualHost vhost;
         private long lines;
         /** Acknowledgements still waiting for an fsync. */
@@ -84,15 +86,15 @@ final class LineListener implements AutoCloseable {
         /** The client closed its side: close ours once every acknowledgement is written. */
         private boolean inputClosed;
 
-        LineHandler(FerryServer server, VirtualHost vhost) {
-            this.server = server;
+        LineHandler(ServerConfig config, Broker broker, VirtualHost vhost) {
+            this.config = config;
+            this.broker = broker;
             this.vhost = vhost;
         }
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, ByteBuf line) {
             long n = ++lines;
-            ServerConfig config = server.config();
             byte[] body = ByteBufUtil.getBytes(line);
             if (body.length > 0 && body[body.length - 1] == '\r') {
                 body = java.util.Arrays.copyOf(body, body.length - 1);
@@ -101,7 +103,7 @@ final class LineListener implements AutoCloseable {
             VirtualHost.PublishResult result;
             try {
                 result = vhost.publish(config.lineExchange(), config.lineRoutingKey(), message, () -> null);
-                server.broker().counters().published.increment();
+                broker.counters().published.increment();
             } catch (BrokerException e) {
                 reply(ctx, config, "ERR " + e.getMessage());
                 return;
@@ -154,7 +156,7 @@ final class LineListener implements AutoCloseable {
                 lines++;
                 // the decoder has discarded the long line; the connection carries on
                 ctx.writeAndFlush(Unpooled.copiedBuffer("ERR line longer than max message size "
-                        + server.config().maxMessageSize() + "\n", StandardCharsets.UTF_8));
+                        + config.maxMessageSize() + "\n", StandardCharsets.UTF_8));
                 return;
             }
             log.debug("line connection failed: {}", cause.toString());
