@@ -1,5 +1,7 @@
 package dev.ferrymq.server;
 
+import dev.ferrymq.server.config.ServerConfig;
+
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;

@@ -3,6 +3,10 @@ package dev.ferrymq.server;
 import dev.ferrymq.amqp.frame.AmqpFrameDecoder;
 import dev.ferrymq.broker.Broker;
 import dev.ferrymq.broker.persistence.Persistence;
+import dev.ferrymq.server.auth.LoginThrottle;
+import dev.ferrymq.server.config.ServerConfig;
+import dev.ferrymq.server.line.LineListener;
+import dev.ferrymq.server.management.BrokerAdmin;
 import dev.ferrymq.server.management.ManagementServer;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -31,6 +35,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -44,7 +49,7 @@ import static dev.ferrymq.server.ListenerBindException.binding;
  * A running FerryMQ server: the broker domain plus its AMQP listener. Start with {@link #start(ServerConfig)},
  * stop with {@link #close()}, which tells every client connection.close 320 CONNECTION_FORCED first.
  */
-public final class FerryServer implements AutoCloseable {
+public final class FerryServer implements BrokerAdmin, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(FerryServer.class);
 
     private final ServerConfig config;
@@ -113,7 +118,7 @@ public final class FerryServer implements AutoCloseable {
             this.management = startedManagement;
             this.lineListener = config.linePort() == ServerConfig.DISABLED ? null
                     : binding(Listener.LINE, bind, config.linePort(),
-                            () -> new LineListener(this, bossGroup, workerGroup, channelType));
+                            () -> new LineListener(config, broker, alarms, bossGroup, workerGroup, channelType));
         } catch (Exception e) {
             releaseAfterFailedStart(startedManagement, e);
             throw e;
@@ -209,6 +214,16 @@ public final class FerryServer implements AutoCloseable {
 
     public Broker broker() {
         return broker;
+    }
+
+    @Override
+    public String bindAddress() {
+        return config.bind();
+    }
+
+    @Override
+    public Path dataDir() {
+        return config.dataDir();
     }
 
     /**

@@ -2,14 +2,17 @@ package dev.ferrymq.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferrymq.server.config.ServerConfig;
+import dev.ferrymq.server.config.Settings;
 import org.junit.jupiter.api.Test;
 
 class ConnectionLimitsTest {
 
     @Test
     void userLimitCountsAcrossVhostsAndReleasesTheVhostSlotWhenRefused() {
-        ConnectionLimits limits = new ConnectionLimits(ServerConfig.defaults().withMaxConnectionsPerUser(2)
-                .withMaxConnectionsPerVhost(2));
+        ConnectionLimits limits = new ConnectionLimits(ServerConfig.defaults()
+                .with(Settings.MAX_CONNECTIONS_PER_USER, 2)
+                .with(Settings.MAX_CONNECTIONS_PER_VHOST, 2));
         assertThat(limits.tryOpen("/", "alice")).isNull();
         assertThat(limits.tryOpen("other", "alice")).isNull();
         assertThat(limits.tryOpen("/", "alice"))
@@ -23,7 +26,7 @@ class ConnectionLimitsTest {
 
     @Test
     void socketLimitAndUnlimitedDefaults() {
-        ConnectionLimits limited = new ConnectionLimits(ServerConfig.defaults().withMaxConnections(1));
+        ConnectionLimits limited = new ConnectionLimits(ServerConfig.defaults().with(Settings.MAX_CONNECTIONS, 1));
         assertThat(limited.tryAcceptSocket()).isTrue();
         assertThat(limited.tryAcceptSocket()).isFalse();
         limited.socketClosed();

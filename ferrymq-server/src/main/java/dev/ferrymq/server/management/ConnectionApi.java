@@ -33,7 +33,7 @@ final class ConnectionApi {
     /** Open connections the user may see, optionally of one vhost. */
     private List<ConnectionInfo> visible(Users.User user, String vhost) {
         List<ConnectionInfo> out = new ArrayList<>();
-        for (ConnectionInfo c : ctx.server.connections()) {
+        for (ConnectionInfo c : ctx.admin.connections()) {
             if (c.vhost() == null || (vhost != null && !vhost.equals(c.vhost()))) {
                 continue;
             }
@@ -75,7 +75,7 @@ final class ConnectionApi {
             ApiContext.requireAdministrator(r.user());
         }
         String reason = r.query("reason") != null ? r.query("reason") : "Closed via management plugin";
-        ctx.server.closeConnection(c.name(), reason);
+        ctx.admin.closeConnection(c.name(), reason);
         return null;
     }
 

@@ -7,7 +7,8 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.GetResponse;
 import dev.ferrymq.server.FerryServer;
-import dev.ferrymq.server.ServerConfig;
+import dev.ferrymq.server.config.ServerConfig;
+import dev.ferrymq.server.config.Settings;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
@@ -27,9 +28,11 @@ class LineListenerTest {
     Path dataDir;
 
     private FerryServer start(boolean ack) throws Exception {
-        return FerryServer.start(ServerConfig.defaults().withAmqpPort(0).withManagementPort(ServerConfig.DISABLED)
-                .withBind("127.0.0.1").withDataDir(Files.createDirectories(dataDir.resolve(ack ? "ack" : "plain")))
-                .withLinePort(0).withLineAck(ack).withMaxMessageSize(16));
+        return FerryServer.start(ServerConfig.defaults().with(Settings.AMQP_PORT, 0)
+                .with(Settings.MANAGEMENT_PORT, ServerConfig.DISABLED)
+                .with(Settings.BIND, "127.0.0.1")
+                .with(Settings.DATA_DIR, Files.createDirectories(dataDir.resolve(ack ? "ack" : "plain")))
+                .with(Settings.LINE_PORT, 0).with(Settings.LINE_ACK, ack).with(Settings.MAX_MESSAGE_SIZE, 16L));
     }
 
     private static Channel channel(FerryServer server) throws Exception {

@@ -1,4 +1,4 @@
-package dev.ferrymq.server;
+package dev.ferrymq.server.line;
 
 import dev.ferrymq.broker.queue.Queue;
 import dev.ferrymq.server.alarm.Alarms;

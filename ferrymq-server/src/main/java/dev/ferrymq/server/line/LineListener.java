@@ -1,9 +1,12 @@
-package dev.ferrymq.server;
+package dev.ferrymq.server.line;
 
 import dev.ferrymq.amqp.BasicProperties;
+import dev.ferrymq.broker.Broker;
 import dev.ferrymq.broker.BrokerException;
 import dev.ferrymq.broker.VirtualHost;
 import dev.ferrymq.broker.publish.PublishResult;
+import dev.ferrymq.server.alarm.Alarms;
+import dev.ferrymq.server.config.ServerConfig;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -39,20 +42,21 @@ import java.util.concurrent.ConcurrentHashMap;
  * and pauses it while a queue is congested. Handlers run on the
  * connection's event loop; ack answers come back to it from the store's sync thread in publish order.
  */
-final class LineListener implements AutoCloseable {
+public final class LineListener implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LineListener.class);
 
     private final Channel listener;
 
-    LineListener(FerryServer server, EventLoopGroup boss, EventLoopGroup workers,
-                 Class<? extends ServerChannel> channelType) throws InterruptedException {
-        ServerConfig config = server.config();
-        VirtualHost vhost = server.broker().virtualHost(dev.ferrymq.broker.Broker.DEFAULT_VHOST);
+    /** @param alarms the resource alarms: a line client is not read while one is raised */
+    public LineListener(ServerConfig config, Broker broker, Alarms alarms, EventLoopGroup boss,
+                        EventLoopGroup workers, Class<? extends ServerChannel> channelType)
+            throws InterruptedException {
+        VirtualHost vhost = broker.virtualHost(Broker.DEFAULT_VHOST);
         if (config.lineExchange().isEmpty()) {
             vhost.declareQueue(config.lineRoutingKey(), false, true, false, false, Map.of(), null);
         }
         Set<LineFlowControl> flows = ConcurrentHashMap.newKeySet();
-        server.alarms().addListener((anyAlarm, reason) -> {
+        alarms.addListener((anyAlarm, reason) -> {
             if (!anyAlarm) {
                 flows.forEach(LineFlowControl::alarmsCleared);
             }
@@ -64,16 +68,16 @@ final class LineListener implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        LineFlowControl flow = new LineFlowControl(server.alarms(), flows);
+                        LineFlowControl flow = new LineFlowControl(alarms, flows);
                         ch.pipeline().addLast(new LineBasedFrameDecoder(maxLine, true, false), flow,
-                                new LineHandler(server, vhost, flow));
+                                new LineHandler(config, vhost, flow));
                     }
                 }).bind(config.bind(), config.linePort()).sync().channel();
         log.info("Line listener on {}:{}: each line goes to exchange '{}' with routing key '{}'{}", config.bind(),
                 port(), config.lineExchange(), config.lineRoutingKey(), config.lineAck() ? " (acknowledged)" : "");
     }
 
-    int port() {
+    public int port() {
         return ((InetSocketAddress) listener.localAddress()).getPort();
     }
 
@@ -87,7 +91,7 @@ final class LineListener implements AutoCloseable {
         private static final byte[] PROPERTIES = new BasicProperties(null, null, null, 2, null, null, null, null,
                 null, null, null, null, null, null).toBytes();
 
-        private final FerryServer server;
+        private final ServerConfig config;
         private final VirtualHost vhost;
         private final LineFlowControl flow;
         private long lines;
@@ -96,8 +100,8 @@ final class LineListener implements AutoCloseable {
         /** The client closed its side: close ours once every acknowledgement is written. */
         private boolean inputClosed;
 
-        LineHandler(FerryServer server, VirtualHost vhost, LineFlowControl flow) {
-            this.server = server;
+        LineHandler(ServerConfig config, VirtualHost vhost, LineFlowControl flow) {
+            this.config = config;
             this.vhost = vhost;
             this.flow = flow;
         }
@@ -105,7 +109,6 @@ final class LineListener implements AutoCloseable {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, ByteBuf line) {
             long n = ++lines;
-            ServerConfig config = server.config();
             byte[] body = ByteBufUtil.getBytes(line);
             if (body.length > 0 && body[body.length - 1] == '\r') {
                 body = java.util.Arrays.copyOf(body, body.length - 1);
@@ -168,7 +171,7 @@ final class LineListener implements AutoCloseable {
                 lines++;
                 // the decoder has discarded the long line; the connection carries on
                 ctx.writeAndFlush(Unpooled.copiedBuffer("ERR line longer than max message size "
-                        + server.config().maxMessageSize() + "\n", StandardCharsets.UTF_8));
+                        + config.maxMessageSize() + "\n", StandardCharsets.UTF_8));
                 return;
             }
             log.debug("line connection failed: {}", cause.toString());
