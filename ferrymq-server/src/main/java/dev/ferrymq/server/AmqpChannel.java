@@ -65,7 +65,9 @@ import dev.ferrymq.broker.MessageCounters;
 import dev.ferrymq.broker.Permissions;
 import dev.ferrymq.broker.Permissions.Access;
 import dev.ferrymq.broker.PublishBatch;
-import dev.ferrymq.broker.SenderSelected;
+import dev.ferrymq.broker.DecodedProperties;
+import dev.ferrymq.broker.publish.PublishRequest;
+import dev.ferrymq.broker.publish.PublishResult;
 import dev.ferrymq.broker.queue.Queue;
 import dev.ferrymq.broker.queue.QueueEntry;
 import dev.ferrymq.broker.VirtualHost;
@@ -486,38 +488,36 @@ final class AmqpChannel implements MethodHandler {
     private void publish() {
         BasicPublish method = incoming.method();
         byte[] rawProperties = incoming.properties();
+        DecodedProperties properties = AmqpPropertiesCodec.decoded(incoming.decodedProperties());
         byte[] body = incoming.takeBody();
         currentClassId = BASIC_CLASS_ID;
         currentMethodId = 40;
         topicAuthorisation.checkPublish(method.exchange(), method.routingKey());
-        BasicProperties properties = BasicProperties.decode(rawProperties);
         if (properties.userId() != null && !properties.userId().equals(connection.user().name())) {
             throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, "user_id property set to '"
                     + properties.userId() + "' but authenticated user was '" + connection.user().name() + "'");
         }
-        long expiresAt = expiresAt(properties.expiration());
         if (VirtualHost.DIRECT_REPLY_TO.equals(properties.replyTo())) {
             if (replyAddress == null) {
                 throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, "fast reply consumer does not exist");
             }
-            rawProperties = properties.withReplyTo(replyAddress).toBytes();
+            rawProperties = BasicProperties.decode(rawProperties).withReplyTo(replyAddress).toBytes();
         }
-        Message message = SenderSelected.accept(new Message(method.exchange(), method.routingKey(), rawProperties,
-                body, properties.persistent(), expiresAt), properties.headers(), vhost.propertiesCodec());
+        PublishRequest request = vhost.publisher().prepare(method.exchange(), method.routingKey(), rawProperties,
+                properties, body);
         if (transaction != null) {
-            transaction.add(() -> route(method, message, properties, null).stored());
+            transaction.add(() -> route(method, request, null).stored()); // counted as published at commit
             return;
         }
-        totals.published.increment();
         if (!confirmMode) {
-            route(method, message, properties, null);
+            route(method, request, null);
             return;
         }
-        if (collecting == null && message.persistent()) {
+        boolean persistent = request.message().persistent();
+        if (collecting == null && persistent) {
             collecting = new PendingConfirm();
         }
-        VirtualHost.PublishResult routed = route(method, message, properties,
-                message.persistent() ? collecting.batch : null);
+        PublishResult routed = route(method, request, persistent ? collecting.batch : null);
         storedSinceRequest |= routed.stored();
         publishSeq++;
         if (routed.refused()) {
@@ -529,15 +529,11 @@ final class AmqpChannel implements MethodHandler {
      * Routes a complete message and returns it to the publisher if mandatory and unroutable. {@code batch} (may
      * be null) tracks the stored entries for an early confirm.
      */
-    private VirtualHost.PublishResult route(BasicPublish method, Message message, BasicProperties properties,
-                                            PublishBatch batch) {
-        VirtualHost.PublishResult routed = vhost.publish(method.exchange(), method.routingKey(), message,
-                properties::headers, batch);
+    private PublishResult route(BasicPublish method, PublishRequest request, PublishBatch batch) {
+        PublishResult routed = vhost.publisher().publish(request, batch);
+        Message message = request.message();
         if (routed.congested() != null) {
             connection.pauseReadingFor(routed.congested());
-        }
-        if (routed.queues() == 0) {
-            totals.unroutable.increment();
         }
         if (routed.queues() == 0 && method.mandatory()) {
             ByteBuf buf = connection.context().alloc().buffer();
@@ -546,24 +542,6 @@ final class AmqpChannel implements MethodHandler {
             connection.write(buf);
         }
         return routed;
-    }
-
-    /** The expiration property is a per-message TTL in milliseconds, as a string of digits (RabbitMQ's rule). */
-    private static long expiresAt(String expiration) {
-        if (expiration == null) {
-            return Message.NEVER;
-        }
-        long ttl;
-        try {
-            ttl = Long.parseLong(expiration);
-        } catch (NumberFormatException e) {
-            ttl = -1;
-        }
-        if (ttl < 0) {
-            throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, "invalid expiration '" + expiration
-                    + "': not a non-negative integer");
-        }
-        return System.currentTimeMillis() + ttl;
     }
 
     // ---------------------------------------------------------------- transactions
@@ -780,7 +758,7 @@ final class AmqpChannel implements MethodHandler {
         }
         ChannelConsumer consumer = new ChannelConsumer(this, tag, null, true, 0, 0);
         replyConsumer = consumer;
-        replyAddress = vhost.registerReplyTarget(message -> enqueueDelivery(consumer, null, message));
+        replyAddress = vhost.directReplyTo().register(message -> enqueueDelivery(consumer, null, message));
         consumers.put(tag, consumer);
     }
 
@@ -797,7 +775,7 @@ final class AmqpChannel implements MethodHandler {
 
     private void removeConsumer(ChannelConsumer consumer) {
         if (consumer == replyConsumer) {
-            vhost.unregisterReplyTarget(replyAddress);
+            vhost.directReplyTo().unregister(replyAddress);
             replyConsumer = null;
             replyAddress = null;
         } else {

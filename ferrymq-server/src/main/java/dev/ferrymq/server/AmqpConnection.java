@@ -28,6 +28,7 @@ import dev.ferrymq.amqp.method.ConnectionUpdateSecret;
 import dev.ferrymq.amqp.method.ConnectionUpdateSecretOk;
 import dev.ferrymq.amqp.method.MethodHandler;
 import dev.ferrymq.broker.BrokerException;
+import dev.ferrymq.broker.queue.ExclusiveOwner;
 import dev.ferrymq.broker.queue.Queue;
 import dev.ferrymq.broker.Users;
 import dev.ferrymq.broker.VirtualHost;
@@ -59,7 +60,7 @@ import java.util.concurrent.TimeUnit;
  * One client connection: the AMQP connection state machine (header, start, tune, open, close) and the table of
  * its channels. Everything here runs on the connection's event loop, so no field needs synchronization.
  */
-final class AmqpConnection extends ChannelInboundHandlerAdapter implements MethodHandler {
+final class AmqpConnection extends ChannelInboundHandlerAdapter implements MethodHandler, ExclusiveOwner {
     private static final Logger log = LoggerFactory.getLogger(AmqpConnection.class);
     private static final int CLOSE_OK_TIMEOUT_SECONDS = 3;
     /**

@@ -118,7 +118,7 @@ public final class FerryServer implements BrokerAdmin, AutoCloseable {
             this.management = startedManagement;
             this.lineListener = config.linePort() == ServerConfig.DISABLED ? null
                     : binding(Listener.LINE, bind, config.linePort(),
-                            () -> new LineListener(config, broker, bossGroup, workerGroup, channelType));
+                            () -> new LineListener(config, broker, alarms, bossGroup, workerGroup, channelType));
         } catch (Exception e) {
             releaseAfterFailedStart(startedManagement, e);
             throw e;

@@ -3,8 +3,9 @@ package dev.ferrymq.server.line;
 import dev.ferrymq.amqp.BasicProperties;
 import dev.ferrymq.broker.Broker;
 import dev.ferrymq.broker.BrokerException;
-import dev.ferrymq.broker.Message;
 import dev.ferrymq.broker.VirtualHost;
+import dev.ferrymq.broker.publish.PublishResult;
+import dev.ferrymq.server.alarm.Alarms;
 import dev.ferrymq.server.config.ServerConfig;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
@@ -28,13 +29,17 @@ import org.slf4j.LoggerFactory;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The plain TCP line listener (the simplest client there is): each newline-terminated line a client sends becomes
  * one persistent message published to the configured exchange and routing key in vhost "/". With the default
  * exchange, a durable queue named after the routing key is declared at start. In ack mode every line is answered
  * with {@code OK <n>} once the message is durable (n counts the connection's lines) or {@code ERR <reason>}; a
- * line longer than the max message size gets ERR and the connection stays usable. Handlers run on the
+ * line longer than the max message size gets ERR and the connection stays usable. Publishing goes through the vhost's
+ * {@code Publisher} like any other client's; {@link LineFlowControl} blocks the connection during resource alarms
+ * and pauses it while a queue is congested. Handlers run on the
  * connection's event loop; ack answers come back to it from the store's sync thread in publish order.
  */
 public final class LineListener implements AutoCloseable {
@@ -42,12 +47,20 @@ public final class LineListener implements AutoCloseable {
 
     private final Channel listener;
 
-    public LineListener(ServerConfig config, Broker broker, EventLoopGroup boss, EventLoopGroup workers,
-                        Class<? extends ServerChannel> channelType) throws InterruptedException {
+    /** @param alarms the resource alarms: a line client is not read while one is raised */
+    public LineListener(ServerConfig config, Broker broker, Alarms alarms, EventLoopGroup boss,
+                        EventLoopGroup workers, Class<? extends ServerChannel> channelType)
+            throws InterruptedException {
         VirtualHost vhost = broker.virtualHost(Broker.DEFAULT_VHOST);
         if (config.lineExchange().isEmpty()) {
             vhost.declareQueue(config.lineRoutingKey(), false, true, false, false, Map.of(), null);
         }
+        Set<LineFlowControl> flows = ConcurrentHashMap.newKeySet();
+        alarms.addListener((anyAlarm, reason) -> {
+            if (!anyAlarm) {
+                flows.forEach(LineFlowControl::alarmsCleared);
+            }
+        });
         int maxLine = (int) Math.min(Integer.MAX_VALUE - 1, config.maxMessageSize());
         this.listener = new ServerBootstrap().group(boss, workers).channel(channelType)
                 // `printf ... | nc host port` half-closes after the last line: its OKs must still be sent
@@ -55,8 +68,9 @@ public final class LineListener implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new LineBasedFrameDecoder(maxLine, true, false),
-                                new LineHandler(config, broker, vhost));
+                        LineFlowControl flow = new LineFlowControl(alarms, flows);
+                        ch.pipeline().addLast(new LineBasedFrameDecoder(maxLine, true, false), flow,
+                                new LineHandler(config, vhost, flow));
                     }
                 }).bind(config.bind(), config.linePort()).sync().channel();
         log.info("Line listener on {}:{}: each line goes to exchange '{}' with routing key '{}'{}", config.bind(),
@@ -78,18 +92,18 @@ public final class LineListener implements AutoCloseable {
                 null, null, null, null, null, null).toBytes();
 
         private final ServerConfig config;
-        private final Broker broker;
         private final VirtualHost vhost;
+        private final LineFlowControl flow;
         private long lines;
         /** Acknowledgements still waiting for an fsync. */
         private int awaitingSync;
         /** The client closed its side: close ours once every acknowledgement is written. */
         private boolean inputClosed;
 
-        LineHandler(ServerConfig config, Broker broker, VirtualHost vhost) {
+        LineHandler(ServerConfig config, VirtualHost vhost, LineFlowControl flow) {
             this.config = config;
-            this.broker = broker;
             this.vhost = vhost;
+            this.flow = flow;
         }
 
         @Override
@@ -99,14 +113,15 @@ public final class LineListener implements AutoCloseable {
             if (body.length > 0 && body[body.length - 1] == '\r') {
                 body = java.util.Arrays.copyOf(body, body.length - 1);
             }
-            Message message = new Message(config.lineExchange(), config.lineRoutingKey(), PROPERTIES, body, true);
-            VirtualHost.PublishResult result;
+            PublishResult result;
             try {
-                result = vhost.publish(config.lineExchange(), config.lineRoutingKey(), message, () -> null);
-                broker.counters().published.increment();
+                result = vhost.publisher().publish(config.lineExchange(), config.lineRoutingKey(), PROPERTIES, body);
             } catch (BrokerException e) {
                 reply(ctx, config, "ERR " + e.getMessage());
                 return;
+            }
+            if (result.congested() != null) {
+                flow.pauseFor(result.congested());
             }
             if (!config.lineAck()) {
                 return;

@@ -92,4 +92,34 @@ class LineListenerTest {
             assertThat(answers).isEqualTo("OK 1\nOK 2\n");
         }
     }
+
+    /** As RabbitMQ blocks publishing connections: nothing a line client sends is published during an alarm. */
+    @Test
+    void lineClientIsNotReadWhileAMemoryAlarmIsRaisedAndResumesAfter() throws Exception {
+        try (FerryServer server = start(true);
+             Socket socket = new Socket("127.0.0.1", server.linePort())) {
+            socket.setSoTimeout(5_000);
+            OutputStream out = socket.getOutputStream();
+            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(),
+                    StandardCharsets.UTF_8));
+            out.write("before\n".getBytes(StandardCharsets.UTF_8));
+            assertThat(in.readLine()).isEqualTo("OK 1");
+
+            server.alarms().setMemoryHighWatermark(1e-9); // a few bytes: always exceeded
+            assertThat(server.alarms().isMemoryAlarm()).isTrue();
+            out.write("during 1\nduring 2\n".getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            Thread.sleep(300);
+            Channel ch = channel(server);
+            assertThat(ch.queueDeclarePassive("inbox").getMessageCount()).as("held back during the alarm")
+                    .isEqualTo(1);
+            assertThat(socket.getInputStream().available()).as("no answer during the alarm").isZero();
+
+            server.alarms().setMemoryHighWatermark(0.6);
+            assertThat(in.readLine()).isEqualTo("OK 2");
+            assertThat(in.readLine()).isEqualTo("OK 3");
+            assertThat(ch.queueDeclarePassive("inbox").getMessageCount()).isEqualTo(3);
+            ch.getConnection().close();
+        }
+    }
 }
