@@ -23,7 +23,8 @@ import java.util.function.Supplier;
 /**
  * The classic queue. It coordinates, under one lock, its parts: the messages and where they are kept
  * ({@link Storage}), the consumers ({@link Consumers}), message and queue expiry ({@link Expiry}), publisher flow
- * control ({@link FlowControl}), length limits ({@link LengthLimit}) and dead letters ({@link DeadLetterOutbox}).
+ * control ({@link FlowControl}), messages that leave unconsumed, by expiry or length limits ({@link Drops}), and dead
+ * letters ({@link DeadLetterOutbox}).
  * Applies the queue arguments of {@link QueueArguments} merged with the policies that apply.
  *
  * <p>Thread-safety: the parts are guarded by {@code lock}. The queue never calls into its virtual host while
@@ -37,12 +38,14 @@ final class ClassicQueue extends AbstractQueue {
     private final Expiry expiry = new Expiry(Timers::schedule);
     private final FlowControl flow = new FlowControl();
     private final DeadLetterOutbox deadLetters = new DeadLetterOutbox();
+    private final Drops drops;
     private int unacked;
     private boolean deleted;
 
     ClassicQueue(QueueHost host, QueueDeclaration declaration) {
         super(host, declaration);
         this.storage = new Storage(this, settings.maxPriority(), vhost.persistence(), durable() && !exclusive());
+        this.drops = new Drops(storage, deadLetters, name, vhost.propertiesCodec());
         scheduleUnusedCheck();
     }
 
@@ -71,7 +74,7 @@ final class ClassicQueue extends AbstractQueue {
             long previousExpires = settings.expires();
             usePolicies(applicable);
             if (settings.overflow() == QueueArguments.Overflow.DROP_HEAD) {
-                enforceLengthLimitLocked();
+                drops.enforceLengthLimit(settings, deleted);
             }
             if (settings.expires() != previousExpires) {
                 scheduleUnusedCheck();
@@ -91,13 +94,13 @@ final class ClassicQueue extends AbstractQueue {
         boolean readBodies = false;
         lock.lock();
         try {
-            if (deleted || !admitLocked(message)) {
+            if (deleted || !drops.admit(settings, message)) {
                 refused = !deleted;
                 storage.refused(storedAt);
             } else {
                 boolean consumersWaiting = !consumers.isEmpty() && storage.ready().isEmpty();
                 ClassicEntry entry = storage.add(message, storedAt, batch, settings, consumersWaiting);
-                enforceLengthLimitLocked();
+                drops.enforceLengthLimit(settings, deleted);
                 readBodies = dispatchLocked();
                 if (entry.expiresAt() != Message.NEVER) {
                     scheduleHeadExpiryLocked();
@@ -191,7 +194,7 @@ final class ClassicQueue extends AbstractQueue {
         lock.lock();
         try {
             if (settings.deadLetters() && !deleted) {
-                deadLetterLocked(entry.message(), DeadLetter.REJECTED);
+                drops.deadLetter(entry.message(), DeadLetter.REJECTED, settings);
             }
             settleLocked((ClassicEntry) entry);
         } finally {
@@ -392,43 +395,11 @@ final class ClassicQueue extends AbstractQueue {
         flow.update(storage.ready().size(), storage.nearBudget(), !consumers.isEmpty() && !deleted);
     }
 
-    // ---------------------------------------------------------------- length limits, expiry, dead letters
-
-    /** With x-overflow reject-publish[-dlx], refuses a message that would take the queue over its limit. */
-    private boolean admitLocked(Message message) {
-        if (!LengthLimit.wouldExceed(settings, storage.ready(), message.bodySize())) {
-            return true;
-        }
-        if (settings.overflow() == QueueArguments.Overflow.REJECT_PUBLISH_DLX) {
-            deadLetterLocked(message, DeadLetter.MAXLEN);
-        }
-        return false;
-    }
-
-    /** x-overflow drop-head: drops (or dead-letters) from the head until the queue is within its limits. */
-    private void enforceLengthLimitLocked() {
-        while (LengthLimit.exceeded(settings, storage.ready())) {
-            dropLocked(storage.poll(), DeadLetter.MAXLEN);
-        }
-    }
+    // ---------------------------------------------------------------- expiry and dead letters
 
     /** The next entry to deliver, after dropping expired ones from the head (RabbitMQ's message TTL). */
     private ClassicEntry peekNext() {
-        long now = 0;
-        while (true) {
-            ClassicEntry next = storage.peek();
-            if (next == null || next.expiresAt() == Message.NEVER) {
-                return next;
-            }
-            if (now == 0) {
-                now = System.currentTimeMillis();
-            }
-            if (!next.expired(now)) {
-                return next;
-            }
-            storage.poll();
-            dropLocked(next, DeadLetter.EXPIRED);
-        }
+        return drops.peekUnexpired(settings, deleted);
     }
 
     /** Arms a timer for the head's expiry, so expired messages go (or are dead-lettered) without consumers. */
@@ -450,18 +421,6 @@ final class ClassicQueue extends AbstractQueue {
             lock.unlock();
         }
         deadLetters.flush(host::deadLetter);
-    }
-
-    /** Removes a ready entry for good without delivering it, dead-lettering it if the queue says so. */
-    private void dropLocked(ClassicEntry entry, String reason) {
-        if (settings.deadLetters()) {
-            deadLetterLocked(entry.message(), reason);
-        }
-        storage.removed(entry, deleted);
-    }
-
-    private void deadLetterLocked(Message message, String reason) {
-        deadLetters.add(message, name, reason, settings, vhost.propertiesCodec());
     }
 
     /** x-expires: from now on, the queue is deleted once unused for that long (a policy change restarts it). */
