@@ -10,9 +10,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /** A username and password taken from a connection.start-ok response, for the PLAIN and AMQPLAIN mechanisms. */
-record Credentials(String username, String password) {
+public record Credentials(String username, String password) {
 
-    static Credentials parse(String mechanism, byte[] response) {
+    public static Credentials parse(String mechanism, byte[] response) {
         return switch (mechanism) {
             case "PLAIN" -> parsePlain(response);
             case "AMQPLAIN" -> parseAmqPlain(response);

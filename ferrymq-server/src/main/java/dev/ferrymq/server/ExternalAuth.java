@@ -14,12 +14,12 @@ import java.security.cert.X509Certificate;
  * SASL EXTERNAL: the user is named by the common name (CN) of the client certificate verified in the TLS
  * handshake (RabbitMQ's {@code ssl_cert_login_from = common_name}). Stateless.
  */
-final class ExternalAuth {
+public final class ExternalAuth {
     private ExternalAuth() {
     }
 
     /** The CN of the connection's verified client certificate, or null (no TLS, no certificate, no CN). */
-    static String peerCertificateUser(ChannelHandlerContext ctx) {
+    public static String peerCertificateUser(ChannelHandlerContext ctx) {
         SslHandler tls = ctx.pipeline().get(SslHandler.class);
         if (tls == null) {
             return null;

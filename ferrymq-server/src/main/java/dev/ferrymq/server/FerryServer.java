@@ -3,6 +3,11 @@ package dev.ferrymq.server;
 import dev.ferrymq.amqp.frame.AmqpFrameDecoder;
 import dev.ferrymq.broker.Broker;
 import dev.ferrymq.broker.persistence.Persistence;
+import dev.ferrymq.server.amqp.AmqpConnection;
+import dev.ferrymq.server.amqp.AmqpPropertiesCodec;
+import dev.ferrymq.server.amqp.ByteCounter;
+import dev.ferrymq.server.amqp.ConnectionInfo;
+import dev.ferrymq.server.amqp.ConnectionLimits;
 import dev.ferrymq.server.management.ManagementServer;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -166,11 +171,11 @@ public final class FerryServer implements AutoCloseable {
         return alarms;
     }
 
-    ConnectionLimits limits() {
+    public ConnectionLimits limits() {
         return limits;
     }
 
-    LoginThrottle loginThrottle() {
+    public LoginThrottle loginThrottle() {
         return loginThrottle;
     }
 
@@ -245,11 +250,11 @@ public final class FerryServer implements AutoCloseable {
         return total;
     }
 
-    void register(AmqpConnection connection) {
+    public void register(AmqpConnection connection) {
         connections.add(connection);
     }
 
-    void unregister(AmqpConnection connection) {
+    public void unregister(AmqpConnection connection) {
         connections.remove(connection);
     }
 

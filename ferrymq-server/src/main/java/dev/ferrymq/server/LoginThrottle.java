@@ -9,7 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@link #WINDOW_MILLIS}, each further refusal is delayed, doubling from 100 ms up to 5 s. A quiet window
  * forgets the address. Thread-safe.
  */
-final class LoginThrottle {
+public final class LoginThrottle {
     static final int FREE_FAILURES = 3;
     static final long WINDOW_MILLIS = 60_000;
     private static final long FIRST_DELAY_MILLIS = 100;
@@ -23,7 +23,7 @@ final class LoginThrottle {
     private final Map<InetAddress, Failures> failures = new ConcurrentHashMap<>();
 
     /** Records a failed login and returns how long to delay its refusal, in milliseconds (0 = none). */
-    long failed(InetAddress address, long nowMillis) {
+    public long failed(InetAddress address, long nowMillis) {
         if (failures.size() >= MAX_TRACKED) {
             failures.values().removeIf(f -> nowMillis - f.windowStart() > WINDOW_MILLIS);
             if (failures.size() >= MAX_TRACKED) {
@@ -36,7 +36,7 @@ final class LoginThrottle {
     }
 
     /** Failures recorded for an address in its current window. */
-    int failureCount(InetAddress address) {
+    public int failureCount(InetAddress address) {
         Failures f = failures.get(address);
         return f == null ? 0 : f.count();
     }

@@ -1,5 +1,6 @@
 package dev.ferrymq.server;
 
+import dev.ferrymq.server.amqp.ServerProperties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -1,7 +1,7 @@
 package dev.ferrymq.server.management;
 
 import dev.ferrymq.broker.Users;
-import dev.ferrymq.server.ConnectionInfo;
+import dev.ferrymq.server.amqp.ConnectionInfo;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -2,8 +2,8 @@ package dev.ferrymq.server.management;
 
 import dev.ferrymq.broker.queue.Queue;
 import dev.ferrymq.broker.VirtualHost;
-import dev.ferrymq.server.ConnectionInfo;
-import dev.ferrymq.server.ServerProperties;
+import dev.ferrymq.server.amqp.ConnectionInfo;
+import dev.ferrymq.server.amqp.ServerProperties;
 import dev.ferrymq.server.alarm.MemoryProbe;
 import dev.ferrymq.server.management.MessageRates.Counter;
 

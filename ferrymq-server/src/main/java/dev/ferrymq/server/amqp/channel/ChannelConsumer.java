@@ -1,4 +1,4 @@
-package dev.ferrymq.server;
+package dev.ferrymq.server.amqp.channel;
 
 import dev.ferrymq.broker.queue.Queue;
 import dev.ferrymq.broker.queue.QueueConsumer;

@@ -1,4 +1,6 @@
-package dev.ferrymq.server;
+package dev.ferrymq.server.amqp;
+
+import dev.ferrymq.server.ServerConfig;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,5 +1,6 @@
-package dev.ferrymq.server;
+package dev.ferrymq.server.amqp;
 
+import dev.ferrymq.server.ServerConfig;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -8,22 +9,22 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Counts open connections in total, per virtual host and per user, against the configured maxima (0 = no limit).
  * Thread-safe: connections on different event loops acquire and release concurrently.
  */
-final class ConnectionLimits {
+public final class ConnectionLimits {
     private final ServerConfig config;
     private final AtomicInteger sockets = new AtomicInteger();
     private final Map<String, AtomicInteger> perVhost = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> perUser = new ConcurrentHashMap<>();
 
-    ConnectionLimits(ServerConfig config) {
+    public ConnectionLimits(ServerConfig config) {
         this.config = config;
     }
 
     /** Counts a new socket; false (and not counted) when {@code max-connections} sockets are already open. */
-    boolean tryAcceptSocket() {
+    public boolean tryAcceptSocket() {
         return tryAcquire(sockets, config.maxConnections());
     }
 
-    void socketClosed() {
+    public void socketClosed() {
         sockets.decrementAndGet();
     }
 
@@ -31,7 +32,7 @@ final class ConnectionLimits {
      * Counts an opened AMQP connection; returns null on success, else the refusal text in RabbitMQ's words
      * (the caller answers 530 NOT_ALLOWED).
      */
-    String tryOpen(String vhost, String user) {
+    public String tryOpen(String vhost, String user) {
         AtomicInteger vhostCount = perVhost.computeIfAbsent(vhost, v -> new AtomicInteger());
         if (!tryAcquire(vhostCount, config.maxConnectionsPerVhost())) {
             return "access to vhost '" + vhost + "' refused for user '" + user + "': connection limit ("
@@ -46,7 +47,7 @@ final class ConnectionLimits {
         return null;
     }
 
-    void closed(String vhost, String user) {
+    public void closed(String vhost, String user) {
         perVhost.get(vhost).decrementAndGet();
         perUser.get(user).decrementAndGet();
     }

@@ -1,4 +1,4 @@
-package dev.ferrymq.server;
+package dev.ferrymq.server.amqp;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
@@ -11,13 +11,13 @@ import java.util.concurrent.atomic.LongAdder;
  * First handler of an AMQP pipeline: counts the bytes a connection receives and sends, for its own statistics and
  * the server totals. The per-connection counts are plain fields written on the event loop and read as volatile.
  */
-final class ByteCounter extends ChannelDuplexHandler {
+public final class ByteCounter extends ChannelDuplexHandler {
     private final LongAdder totalReceived;
     private final LongAdder totalSent;
     private volatile long received;
     private volatile long sent;
 
-    ByteCounter(LongAdder totalReceived, LongAdder totalSent) {
+    public ByteCounter(LongAdder totalReceived, LongAdder totalSent) {
         this.totalReceived = totalReceived;
         this.totalSent = totalSent;
     }
@@ -42,11 +42,11 @@ final class ByteCounter extends ChannelDuplexHandler {
         ctx.write(msg, promise);
     }
 
-    long received() {
+    public long received() {
         return received;
     }
 
-    long sent() {
+    public long sent() {
         return sent;
     }
 }

@@ -1,4 +1,4 @@
-package dev.ferrymq.server;
+package dev.ferrymq.server.amqp;
 
 import dev.ferrymq.amqp.BasicProperties;
 import dev.ferrymq.broker.PropertiesCodec;
@@ -6,7 +6,7 @@ import dev.ferrymq.broker.PropertiesCodec;
 import java.util.Map;
 
 /** The broker's view of content-header properties, decoded with the AMQP codec. Stateless and thread-safe. */
-final class AmqpPropertiesCodec implements PropertiesCodec {
+public final class AmqpPropertiesCodec implements PropertiesCodec {
 
     @Override
     public int priority(byte[] properties) {

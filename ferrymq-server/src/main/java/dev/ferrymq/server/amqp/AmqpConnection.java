@@ -1,4 +1,4 @@
-package dev.ferrymq.server;
+package dev.ferrymq.server.amqp;
 
 import dev.ferrymq.amqp.AmqpException;
 import dev.ferrymq.amqp.Method;
@@ -31,6 +31,11 @@ import dev.ferrymq.broker.BrokerException;
 import dev.ferrymq.broker.queue.Queue;
 import dev.ferrymq.broker.Users;
 import dev.ferrymq.broker.VirtualHost;
+import dev.ferrymq.server.Credentials;
+import dev.ferrymq.server.ExternalAuth;
+import dev.ferrymq.server.FerryServer;
+import dev.ferrymq.server.ServerConfig;
+import dev.ferrymq.server.amqp.channel.AmqpChannel;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -56,7 +61,7 @@ import java.util.concurrent.TimeUnit;
  * One client connection: the AMQP connection state machine (header, start, tune, open, close) and the table of
  * its channels. Everything here runs on the connection's event loop, so no field needs synchronization.
  */
-final class AmqpConnection extends ChannelInboundHandlerAdapter implements MethodHandler {
+public final class AmqpConnection extends ChannelInboundHandlerAdapter implements MethodHandler {
     private static final Logger log = LoggerFactory.getLogger(AmqpConnection.class);
     private static final int CLOSE_OK_TIMEOUT_SECONDS = 3;
     /**
@@ -101,7 +106,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
     /** Inbound messages received while blocked, processed when unblocked (we own their references). */
     private final ArrayDeque<Object> heldBack = new ArrayDeque<>();
 
-    AmqpConnection(FerryServer server) {
+    public AmqpConnection(FerryServer server) {
         this.server = server;
     }
 
@@ -273,7 +278,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
      * Flow control: a queue this connection published to has consumers falling behind, so stop reading from the
      * socket (TCP back-pressure) until the queue has caught up, or for a bounded time.
      */
-    void pauseReadingFor(Queue congested) {
+    public void pauseReadingFor(Queue congested) {
         if (pausedForFlow) {
             return;
         }
@@ -320,7 +325,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
     }
 
     /** Called from any thread when the alarms clear: resume reading and send connection.unblocked. */
-    void alarmsCleared() {
+    public void alarmsCleared() {
         ctx.executor().execute(() -> {
             if (!blockedByAlarm || server.alarms().anyAlarm()) {
                 return;
@@ -339,7 +344,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
         });
     }
 
-    boolean blockedByAlarm() {
+    public boolean blockedByAlarm() {
         return blockedByAlarm;
     }
 
@@ -643,25 +648,25 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
         channel.opened();
     }
 
-    void channelClosed(AmqpChannel channel) {
+    public void channelClosed(AmqpChannel channel) {
         channels.remove(channel.number());
     }
 
     // ---------------------------------------------------------------- output
 
-    void send(int channel, Method method) {
+    public void send(int channel, Method method) {
         ByteBuf buf = ctx.alloc().buffer();
         Frames.writeMethod(buf, channel, method);
         write(buf);
     }
 
     /** Queues bytes for the socket; they go out at the end of the current read batch or delivery drain. */
-    void write(ByteBuf buf) {
+    public void write(ByteBuf buf) {
         ctx.write(buf, ctx.voidPromise());
         flushPending = true;
     }
 
-    void flushIfPending() {
+    public void flushIfPending() {
         if (flushPending) {
             flushPending = false;
             ctx.flush();
@@ -669,7 +674,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
     }
 
     /** Closes the connection with a hard error: connection.close, then the socket once the client answers. */
-    void closeWithError(int replyCode, String replyText, int classId, int methodId) {
+    public void closeWithError(int replyCode, String replyText, int classId, int methodId) {
         if (state == State.CLOSING || state == State.CLOSED) {
             return;
         }
@@ -689,7 +694,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
     }
 
     /** Called from any thread: closes with 320 CONNECTION_FORCED (broker shutdown, management action). */
-    void forceClose(String reason) {
+    public void forceClose(String reason) {
         ctx.executor().execute(() -> {
             if (state == State.OPEN) {
                 closeWithError(ReplyCode.CONNECTION_FORCED, "CONNECTION_FORCED - " + reason, 0, 0);
@@ -700,7 +705,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
     }
 
     /** A snapshot for the management API; must run on this connection's event loop. */
-    ConnectionInfo info() {
+    public ConnectionInfo info() {
         InetSocketAddress peer = (InetSocketAddress) ctx.channel().remoteAddress();
         InetSocketAddress local = (InetSocketAddress) ctx.channel().localAddress();
         List<ConnectionInfo.ChannelInfo> channelInfos = new ArrayList<>();
@@ -718,7 +723,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
     }
 
     /** The name RabbitMQ gives a connection: "peer_host:peer_port -> host:port". */
-    String rabbitName() {
+    public String rabbitName() {
         InetSocketAddress peer = (InetSocketAddress) ctx.channel().remoteAddress();
         InetSocketAddress local = (InetSocketAddress) ctx.channel().localAddress();
         return peer.getAddress().getHostAddress() + ":" + peer.getPort() + " -> "
@@ -726,7 +731,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
     }
 
     /** Bytes waiting in this socket's outbound buffer; safe to call from any thread (a racy snapshot). */
-    long outboundBufferedBytes() {
+    public long outboundBufferedBytes() {
         ChannelHandlerContext c = ctx;
         if (c == null || c.channel().unsafe().outboundBuffer() == null) {
             return 0;
@@ -734,27 +739,27 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
         return c.channel().unsafe().outboundBuffer().totalPendingWriteBytes();
     }
 
-    ChannelHandlerContext context() {
+    public ChannelHandlerContext context() {
         return ctx;
     }
 
-    FerryServer server() {
+    public FerryServer server() {
         return server;
     }
 
-    VirtualHost vhost() {
+    public VirtualHost vhost() {
         return vhost;
     }
 
-    Users.User user() {
+    public Users.User user() {
         return user;
     }
 
-    int frameMax() {
+    public int frameMax() {
         return frameMax;
     }
 
-    String name() {
+    public String name() {
         return name;
     }
 }

@@ -1,4 +1,4 @@
-package dev.ferrymq.server;
+package dev.ferrymq.server.amqp.channel;
 
 import dev.ferrymq.amqp.AmqpException;
 import dev.ferrymq.amqp.BasicProperties;
@@ -68,6 +68,8 @@ import dev.ferrymq.broker.PublishBatch;
 import dev.ferrymq.broker.queue.Queue;
 import dev.ferrymq.broker.queue.QueueEntry;
 import dev.ferrymq.broker.VirtualHost;
+import dev.ferrymq.server.amqp.AmqpConnection;
+import dev.ferrymq.server.amqp.ConnectionInfo;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.concurrent.EventExecutor;
 import org.slf4j.Logger;
@@ -92,7 +94,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link #enqueueDelivery}, which queues call from their dispatching threads (those touch only atomics and a
  * concurrent queue).
  */
-final class AmqpChannel implements MethodHandler {
+public final class AmqpChannel implements MethodHandler {
     private static final Logger log = LoggerFactory.getLogger(AmqpChannel.class);
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final int BASIC_CLASS_ID = 60;
@@ -159,7 +161,7 @@ final class AmqpChannel implements MethodHandler {
     private final TopicAuthorisation topicAuthorisation;
     private final MessageCounters totals;
 
-    AmqpChannel(AmqpConnection connection, int number) {
+    public AmqpChannel(AmqpConnection connection, int number) {
         this.connection = connection;
         this.number = number;
         this.vhost = connection.vhost();
@@ -169,7 +171,7 @@ final class AmqpChannel implements MethodHandler {
     }
 
     /** A snapshot for the management API; runs on the event loop. */
-    ConnectionInfo.ChannelInfo info() {
+    public ConnectionInfo.ChannelInfo info() {
         List<ConnectionInfo.ConsumerInfo> consumerInfos = new ArrayList<>();
         for (ChannelConsumer consumer : consumers.values()) {
             consumerInfos.add(new ConnectionInfo.ConsumerInfo(consumer.tag(),
@@ -180,29 +182,29 @@ final class AmqpChannel implements MethodHandler {
                 channelPrefetch, unacked.size(), consumerInfos);
     }
 
-    int number() {
+    public int number() {
         return number;
     }
 
-    boolean hasConsumers() {
+    public boolean hasConsumers() {
         return !consumers.isEmpty();
     }
 
-    int currentClassId() {
+    public int currentClassId() {
         return currentClassId;
     }
 
-    int currentMethodId() {
+    public int currentMethodId() {
         return currentMethodId;
     }
 
-    void opened() {
+    public void opened() {
         send(new ChannelOpenOk());
     }
 
     // ---------------------------------------------------------------- frames
 
-    void onFrame(Frame frame) throws Exception {
+    public void onFrame(Frame frame) throws Exception {
         if (frame instanceof MethodFrame mf) {
             Method method = mf.method();
             incoming.checkMethodAllowed();
@@ -223,7 +225,7 @@ final class AmqpChannel implements MethodHandler {
     }
 
     /** Called once per socket read batch: sends publisher confirms, restarts queues that were waiting for credit. */
-    void endOfReadBatch() {
+    public void endOfReadBatch() {
         if (publishSeq > confirmRequestedSeq) {
             requestConfirm(publishSeq);
         }
@@ -270,7 +272,7 @@ final class AmqpChannel implements MethodHandler {
     }
 
     /** Closes the channel with 406 if its oldest unacknowledged delivery is older than the consumer timeout. */
-    void checkConsumerTimeout(long nowNanos, long timeoutMillis) {
+    public void checkConsumerTimeout(long nowNanos, long timeoutMillis) {
         if (state != State.OPEN || unacked.isEmpty()) {
             return;
         }
@@ -283,7 +285,7 @@ final class AmqpChannel implements MethodHandler {
     }
 
     /** Closes this channel with a soft error; the connection and its other channels carry on. */
-    void closeWithError(int replyCode, String replyText, int classId, int methodId) {
+    public void closeWithError(int replyCode, String replyText, int classId, int methodId) {
         if (state != State.OPEN) {
             return;
         }
@@ -294,7 +296,7 @@ final class AmqpChannel implements MethodHandler {
     }
 
     /** Gives back everything the channel holds: consumers cancelled, unacked deliveries requeued in order. */
-    void release() {
+    public void release() {
         if (state == State.CLOSED) {
             return;
         }
@@ -805,7 +807,7 @@ final class AmqpChannel implements MethodHandler {
     }
 
     /** A queue we consume from was deleted: tell the client with a server-sent basic.cancel. */
-    void cancelledByServer(ChannelConsumer consumer) {
+    public void cancelledByServer(ChannelConsumer consumer) {
         connection.context().executor().execute(() -> {
             if (state == State.OPEN && consumers.remove(consumer.tag()) != null) {
                 send(new BasicCancel(consumer.tag(), true));
@@ -847,7 +849,7 @@ final class AmqpChannel implements MethodHandler {
     }
 
     /** Called by queues on any thread: takes prefetch credit if the window and the socket allow. */
-    boolean reserveCredit(ChannelConsumer consumer) {
+    public boolean reserveCredit(ChannelConsumer consumer) {
         if (state != State.OPEN) {
             return false;
         }
@@ -882,7 +884,7 @@ final class AmqpChannel implements MethodHandler {
     }
 
     /** Called on any thread: queues a delivery and makes sure the event loop will write it. */
-    void enqueueDelivery(ChannelConsumer consumer, QueueEntry entry, Message message) {
+    public void enqueueDelivery(ChannelConsumer consumer, QueueEntry entry, Message message) {
         pending.offer(new Delivery(consumer, entry, message));
         pendingCount.incrementAndGet();
         scheduleDrain();
@@ -943,7 +945,7 @@ final class AmqpChannel implements MethodHandler {
     }
 
     /** The socket became writable again. */
-    void resumeDeliveries() {
+    public void resumeDeliveries() {
         if (starved) {
             starved = false;
             kickConsumers();

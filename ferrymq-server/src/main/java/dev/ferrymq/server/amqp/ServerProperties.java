@@ -1,4 +1,4 @@
-package dev.ferrymq.server;
+package dev.ferrymq.server.amqp;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -11,7 +11,7 @@ public final class ServerProperties {
     private ServerProperties() {
     }
 
-    static Map<String, Object> create() {
+    public static Map<String, Object> create() {
         Map<String, Object> capabilities = new LinkedHashMap<>();
         capabilities.put("publisher_confirms", true);
         capabilities.put("exchange_exchange_bindings", true);
