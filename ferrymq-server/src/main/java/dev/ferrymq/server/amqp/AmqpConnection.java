@@ -36,7 +36,11 @@ import dev.ferrymq.server.ExternalAuth;
 import dev.ferrymq.server.FerryServer;
 import dev.ferrymq.server.ServerConfig;
 import dev.ferrymq.server.amqp.channel.AmqpChannel;
+import dev.ferrymq.server.amqp.channel.ChannelHost;
+import dev.ferrymq.server.amqp.channel.ChannelServices;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -61,7 +65,7 @@ import java.util.concurrent.TimeUnit;
  * One client connection: the AMQP connection state machine (header, start, tune, open, close) and the table of
  * its channels. Everything here runs on the connection's event loop, so no field needs synchronization.
  */
-public final class AmqpConnection extends ChannelInboundHandlerAdapter implements MethodHandler {
+public final class AmqpConnection extends ChannelInboundHandlerAdapter implements MethodHandler, ChannelHost {
     private static final Logger log = LoggerFactory.getLogger(AmqpConnection.class);
     private static final int CLOSE_OK_TIMEOUT_SECONDS = 3;
     /**
@@ -105,6 +109,8 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter implement
     private boolean blockedNotified;
     /** Inbound messages received while blocked, processed when unblocked (we own their references). */
     private final ArrayDeque<Object> heldBack = new ArrayDeque<>();
+    /** What the channels share, from connection.open on. */
+    private ChannelServices channelServices;
 
     public AmqpConnection(FerryServer server) {
         this.server = server;
@@ -517,6 +523,10 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter implement
         }
         openCounted = true;
         vhost = requested;
+        ServerConfig config = server.config();
+        channelServices = new ChannelServices(vhost, user.name(), server.broker().permissions(),
+                server.broker().topicPermissions(), server.broker().counters(), vhost.persistence().syncer(),
+                config.maxMessageSize(), config.maxQueuesPerVhost());
         state = State.OPEN;
         handshakeTimeout.cancel(false);
         scheduleConsumerTimeoutCheck();
@@ -643,13 +653,14 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter implement
             throw AmqpException.connection(ReplyCode.NOT_ALLOWED, "number of channels opened (" + channels.size()
                     + ") has reached the negotiated channel_max (" + channelMax + ")").withMethod(0, 0);
         }
-        AmqpChannel channel = new AmqpChannel(this, number);
+        AmqpChannel channel = new AmqpChannel(this, number, channelServices);
         channels.put(number, channel);
         channel.opened();
     }
 
-    public void channelClosed(AmqpChannel channel) {
-        channels.remove(channel.number());
+    @Override
+    public void channelClosed(int number) {
+        channels.remove(number);
     }
 
     // ---------------------------------------------------------------- output
@@ -741,6 +752,31 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter implement
 
     public ChannelHandlerContext context() {
         return ctx;
+    }
+
+    @Override
+    public ByteBufAllocator alloc() {
+        return ctx.alloc();
+    }
+
+    @Override
+    public EventExecutor executor() {
+        return ctx.executor();
+    }
+
+    @Override
+    public boolean isWritable() {
+        return ctx.channel().isWritable();
+    }
+
+    @Override
+    public void closeConnection(int replyCode, String replyText, int classId, int methodId) {
+        closeWithError(replyCode, replyText, classId, methodId);
+    }
+
+    @Override
+    public Object owner() {
+        return this;
     }
 
     public FerryServer server() {

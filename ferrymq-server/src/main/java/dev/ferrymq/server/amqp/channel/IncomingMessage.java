@@ -15,7 +15,7 @@ import io.netty.buffer.ByteBuf;
  */
 final class IncomingMessage {
     private static final byte[] EMPTY = new byte[0];
-    private static final int BASIC_CLASS_ID = 60;
+    private static final int BASIC_CLASS_ID = BasicPublish.CLASS_ID;
 
     private BasicPublish method;
     private byte[] properties;

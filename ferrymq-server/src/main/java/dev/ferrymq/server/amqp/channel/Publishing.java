@@ -1,0 +1,164 @@
+package dev.ferrymq.server.amqp.channel;
+
+import dev.ferrymq.amqp.AmqpException;
+import dev.ferrymq.amqp.BasicProperties;
+import dev.ferrymq.amqp.ReplyCode;
+import dev.ferrymq.amqp.frame.ContentBodyFrame;
+import dev.ferrymq.amqp.frame.ContentHeaderFrame;
+import dev.ferrymq.amqp.frame.Frames;
+import dev.ferrymq.amqp.method.BasicPublish;
+import dev.ferrymq.amqp.method.BasicReturn;
+import dev.ferrymq.broker.Message;
+import dev.ferrymq.broker.MessageCounters;
+import dev.ferrymq.broker.PublishBatch;
+import dev.ferrymq.broker.VirtualHost;
+import io.netty.buffer.ByteBuf;
+
+import java.util.function.Supplier;
+
+/**
+ * basic.publish on one channel: assembles the message from its frames ({@link IncomingMessage}), checks it
+ * (write permission, topic permission, {@code user_id}, {@code expiration}, {@code max-message-size}), rewrites a
+ * direct reply-to address, routes it through the virtual host and returns it if mandatory and unroutable. In a
+ * transaction the routing waits for tx.commit; in confirm mode each publish is reported to {@link Confirms}.
+ * Runs on the channel's event loop.
+ */
+final class Publishing {
+    private final ChannelHost host;
+    private final int channel;
+    private final VirtualHost vhost;
+    private final String user;
+    private final long maxMessageSize;
+    private final MessageCounters totals;
+    private final AccessControl access;
+    private final Confirms confirms;
+    private final Transactions transactions;
+    private final Supplier<String> replyAddress;
+    private final IncomingMessage incoming = new IncomingMessage();
+
+    /** @param replyAddress this channel's direct reply-to address, or null without a reply consumer */
+    Publishing(ChannelHost host, int channel, ChannelServices services, AccessControl access, Confirms confirms,
+               Transactions transactions, Supplier<String> replyAddress) {
+        this.host = host;
+        this.channel = channel;
+        this.vhost = services.vhost();
+        this.user = services.user();
+        this.maxMessageSize = services.maxMessageSize();
+        this.totals = services.totals();
+        this.access = access;
+        this.confirms = confirms;
+        this.transactions = transactions;
+        this.replyAddress = replyAddress;
+    }
+
+    /** The message being assembled, for the frame-order checks and for dropping it when the channel closes. */
+    IncomingMessage incoming() {
+        return incoming;
+    }
+
+    void start(BasicPublish m) {
+        incoming.start(m); // first: if a check below fails, the content frames that follow are still expected
+        if (m.immediate()) {
+            throw AmqpException.connection(ReplyCode.NOT_IMPLEMENTED, "immediate=true");
+        }
+        access.checkPublish(m.exchange());
+    }
+
+    /**
+     * A content header; returns whether the message is complete (then call {@link #publish()}). On an open
+     * channel a body over {@code max-message-size} is 406, and its body frames are still expected and dropped.
+     */
+    boolean header(ContentHeaderFrame header, boolean open) {
+        incoming.checkHeader(header);
+        if (header.bodySize() > maxMessageSize && open) {
+            incoming.discardRest();
+            incoming.header(header); // its body frames still come: expected, checked and dropped
+            throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, "message size " + header.bodySize()
+                    + " is larger than configured max size " + maxMessageSize)
+                    .withMethod(BasicPublish.CLASS_ID, BasicPublish.METHOD_ID);
+        }
+        return incoming.header(header);
+    }
+
+    /** A content body frame; returns whether the message is complete (then call {@link #publish()}). */
+    boolean body(ContentBodyFrame body) {
+        incoming.checkBody();
+        return incoming.body(body.payload());
+    }
+
+    /** Checks and routes the message just completed. */
+    void publish() {
+        BasicPublish method = incoming.method();
+        byte[] rawProperties = incoming.properties();
+        byte[] body = incoming.takeBody();
+        access.checkPublishTopic(method.exchange(), method.routingKey());
+        BasicProperties properties = BasicProperties.decode(rawProperties);
+        if (properties.userId() != null && !properties.userId().equals(user)) {
+            throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, "user_id property set to '"
+                    + properties.userId() + "' but authenticated user was '" + user + "'");
+        }
+        long expiresAt = expiresAt(properties.expiration());
+        if (VirtualHost.DIRECT_REPLY_TO.equals(properties.replyTo())) {
+            String address = replyAddress.get();
+            if (address == null) {
+                throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, "fast reply consumer does not exist");
+            }
+            rawProperties = properties.withReplyTo(address).toBytes();
+        }
+        Message message = new Message(method.exchange(), method.routingKey(), rawProperties, body,
+                properties.persistent(), expiresAt);
+        if (transactions.active()) {
+            transactions.add(() -> route(method, message, properties, null).stored());
+            return;
+        }
+        totals.published.increment();
+        if (!confirms.enabled()) {
+            route(method, message, properties, null);
+            return;
+        }
+        VirtualHost.PublishResult routed = route(method, message, properties,
+                confirms.batchFor(message.persistent()));
+        confirms.published(routed.stored(), routed.refused());
+    }
+
+    /**
+     * Routes a complete message and returns it to the publisher if mandatory and unroutable. {@code batch} (may
+     * be null) tracks the stored entries for an early confirm.
+     */
+    private VirtualHost.PublishResult route(BasicPublish method, Message message, BasicProperties properties,
+                                            PublishBatch batch) {
+        VirtualHost.PublishResult routed = vhost.publish(method.exchange(), method.routingKey(), message,
+                properties::headers, batch);
+        if (routed.congested() != null) {
+            host.pauseReadingFor(routed.congested());
+        }
+        if (routed.queues() == 0) {
+            totals.unroutable.increment();
+            if (method.mandatory()) {
+                ByteBuf buf = host.alloc().buffer();
+                Frames.writeDelivery(buf, channel, new BasicReturn(ReplyCode.NO_ROUTE, "NO_ROUTE", method.exchange(),
+                        method.routingKey()), message.properties(), message.body(), host.frameMax());
+                host.write(buf);
+            }
+        }
+        return routed;
+    }
+
+    /** The expiration property is a per-message TTL in milliseconds, as a string of digits (RabbitMQ's rule). */
+    private static long expiresAt(String expiration) {
+        if (expiration == null) {
+            return Message.NEVER;
+        }
+        long ttl;
+        try {
+            ttl = Long.parseLong(expiration);
+        } catch (NumberFormatException e) {
+            ttl = -1;
+        }
+        if (ttl < 0) {
+            throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, "invalid expiration '" + expiration
+                    + "': not a non-negative integer");
+        }
+        return System.currentTimeMillis() + ttl;
+    }
+}
