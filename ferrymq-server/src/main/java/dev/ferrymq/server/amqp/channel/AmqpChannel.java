@@ -66,6 +66,9 @@ import java.util.function.Consumer;
 public final class AmqpChannel implements MethodHandler {
     private static final Logger log = LoggerFactory.getLogger(AmqpChannel.class);
 
+    /** The connection class (10), whose methods are never valid on a channel. */
+    private static final int CONNECTION_CLASS_ID = ConnectionStart.CLASS_ID;
+
     private enum State { OPEN, CLOSING, CLOSED }
 
     private final ChannelHost host;
@@ -146,7 +149,7 @@ public final class AmqpChannel implements MethodHandler {
             currentMethodId = method.methodId();
             if (state == State.CLOSING) {
                 ClosingChannel.onMethod(this, method, publishing.incoming());
-            } else if (method.classId() == ConnectionStart.CLASS_ID) {
+            } else if (method.classId() == CONNECTION_CLASS_ID) {
                 throw AmqpException.connection(ReplyCode.COMMAND_INVALID, "unimplemented method");
             } else {
                 method.dispatch(this);
