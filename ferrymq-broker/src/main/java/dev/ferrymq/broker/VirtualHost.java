@@ -132,13 +132,17 @@ public final class VirtualHost {
         return existing;
     }
 
+    /** exchange.delete: the default and amq.* exchanges are refused, whether they exist or not (RabbitMQ). */
     public synchronized void deleteExchange(String exchangeName, boolean ifUnused) {
         checkNotDefaultExchange(exchangeName);
+        if (exchangeName.startsWith("amq.")) {
+            throw BrokerException.accessRefused("deletion of system exchange '" + exchangeName + "' in vhost '"
+                    + name + "' not allowed");
+        }
         Exchange exchange = exchanges.get(exchangeName);
         if (exchange == null) {
             return; // deleting what is not there succeeds, as in RabbitMQ
         }
-        checkNotReserved("exchange", exchangeName);
         if (ifUnused && !exchange.router().isEmpty()) {
             throw BrokerException.preconditionFailed("exchange '" + exchangeName + "' in vhost '" + name
                     + "' in use");
@@ -252,7 +256,7 @@ public final class VirtualHost {
         }
         int messages = queue.messageCount();
         if (ifEmpty && messages > 0) {
-            throw BrokerException.preconditionFailed(queue + " is not empty");
+            throw BrokerException.preconditionFailed(queue + " not empty");
         }
         removeQueue(queue);
         return messages;
@@ -377,12 +381,24 @@ public final class VirtualHost {
         bind(exchange, new Binding(queue, routingKey, args));
     }
 
+    /**
+     * queue.unbind. As in RabbitMQ ({@code rabbit_binding:remove}), unbinding succeeds when the binding, the
+     * queue or the exchange is already gone, and exclusive access is checked only when there is a binding to
+     * remove.
+     */
     public synchronized void unbindQueue(String queueName, String exchangeName, String routingKey,
                                          Map<String, Object> args, Object connection) {
         checkNotDefaultExchange(exchangeName);
-        Queue queue = queue(queueName, connection);
-        Exchange exchange = exchange(exchangeName);
-        unbind(exchange, new Binding(queue, routingKey, args));
+        Queue queue = queues.get(queueName);
+        Exchange exchange = exchanges.get(exchangeName);
+        if (queue == null || exchange == null) {
+            return;
+        }
+        Binding binding = new Binding(queue, routingKey, args);
+        if (!queue.isExclusiveTo(connection) && exchange.router().bindings().contains(binding)) {
+            throw exclusiveAccessRefused(queue);
+        }
+        unbind(exchange, binding);
     }
 
     public synchronized void bindExchange(String destination, String source, String routingKey,
@@ -398,9 +414,11 @@ public final class VirtualHost {
                                             Map<String, Object> args) {
         checkNotDefaultExchange(destination);
         checkNotDefaultExchange(source);
-        Exchange to = exchange(destination);
-        Exchange from = exchange(source);
-        unbind(from, new Binding(to, routingKey, args));
+        Exchange to = exchanges.get(destination);
+        Exchange from = exchanges.get(source);
+        if (to != null && from != null) { // unbinding what is gone succeeds, as queue.unbind does
+            unbind(from, new Binding(to, routingKey, args));
+        }
     }
 
     private void bind(Exchange source, Binding binding) {
@@ -467,24 +485,32 @@ public final class VirtualHost {
 
     /**
      * Like {@link #publish(String, String, Message, Supplier)}; if the message is stored, {@code batch} (may be
-     * null) tracks its entries until they have all left their queues.
+     * null) tracks its entries until they have all left their queues. {@code headers} are the headers as
+     * published: they are read once here for the CC and BCC routing keys, so the supplier should hand out
+     * headers already decoded (or null when there are none) rather than decode them. The message itself must
+     * have been through {@link SenderSelected#accept} (BCC removed).
      */
     public PublishResult publish(String exchangeName, String routingKey, Message message,
                                  Supplier<Map<String, Object>> headers, PublishBatch batch) {
-        if (exchangeName.isEmpty()) {
-            return publishToDefault(routingKey, message, batch);
+        Exchange exchange = null;
+        if (!exchangeName.isEmpty()) {
+            exchange = exchanges.get(exchangeName);
+            if (exchange == null) {
+                throw BrokerException.notFound("no exchange '" + exchangeName + "' in vhost '" + name + "'");
+            }
+            if (exchange.internal()) {
+                throw BrokerException.accessRefused("cannot publish to internal exchange '" + exchangeName
+                        + "' in vhost '" + name + "'");
+            }
         }
-        Exchange exchange = exchanges.get(exchangeName);
+        Map<String, Object> table = headers == null ? null : headers.get();
+        List<String> extraKeys = SenderSelected.keys(table);
         if (exchange == null) {
-            throw BrokerException.notFound("no exchange '" + exchangeName + "' in vhost '" + name + "'");
+            return publishToDefault(routingKey, extraKeys, message, batch);
         }
-        if (exchange.internal()) {
-            throw BrokerException.accessRefused("cannot publish to internal exchange '" + exchangeName
-                    + "' in vhost '" + name + "'");
-        }
-        List<Queue> matched = route(exchange, routingKey, headers);
+        List<Queue> matched = route(exchange, routingKey, extraKeys, headers);
         if (matched.isEmpty()) {
-            matched = routeToAlternate(exchange, routingKey, headers);
+            matched = routeToAlternate(exchange, routingKey, extraKeys, headers);
         }
         return deliver(matched, message, batch);
     }
@@ -493,7 +519,8 @@ public final class VirtualHost {
      * An unroutable message goes to the exchange's alternate exchange (argument, else policy), and on through that one's, until
      * one routes it (a cycle of alternates ends routing). A missing alternate exchange drops it, as RabbitMQ does.
      */
-    private List<Queue> routeToAlternate(Exchange exchange, String routingKey, Supplier<Map<String, Object>> headers) {
+    private List<Queue> routeToAlternate(Exchange exchange, String routingKey, List<String> extraKeys,
+                                         Supplier<Map<String, Object>> headers) {
         Set<Exchange> visited = Collections.newSetFromMap(new IdentityHashMap<>());
         Exchange current = exchange;
         while (visited.add(current)) {
@@ -505,7 +532,7 @@ public final class VirtualHost {
             if (current == null) {
                 break;
             }
-            List<Queue> matched = route(current, routingKey, headers);
+            List<Queue> matched = route(current, routingKey, extraKeys, headers);
             if (!matched.isEmpty()) {
                 return matched;
             }
@@ -541,12 +568,14 @@ public final class VirtualHost {
             return;
         }
         Exchange exchange = exchanges.get(deadLetter.exchange());
+        Map<String, Object> headers = propertiesCodec.headers(deadLetter.properties());
+        // Without x-dead-letter-routing-key a dead letter keeps its CC keys (DeadLetter drops CC otherwise).
+        List<String> extraKeys = SenderSelected.keysOrNone(headers);
         List<Queue> matched;
         if (deadLetter.exchange().isEmpty()) {
-            Queue queue = queues.get(deadLetter.routingKey());
-            matched = queue == null ? List.of() : List.of(queue);
+            matched = queuesNamed(deadLetter.routingKey(), extraKeys);
         } else if (exchange != null) {
-            matched = route(exchange, deadLetter.routingKey(), () -> propertiesCodec.headers(deadLetter.properties()));
+            matched = route(exchange, deadLetter.routingKey(), extraKeys, () -> headers);
         } else {
             LOG.debug("dropping dead letter: no dead-letter exchange '{}' in vhost '{}'", deadLetter.exchange(), name);
             return;
@@ -601,10 +630,11 @@ public final class VirtualHost {
         return new PublishResult(matched.size(), position != Queue.NOT_STORED, congested, refused);
     }
 
-    private PublishResult publishToDefault(String routingKey, Message message, PublishBatch batch) {
-        Queue queue = queues.get(routingKey);
-        if (queue != null) {
-            return deliver(List.of(queue), message, batch);
+    private PublishResult publishToDefault(String routingKey, List<String> extraKeys, Message message,
+                                           PublishBatch batch) {
+        List<Queue> matched = queuesNamed(routingKey, extraKeys);
+        if (!matched.isEmpty()) {
+            return deliver(matched, message, batch);
         }
         if (routingKey.startsWith(DIRECT_REPLY_TO_PREFIX)) {
             Consumer<Message> target = replyTargets.get(routingKey.substring(DIRECT_REPLY_TO_PREFIX.length()));
@@ -616,21 +646,55 @@ public final class VirtualHost {
         return PublishResult.UNROUTED;
     }
 
-    /** The queues a message reaches from {@code exchange}, each once, following exchange-to-exchange bindings. */
-    List<Queue> route(Exchange exchange, String routingKey, Supplier<Map<String, Object>> headers) {
+    /** The default exchange's routing: the queues named by the routing key and the CC/BCC keys, each once. */
+    private List<Queue> queuesNamed(String routingKey, List<String> extraKeys) {
+        Queue queue = queues.get(routingKey);
+        if (extraKeys.isEmpty()) {
+            return queue == null ? List.of() : List.of(queue);
+        }
         RouteCollector collector = new RouteCollector();
-        exchange.router().route(routingKey, headers, collector);
+        if (queue != null) {
+            collector.accept(queue);
+        }
+        for (String key : extraKeys) {
+            Queue named = queues.get(key);
+            if (named != null) {
+                collector.accept(named);
+            }
+        }
+        return collector.queues;
+    }
+
+    /**
+     * The queues a message reaches from {@code exchange} by its routing key and each of {@code extraKeys} (CC/BCC),
+     * each once, following exchange-to-exchange bindings.
+     */
+    private List<Queue> route(Exchange exchange, String routingKey, List<String> extraKeys,
+                              Supplier<Map<String, Object>> headers) {
+        RouteCollector collector = new RouteCollector();
+        routeThrough(exchange, routingKey, extraKeys, headers, collector);
         if (collector.hops != null) {
             Set<Exchange> visited = Collections.newSetFromMap(new IdentityHashMap<>());
             visited.add(exchange);
             while (!collector.hops.isEmpty()) {
                 Exchange next = collector.hops.remove(collector.hops.size() - 1);
                 if (visited.add(next)) { // a binding cycle ends here
-                    next.router().route(routingKey, headers, collector);
+                    routeThrough(next, routingKey, extraKeys, headers, collector);
                 }
             }
         }
         return collector.queues;
+    }
+
+    private static void routeThrough(Exchange exchange, String routingKey, List<String> extraKeys,
+                                     Supplier<Map<String, Object>> headers, RouteCollector collector) {
+        Router router = exchange.router();
+        router.route(routingKey, headers, collector);
+        if (!extraKeys.isEmpty() && router.usesRoutingKey()) {
+            for (String key : extraKeys) {
+                router.route(key, headers, collector);
+            }
+        }
     }
 
     /** Gathers routing results: queues once each, and exchanges still to route through. */

@@ -342,7 +342,7 @@ class VirtualHostTest {
         q.publish(msg("1"), Queue.NOT_STORED, null);
         BrokerException e = refused(() -> vhost.deleteQueue("q", false, true, conn));
         assertThat(e.replyCode()).isEqualTo(406);
-        assertThat(e.getMessage()).isEqualTo("PRECONDITION_FAILED - queue 'q' in vhost '/' is not empty");
+        assertThat(e.getMessage()).isEqualTo("PRECONDITION_FAILED - queue 'q' in vhost '/' not empty");
         assertThat(q.isDeleted()).isFalse();
     }
 

@@ -22,6 +22,7 @@ import io.netty.handler.ssl.SslContext;
 import dev.ferrymq.server.alarm.Alarms;
 import dev.ferrymq.server.alarm.DiskProbe;
 import dev.ferrymq.server.alarm.MemoryProbe;
+import dev.ferrymq.server.ListenerBindException.Listener;
 import dev.ferrymq.server.tls.TlsContextFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,6 +31,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+
+import static dev.ferrymq.server.ListenerBindException.binding;
 
 /**
  * A running FerryMQ server: the broker domain plus its AMQP listener. Start with {@link #start(ServerConfig)},
@@ -77,28 +80,47 @@ public final class FerryServer implements AutoCloseable {
         try {
             this.amqp = new AmqpListener(new AmqpServices(config, broker, new ConnectionLimits(config),
                     new LoginThrottle(), alarms, connections), bossGroup, workerGroup, channelType);
-            amqp.bind(config.bind(), config.amqpPort(), tls, config.amqpsPort());
+            String bind = config.bind();
+            binding(Listener.AMQP, bind, config.amqpPort(), () -> amqp.bind(bind, config.amqpPort()));
+            if (tls != null && config.amqpsPort() >= 0) {
+                binding(Listener.AMQPS, bind, config.amqpsPort(), () -> amqp.bindTls(bind, config.amqpsPort(), tls));
+            }
             alarms.start(bossGroup, config.alarmCheckIntervalMillis());
+            SslContext managementTls = config.managementTls() ? tls : null;
             startedManagement = config.managementPort() == ServerConfig.DISABLED ? null
-                    : ManagementServer.start(this, config.bind(), config.managementPort(),
-                            config.managementTls() ? tls : null);
+                    : binding(managementTls == null ? Listener.MANAGEMENT_HTTP : Listener.MANAGEMENT_HTTPS, bind,
+                            config.managementPort(),
+                            () -> ManagementServer.start(this, bind, config.managementPort(), managementTls));
             this.management = startedManagement;
             this.lineListener = config.linePort() == ServerConfig.DISABLED ? null
-                    : new LineListener(this, bossGroup, workerGroup, channelType);
+                    : binding(Listener.LINE, bind, config.linePort(),
+                            () -> new LineListener(this, bossGroup, workerGroup, channelType));
         } catch (Exception e) {
-            if (startedManagement != null) {
-                startedManagement.close();
-            }
-            // shutting the event loops down closes any listener already bound
-            bossGroup.shutdownGracefully(0, 0, TimeUnit.SECONDS);
-            workerGroup.shutdownGracefully(0, 0, TimeUnit.SECONDS);
-            broker.close();
+            releaseAfterFailedStart(startedManagement, e);
             throw e;
         }
         log.info("FerryMQ listening for AMQP 0-9-1 on {}:{} ({} transport), data dir {}", config.bind(),
                 amqpPort(), epoll ? "epoll" : "nio", config.dataDir().toAbsolutePath());
         if (amqp.tlsPort() >= 0) {
             log.info("FerryMQ listening for AMQPS (TLS 1.2/1.3) on {}:{}", config.bind(), amqpsPort());
+        }
+    }
+
+    /**
+     * Undoes a start that failed part-way, so that nothing lingers: the listeners already bound (shutting the
+     * event loops down closes them), their threads, the alarm checks and the store with its directory lock.
+     */
+    private void releaseAfterFailedStart(ManagementServer startedManagement, Exception failure) {
+        if (startedManagement != null) {
+            startedManagement.close();
+        }
+        alarms.close();
+        workerGroup.shutdownGracefully(0, 0, TimeUnit.SECONDS).syncUninterruptibly();
+        bossGroup.shutdownGracefully(0, 0, TimeUnit.SECONDS).syncUninterruptibly();
+        try {
+            broker.close();
+        } catch (IOException closeFailure) {
+            failure.addSuppressed(closeFailure);
         }
     }
 

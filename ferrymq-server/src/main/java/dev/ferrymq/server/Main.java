@@ -124,7 +124,13 @@ public final class Main {
             // read by logback.xml; logging is first configured in FerryServer.start, after this
             System.setProperty("ferrymq.log.level", config.logLevel());
             System.setProperty("ferrymq.log.format", config.logFormat());
-            FerryServer server = FerryServer.start(config);
+            FerryServer server;
+            try {
+                server = FerryServer.start(config);
+            } catch (ListenerBindException e) { // one line that says what to change, not a stack trace
+                System.err.println("ferrymq: " + e.getMessage());
+                return 1;
+            }
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 server.close();

@@ -2,6 +2,7 @@ package dev.ferrymq.broker.queue;
 
 import dev.ferrymq.broker.Message;
 import dev.ferrymq.broker.PropertiesCodec;
+import dev.ferrymq.broker.SenderSelected;
 
 import java.util.ArrayList;
 import java.util.Date;
@@ -41,16 +42,14 @@ public final class DeadLetter {
                 }
             }
         }
-        Map<String, Object> death = previous != null ? new LinkedHashMap<>(previous) : new LinkedHashMap<>();
-        long count = previous != null && previous.get("count") instanceof Number n ? n.longValue() + 1 : 1;
-        death.put("count", count);
-        death.put("reason", reason);
-        death.put("queue", queueName);
-        death.put("time", new Date(System.currentTimeMillis() / 1000 * 1000));
-        death.put("exchange", message.exchange());
-        death.put("routing-keys", List.of(message.routingKey()));
-        if (expiration != null) {
-            death.put("original-expiration", expiration);
+        Map<String, Object> death;
+        if (previous != null) {
+            // As RabbitMQ 3.10 (update_x_death_header): a repeated death only counts up; the entry keeps the
+            // time, exchange and routing keys of the first one.
+            death = new LinkedHashMap<>(previous);
+            death.put("count", previous.get("count") instanceof Number n ? n.longValue() + 1 : 1L);
+        } else {
+            death = firstDeath(message, queueName, reason, headers, expiration);
         }
         deaths.add(0, death);
         headers.put("x-death", deaths);
@@ -60,9 +59,30 @@ public final class DeadLetter {
         headers.put("x-last-death-reason", reason);
         headers.put("x-last-death-queue", queueName);
         headers.put("x-last-death-exchange", message.exchange());
+        if (routingKey != null) {
+            headers.remove(SenderSelected.CC); // x-dead-letter-routing-key replaces every key (rabbit_dead_letter)
+        }
         byte[] rewritten = codec.withHeaders(properties, headers, expiration != null);
         return new Message(exchange, routingKey != null ? routingKey : message.routingKey(), rewritten,
                 message.body(), message.persistent(), Message.NEVER);
+    }
+
+    private static Map<String, Object> firstDeath(Message message, String queueName, String reason,
+                                                  Map<String, Object> headers, String expiration) {
+        Map<String, Object> death = new LinkedHashMap<>();
+        death.put("count", 1L);
+        death.put("reason", reason);
+        death.put("queue", queueName);
+        death.put("time", new Date(System.currentTimeMillis() / 1000 * 1000));
+        death.put("exchange", message.exchange());
+        List<Object> routingKeys = new ArrayList<>();
+        routingKeys.add(message.routingKey());
+        routingKeys.addAll(SenderSelected.ccKeys(headers)); // BCC was stripped at publish, as in RabbitMQ
+        death.put("routing-keys", routingKeys);
+        if (expiration != null) {
+            death.put("original-expiration", expiration);
+        }
+        return death;
     }
 
     /**

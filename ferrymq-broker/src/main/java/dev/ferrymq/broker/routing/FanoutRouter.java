@@ -22,6 +22,11 @@ public final class FanoutRouter extends AbstractRouter {
     private volatile Destination[] destinations = NONE;
 
     @Override
+    public boolean usesRoutingKey() {
+        return false;
+    }
+
+    @Override
     public void route(String routingKey, Supplier<Map<String, Object>> headers, Consumer<Destination> sink) {
         for (Destination d : destinations) {
             sink.accept(d);

@@ -43,8 +43,13 @@ public final class HeadersRouter extends AbstractRouter {
             return "Invalid x-match field value " + erlangBinary(m)
                     + "; expected all, any, all-with-x, or any-with-x";
         }
-        return "Invalid x-match field type " + amqpTypeName(mode) + " (value " + erlangTerm(mode)
+        return "Invalid x-match field type " + FieldTypes.amqpTypeName(mode) + " (value " + erlangTerm(mode)
                 + "); expected longstr";
+    }
+
+    @Override
+    public boolean usesRoutingKey() {
+        return false;
     }
 
     @Override
@@ -102,49 +107,5 @@ public final class HeadersRouter extends AbstractRouter {
             return Long.toString(Math.floorDiv(d.getTime(), 1000L));
         }
         return String.valueOf(v);
-    }
-
-    /** RabbitMQ's name for the AMQP field type a decoded Java value came from. */
-    private static String amqpTypeName(Object v) {
-        if (v == null) {
-            return "void";
-        }
-        if (v instanceof Boolean) {
-            return "bool";
-        }
-        if (v instanceof Byte) {
-            return "byte";
-        }
-        if (v instanceof Short) {
-            return "short";
-        }
-        if (v instanceof Integer) {
-            return "signedint";
-        }
-        if (v instanceof Long) {
-            return "long";
-        }
-        if (v instanceof Float) {
-            return "float";
-        }
-        if (v instanceof Double) {
-            return "double";
-        }
-        if (v instanceof BigDecimal) {
-            return "decimal";
-        }
-        if (v instanceof Date) {
-            return "timestamp";
-        }
-        if (v instanceof byte[]) {
-            return "binary";
-        }
-        if (v instanceof List) {
-            return "array";
-        }
-        if (v instanceof Map) {
-            return "table";
-        }
-        return v.getClass().getSimpleName();
     }
 }

@@ -28,6 +28,14 @@ public interface Router {
      */
     void route(String routingKey, Supplier<Map<String, Object>> headers, Consumer<Destination> sink);
 
+    /**
+     * Whether {@link #route} depends on the routing key; false lets a caller that routes one message with
+     * several keys (CC/BCC headers) route it once.
+     */
+    default boolean usesRoutingKey() {
+        return true;
+    }
+
     /** Snapshot of all bindings, in bind order. */
     List<Binding> bindings();
 

@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.LongAdder;
  * The AMQP 0-9-1 listeners: plain AMQP and, with a certificate, AMQPS. Each accepted socket gets the pipeline
  * byte counter → TLS (AMQPS only) → {@link AmqpFrameDecoder} → {@link AmqpConnection}. Sockets stop being
  * written to above a 2 MiB outbound buffer (Netty's write-buffer high-water mark), which the connection turns
- * into back-pressure. Bound by {@link #bind}; closed by {@link #close}.
+ * into back-pressure. Bound by {@link #bind} and {@link #bindTls}; closed by {@link #close}.
  */
 public final class AmqpListener implements AutoCloseable {
     private final AmqpServices services;
@@ -40,12 +40,16 @@ public final class AmqpListener implements AutoCloseable {
                         2 * 1024 * 1024));
     }
 
-    /** Binds AMQP on {@code port} and, if {@code tlsContext} is given and {@code tlsPort >= 0}, AMQPS. */
-    public void bind(String host, int port, SslContext tlsContext, int tlsPort) throws InterruptedException {
+    /** Binds the AMQP port; returns the bound channel. */
+    public Channel bind(String host, int port) throws InterruptedException {
         plain = bootstrap.clone().childHandler(pipeline(null)).bind(host, port).sync().channel();
-        if (tlsContext != null && tlsPort >= 0) {
-            tls = bootstrap.clone().childHandler(pipeline(tlsContext)).bind(host, tlsPort).sync().channel();
-        }
+        return plain;
+    }
+
+    /** Binds the AMQPS port; returns the bound channel. */
+    public Channel bindTls(String host, int port, SslContext tlsContext) throws InterruptedException {
+        tls = bootstrap.clone().childHandler(pipeline(tlsContext)).bind(host, port).sync().channel();
+        return tls;
     }
 
     private ChannelInitializer<SocketChannel> pipeline(SslContext tlsContext) {

@@ -6,6 +6,7 @@ import dev.ferrymq.broker.Exchange;
 import dev.ferrymq.broker.Message;
 import dev.ferrymq.broker.Permissions.Access;
 import dev.ferrymq.broker.Policy;
+import dev.ferrymq.broker.SenderSelected;
 import dev.ferrymq.broker.VirtualHost;
 
 import java.nio.charset.StandardCharsets;
@@ -126,8 +127,8 @@ final class ExchangeApi {
             default -> throw ApiException.badRequest("invalid payload_encoding '" + encoding + "'");
         };
         BasicProperties properties = properties(body.path("properties"));
-        Message message = new Message(exchange, Json.text(body, "routing_key", ""), properties.toBytes(), bytes,
-                properties.persistent());
+        Message message = SenderSelected.accept(new Message(exchange, Json.text(body, "routing_key", ""),
+                properties.toBytes(), bytes, properties.persistent()), properties.headers(), vhost.propertiesCodec());
         VirtualHost.PublishResult result = vhost.publish(exchange, message.routingKey(), message,
                 properties::headers);
         ctx.broker.counters().published.increment();

@@ -11,6 +11,7 @@ import dev.ferrymq.amqp.method.BasicReturn;
 import dev.ferrymq.broker.Message;
 import dev.ferrymq.broker.MessageCounters;
 import dev.ferrymq.broker.PublishBatch;
+import dev.ferrymq.broker.SenderSelected;
 import dev.ferrymq.broker.VirtualHost;
 import io.netty.buffer.ByteBuf;
 
@@ -105,8 +106,8 @@ final class Publishing {
             }
             rawProperties = properties.withReplyTo(address).toBytes();
         }
-        Message message = new Message(method.exchange(), method.routingKey(), rawProperties, body,
-                properties.persistent(), expiresAt);
+        Message message = SenderSelected.accept(new Message(method.exchange(), method.routingKey(), rawProperties,
+                body, properties.persistent(), expiresAt), properties.headers(), vhost.propertiesCodec());
         if (transactions.active()) {
             transactions.add(() -> route(method, message, properties, null).stored());
             return;

@@ -103,6 +103,27 @@ class DeadLetterTest extends AbstractBrokerIT {
     }
 
     @Test
+    void repeatedDeathKeepsTheFirstDeathsExchangeAndRoutingKeys() throws Exception {
+        Channel ch = openChannel();
+        String x = declareExchange(ch, "direct");
+        String a = queueToDelete(unique("a"));
+        String b = queueToDelete(unique("b"));
+        ch.queueDeclare(a, false, false, false, Map.of("x-dead-letter-exchange", "", "x-dead-letter-routing-key", b));
+        ch.queueDeclare(b, false, false, false, Map.of("x-dead-letter-exchange", "", "x-dead-letter-routing-key", a));
+        ch.queueBind(a, x, "k");
+        publishConfirmed(ch, x, "k", "ping-pong");
+        for (String queue : List.of(a, b, a)) {
+            eventually("arrives in " + queue, () -> messageCount(ch.getConnection(), queue) == 1);
+            ch.basicReject(ch.basicGet(queue, false).getEnvelope().getDeliveryTag(), false);
+        }
+        eventually("arrives in b", () -> messageCount(ch.getConnection(), b) == 1);
+        Map<String, Object> deathInA = deaths(ch.basicGet(b, true)).get(0);
+        assertThat(deathInA.get("count")).isEqualTo(2L);
+        assertThat(deathInA.get("exchange").toString()).as("RabbitMQ only counts up a repeated death").isEqualTo(x);
+        assertThat(deathInA.get("routing-keys").toString()).isEqualTo("[k]");
+    }
+
+    @Test
     void automaticCycleIsDropped() throws Exception {
         Channel ch = openChannel();
         String q = queueToDelete(unique("loop"));

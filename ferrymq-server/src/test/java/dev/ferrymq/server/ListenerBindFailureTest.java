@@ -1,0 +1,106 @@
+package dev.ferrymq.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ferrymq.server.ListenerBindException.Listener;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.ToIntFunction;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** A listener that cannot bind: what the start-up leaves behind, and that its message names real settings. */
+class ListenerBindFailureTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aFailedStartReleasesTheListenersTheStoreAndTheThreads() throws Exception {
+        Set<Thread> before = Thread.getAllStackTraces().keySet();
+        int amqpPort;
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+             ServerSocket probe = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            amqpPort = probe.getLocalPort();
+            probe.close();
+            ServerConfig config = ServerConfig.defaults().withBind("127.0.0.1").withDataDir(dir)
+                    .withAmqpPort(amqpPort).withManagementPort(0).withLinePort(taken.getLocalPort());
+
+            assertThatThrownBy(() -> FerryServer.start(config))
+                    .isInstanceOfSatisfying(ListenerBindException.class, e -> {
+                        assertThat(e.listener()).isEqualTo(Listener.LINE);
+                        assertThat(e.port()).isEqualTo(taken.getLocalPort());
+                    });
+        }
+
+        // the AMQP listener bound before the line listener failed is closed again
+        try (ServerSocket again = new ServerSocket()) {
+            again.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), amqpPort));
+        }
+        // no event-loop, management or store thread outlives the failed start
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        Set<String> lingering;
+        do {
+            Thread.sleep(20);
+            lingering = Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> !before.contains(t) && t.isAlive())
+                    .map(Thread::getName)
+                    .filter(name -> !name.startsWith("globalEventExecutor")) // Netty's shared helper, idles out
+                    .collect(Collectors.toSet());
+        } while (!lingering.isEmpty() && System.nanoTime() < deadline);
+        assertThat(lingering).as("threads left running").isEmpty();
+        // the store's directory lock is released: the same data directory opens again
+        try (FerryServer server = FerryServer.start(ServerConfig.defaults().withBind("127.0.0.1").withDataDir(dir)
+                .withAmqpPort(0).withManagementPort(ServerConfig.DISABLED))) {
+            assertThat(server.amqpPort()).isPositive();
+        }
+    }
+
+    @Test
+    void eachListenersMessageNamesAFlagOfTheServerCommandAndAVariableTheConfigReads() throws Exception {
+        CommandSpec serverCommand = new CommandLine(new Main()).getSubcommands().get("server").getCommandSpec();
+        Map<Listener, ToIntFunction<ServerConfig>> portOf = Map.of(
+                Listener.AMQP, ServerConfig::amqpPort,
+                Listener.AMQPS, ServerConfig::amqpsPort,
+                Listener.MANAGEMENT_HTTP, ServerConfig::managementPort,
+                Listener.MANAGEMENT_HTTPS, ServerConfig::managementPort,
+                Listener.LINE, ServerConfig::linePort);
+        for (Listener listener : Listener.values()) {
+            String message = ListenerBindException.translate(listener, "0.0.0.0", 1234,
+                    new BindException("Address already in use")).getMessage();
+            String flag = ListenerBindException.flag(listener.portKey);
+            String variable = ConfigSources.environmentVariable(listener.portKey);
+            assertThat(message).contains("0.0.0.0:1234").endsWith("choose another port with " + flag + " or "
+                    + variable);
+            assertThat(serverCommand.findOption(flag)).as("%s is a flag of ferrymq server", flag).isNotNull();
+            ServerConfig fromEnvironment = ConfigSources.load(null, Map.of(variable, "4321"));
+            assertThat(portOf.get(listener).applyAsInt(fromEnvironment)).as(variable).isEqualTo(4321);
+        }
+        assertThat(serverCommand.findOption(ListenerBindException.flag(ListenerBindException.BIND_KEY))).isNotNull();
+        assertThat(ConfigSources.load(null, Map.of(
+                ConfigSources.environmentVariable(ListenerBindException.BIND_KEY), "10.1.2.3")).bind())
+                .isEqualTo("10.1.2.3");
+    }
+
+    @Test
+    void permissionDeniedAndUnknownHostsGetTheirOwnWords() {
+        assertThat(ListenerBindException.translate(Listener.AMQP, "0.0.0.0", 80,
+                new BindException("Permission denied")).getMessage())
+                .isEqualTo("cannot listen on 0.0.0.0:80 for AMQP: permission denied (ports below 1024 need root "
+                        + "or CAP_NET_BIND_SERVICE); choose another port with --amqp-port or FERRYMQ_AMQP_PORT");
+        assertThat(ListenerBindException.translate(Listener.AMQP, "nosuch.invalid", 5672,
+                new java.nio.channels.UnresolvedAddressException()).getMessage())
+                .isEqualTo("cannot listen on nosuch.invalid:5672 for AMQP: unknown host 'nosuch.invalid'; choose "
+                        + "another address with --bind or FERRYMQ_BIND");
+        assertThat(ListenerBindException.translate(Listener.AMQP, "0.0.0.0", 5672,
+                new IllegalStateException("not a bind failure"))).isNull();
+    }
+}
