@@ -11,13 +11,13 @@ import java.util.concurrent.atomic.LongAdder;
  * First handler of an AMQP pipeline: counts the bytes a connection receives and sends, for its own statistics and
  * the server totals. The per-connection counts are plain fields written on the event loop and read as volatile.
  */
-public final class ByteCounter extends ChannelDuplexHandler {
+final class ByteCounter extends ChannelDuplexHandler {
     private final LongAdder totalReceived;
     private final LongAdder totalSent;
     private volatile long received;
     private volatile long sent;
 
-    public ByteCounter(LongAdder totalReceived, LongAdder totalSent) {
+    ByteCounter(LongAdder totalReceived, LongAdder totalSent) {
         this.totalReceived = totalReceived;
         this.totalSent = totalSent;
     }
@@ -42,11 +42,11 @@ public final class ByteCounter extends ChannelDuplexHandler {
         ctx.write(msg, promise);
     }
 
-    public long received() {
+    long received() {
         return received;
     }
 
-    public long sent() {
+    long sent() {
         return sent;
     }
 }

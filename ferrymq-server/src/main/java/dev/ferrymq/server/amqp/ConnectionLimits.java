@@ -1,6 +1,7 @@
 package dev.ferrymq.server.amqp;
 
 import dev.ferrymq.server.ServerConfig;
+
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -20,11 +21,11 @@ public final class ConnectionLimits {
     }
 
     /** Counts a new socket; false (and not counted) when {@code max-connections} sockets are already open. */
-    public boolean tryAcceptSocket() {
+    boolean tryAcceptSocket() {
         return tryAcquire(sockets, config.maxConnections());
     }
 
-    public void socketClosed() {
+    void socketClosed() {
         sockets.decrementAndGet();
     }
 
@@ -32,7 +33,7 @@ public final class ConnectionLimits {
      * Counts an opened AMQP connection; returns null on success, else the refusal text in RabbitMQ's words
      * (the caller answers 530 NOT_ALLOWED).
      */
-    public String tryOpen(String vhost, String user) {
+    String tryOpen(String vhost, String user) {
         AtomicInteger vhostCount = perVhost.computeIfAbsent(vhost, v -> new AtomicInteger());
         if (!tryAcquire(vhostCount, config.maxConnectionsPerVhost())) {
             return "access to vhost '" + vhost + "' refused for user '" + user + "': connection limit ("
@@ -47,7 +48,7 @@ public final class ConnectionLimits {
         return null;
     }
 
-    public void closed(String vhost, String user) {
+    void closed(String vhost, String user) {
         perVhost.get(vhost).decrementAndGet();
         perUser.get(user).decrementAndGet();
     }

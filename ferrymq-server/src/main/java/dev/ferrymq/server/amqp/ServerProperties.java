@@ -11,7 +11,7 @@ public final class ServerProperties {
     private ServerProperties() {
     }
 
-    public static Map<String, Object> create() {
+    static Map<String, Object> create() {
         Map<String, Object> capabilities = new LinkedHashMap<>();
         capabilities.put("publisher_confirms", true);
         capabilities.put("exchange_exchange_bindings", true);
