@@ -4,7 +4,6 @@ import dev.ferrymq.amqp.AmqpException;
 import dev.ferrymq.amqp.Method;
 import dev.ferrymq.amqp.ReplyCode;
 import dev.ferrymq.amqp.frame.BadProtocolHeader;
-import dev.ferrymq.amqp.frame.ContentBodyFrame;
 import dev.ferrymq.amqp.frame.Frame;
 import dev.ferrymq.amqp.frame.FrameError;
 import dev.ferrymq.amqp.frame.Frames;
@@ -46,7 +45,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * One client connection once the socket is accepted: the handshake ({@link ConnectionHandshake}) until
  * connection.open-ok, then the open connection: frames routed to its channels ({@link ChannelTable}), blocking
- * during resource alarms ({@link AlarmBlock}), flow-control pauses, output and the closing handshake. Every
+ * during resource alarms ({@link AlarmBlock}), whether the socket is read ({@link ReadControl}), output
+ * ({@link ConnectionOutput}) and the closing handshake. Every
  * method runs on the connection's event loop unless it says otherwise, so no field needs synchronization.
  */
 final class AmqpConnection extends ChannelInboundHandlerAdapter implements MethodHandler, ChannelHost {
