@@ -98,7 +98,7 @@ public final class Broker implements AutoCloseable {
         if (existing != null) {
             return existing;
         }
-        VirtualHost created = new VirtualHost(name, persistence);
+        VirtualHost created = new VirtualHost(name, persistence, counters);
         created.usePropertiesCodec(propertiesCodec);
         vhosts.put(name, created);
         record(new Definition.VhostAdded(name));

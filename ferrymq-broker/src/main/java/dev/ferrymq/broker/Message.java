@@ -12,10 +12,17 @@ package dev.ferrymq.broker;
  * @param persistent   delivery mode 2
  * @param expiresAt    when the per-message TTL (the expiration property) runs out, in epoch milliseconds, or
  *                     {@link #NEVER}
+ * @param priority     the priority property (0 when absent), read once at publish for priority queues
  */
 public record Message(String exchange, String routingKey, byte[] properties, byte[] body, boolean persistent,
-                      long expiresAt) {
+                      long expiresAt, int priority) {
     public static final long NEVER = 0;
+
+    /** A message of priority 0. */
+    public Message(String exchange, String routingKey, byte[] properties, byte[] body, boolean persistent,
+                   long expiresAt) {
+        this(exchange, routingKey, properties, body, persistent, expiresAt, 0);
+    }
 
     /** A message without expiry. */
     public Message(String exchange, String routingKey, byte[] properties, byte[] body, boolean persistent) {
@@ -28,6 +35,6 @@ public record Message(String exchange, String routingKey, byte[] properties, byt
 
     /** The same message with other properties (direct reply-to rewrites reply_to). */
     public Message withProperties(byte[] newProperties) {
-        return new Message(exchange, routingKey, newProperties, body, persistent, expiresAt);
+        return new Message(exchange, routingKey, newProperties, body, persistent, expiresAt, priority);
     }
 }

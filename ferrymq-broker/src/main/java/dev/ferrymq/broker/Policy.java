@@ -192,7 +192,7 @@ public final class Policy {
     }
 
     /** A string setting, or null when the policy does not define it. */
-    String text(String key) {
+    public String text(String key) {
         return (String) definition.get(key);
     }
 

@@ -4,8 +4,9 @@ import java.util.Map;
 
 /**
  * Reads and rewrites a message's encoded content-header properties, which the domain otherwise keeps opaque.
- * The transport plugs in its codec ({@link Broker#usePropertiesCodec}); the broker needs it only for priority
- * queues and dead-lettering. Implementations must be thread-safe.
+ * The transport plugs in its codec ({@link Broker#usePropertiesCodec}). A publish decodes its properties once,
+ * with {@link #decode}, into what routing and queues need; the other methods serve dead-lettering, which rewrites
+ * headers. Implementations must be thread-safe.
  */
 public interface PropertiesCodec {
 
@@ -14,6 +15,11 @@ public interface PropertiesCodec {
      * x-death headers dead-letter cycles could not be detected.
      */
     PropertiesCodec OPAQUE = new PropertiesCodec() {
+        @Override
+        public DecodedProperties decode(byte[] properties) {
+            return DecodedProperties.NONE;
+        }
+
         @Override
         public int priority(byte[] properties) {
             return 0;
@@ -34,6 +40,16 @@ public interface PropertiesCodec {
             return properties;
         }
     };
+
+    /**
+     * Everything a publish needs from the properties, decoded in one pass. The default composes the single-field
+     * readers below (and knows no delivery mode); a real codec overrides it to decode once.
+     */
+    default DecodedProperties decode(byte[] properties) {
+        Map<String, Object> headers = headers(properties);
+        return new DecodedProperties(priority(properties), expiration(properties), false,
+                headers.isEmpty() ? null : headers, null, null);
+    }
 
     /** The priority property, or 0 when absent. */
     int priority(byte[] properties);

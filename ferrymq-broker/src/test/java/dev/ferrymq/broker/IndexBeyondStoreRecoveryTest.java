@@ -47,8 +47,8 @@ class IndexBeyondStoreRecoveryTest {
         try (Broker broker = Broker.open(dir, StoreConfig.defaults())) {
             VirtualHost vhost = broker.virtualHost("/");
             vhost.declareQueue("q", false, true, false, false, Map.of(), null);
-            vhost.publish("", "q", persistent("one"), Map::of, null);
-            vhost.publish("", "q", persistent("two"), Map::of, null);
+            vhost.publisher().route("", "q", persistent("one"), null, null);
+            vhost.publisher().route("", "q", persistent("two"), null, null);
         }
         List<Path> indexes;
         try (Stream<Path> files = Files.walk(dir)) {

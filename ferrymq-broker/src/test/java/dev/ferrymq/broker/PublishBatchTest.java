@@ -52,8 +52,8 @@ class PublishBatchTest {
 
     @Test
     void settlesWhenEveryStoredEntryIsAcknowledged() {
-        vhost.publish("", "a", persistent("1"), Map::of, batch);
-        vhost.publish("", "a", persistent("2"), Map::of, batch);
+        vhost.publisher().route("", "a", persistent("1"), null, batch);
+        vhost.publisher().route("", "a", persistent("2"), null, batch);
         batch.close();
         QueueEntry first = queue("a").get(false);
         queue("a").settle(first);
@@ -64,7 +64,7 @@ class PublishBatchTest {
 
     @Test
     void waitsForEveryQueueAMessageWasRoutedTo() {
-        vhost.publish("fan", "", persistent("x"), Map::of, batch);
+        vhost.publisher().route("fan", "", persistent("x"), null, batch);
         batch.close();
         queue("a").settle(queue("a").get(false));
         assertThat(settled).hasValue(0);
@@ -74,7 +74,7 @@ class PublishBatchTest {
 
     @Test
     void staysOpenWhileThePublisherHoldsIt() {
-        vhost.publish("", "a", persistent("1"), Map::of, batch);
+        vhost.publisher().route("", "a", persistent("1"), null, batch);
         queue("a").settle(queue("a").get(false));
         assertThat(settled).hasValue(0);
         batch.close();
@@ -83,7 +83,7 @@ class PublishBatchTest {
 
     @Test
     void requeuedEntryStillCounts() {
-        vhost.publish("", "a", persistent("1"), Map::of, batch);
+        vhost.publisher().route("", "a", persistent("1"), null, batch);
         batch.close();
         QueueEntry entry = queue("a").get(false);
         queue("a").requeue(java.util.List.of(entry));
@@ -94,7 +94,7 @@ class PublishBatchTest {
 
     @Test
     void purgeAndDeleteSettle() {
-        vhost.publish("fan", "", persistent("x"), Map::of, batch);
+        vhost.publisher().route("fan", "", persistent("x"), null, batch);
         batch.close();
         vhost.purgeQueue("a", null);
         assertThat(settled).hasValue(0);
@@ -104,7 +104,7 @@ class PublishBatchTest {
 
     @Test
     void unstoredMessagesDoNotJoin() {
-        vhost.publish("", "transient", persistent("1"), Map::of, batch);
+        vhost.publisher().route("", "transient", persistent("1"), null, batch);
         batch.close();
         assertThat(settled).hasValue(1);
         assertThat(queue("transient").messageCount()).isEqualTo(1);

@@ -1,5 +1,6 @@
 package dev.ferrymq.broker;
 
+import dev.ferrymq.broker.queue.ExclusiveOwner;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
@@ -9,7 +10,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** RabbitMQ's vhost max-queues limit, checked by {@link VirtualHost#declareQueue} in the same step as the creation. */
 class QueueLimitTest {
-    private final Object conn = new Object();
+    private final ExclusiveOwner conn = new ExclusiveOwner() { };
     private final VirtualHost vhost = new VirtualHost("/");
 
     private VirtualHost.DeclaredQueue declare(String name, boolean passive, int maxQueues) {

@@ -1,5 +1,6 @@
 package dev.ferrymq.broker;
 
+import dev.ferrymq.broker.queue.ExclusiveOwner;
 import dev.ferrymq.broker.queue.Queue;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -16,8 +17,8 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class VirtualHostTest {
-    private final Object conn = new Object();
-    private final Object otherConn = new Object();
+    private final ExclusiveOwner conn = new ExclusiveOwner() { };
+    private final ExclusiveOwner otherConn = new ExclusiveOwner() { };
     private VirtualHost vhost;
 
     @BeforeEach
@@ -596,7 +597,7 @@ class VirtualHostTest {
     @Test
     void directReplyToTargetReceivesMessagesUntilUnregistered() {
         List<Message> received = new ArrayList<>();
-        String address = vhost.registerReplyTarget(received::add);
+        String address = vhost.directReplyTo().register(received::add);
         assertThat(address).startsWith("amq.rabbitmq.reply-to.")
                 .hasSizeGreaterThan("amq.rabbitmq.reply-to.".length());
 
@@ -604,7 +605,7 @@ class VirtualHostTest {
         assertThat(vhost.publish("", address, reply, null).queues()).isEqualTo(1);
         assertThat(received).containsExactly(reply);
 
-        vhost.unregisterReplyTarget(address);
+        vhost.directReplyTo().unregister(address);
         assertThat(vhost.publish("", address, msg("late"), null).queues()).isZero();
         assertThat(received).hasSize(1);
     }
@@ -613,8 +614,8 @@ class VirtualHostTest {
     void directReplyToAddressesAreDistinct() {
         List<Message> a = new ArrayList<>();
         List<Message> b = new ArrayList<>();
-        String addrA = vhost.registerReplyTarget(a::add);
-        String addrB = vhost.registerReplyTarget(b::add);
+        String addrA = vhost.directReplyTo().register(a::add);
+        String addrB = vhost.directReplyTo().register(b::add);
         assertThat(addrA).isNotEqualTo(addrB);
         vhost.publish("", addrB, msg("x"), null);
         assertThat(a).isEmpty();

@@ -4,10 +4,14 @@ import dev.ferrymq.broker.Broker;
 import dev.ferrymq.broker.persistence.Persistence;
 import dev.ferrymq.server.amqp.AmqpConnections;
 import dev.ferrymq.server.amqp.AmqpListener;
-import dev.ferrymq.server.amqp.AmqpPropertiesCodec;
+import dev.ferrymq.server.amqp.channel.AmqpPropertiesCodec;
 import dev.ferrymq.server.amqp.AmqpServices;
 import dev.ferrymq.server.amqp.ConnectionInfo;
 import dev.ferrymq.server.amqp.ConnectionLimits;
+import dev.ferrymq.server.auth.LoginThrottle;
+import dev.ferrymq.server.config.ServerConfig;
+import dev.ferrymq.server.line.LineListener;
+import dev.ferrymq.server.management.BrokerAdmin;
 import dev.ferrymq.server.management.ManagementServer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
@@ -29,6 +33,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -38,7 +43,7 @@ import static dev.ferrymq.server.ListenerBindException.binding;
  * A running FerryMQ server: the broker domain plus its AMQP listener. Start with {@link #start(ServerConfig)},
  * stop with {@link #close()}, which tells every client connection.close 320 CONNECTION_FORCED first.
  */
-public final class FerryServer implements AutoCloseable {
+public final class FerryServer implements BrokerAdmin, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(FerryServer.class);
 
     private final ServerConfig config;
@@ -94,7 +99,7 @@ public final class FerryServer implements AutoCloseable {
             this.management = startedManagement;
             this.lineListener = config.linePort() == ServerConfig.DISABLED ? null
                     : binding(Listener.LINE, bind, config.linePort(),
-                            () -> new LineListener(this, bossGroup, workerGroup, channelType));
+                            () -> new LineListener(config, broker, alarms, bossGroup, workerGroup, channelType));
         } catch (Exception e) {
             releaseAfterFailedStart(startedManagement, e);
             throw e;
@@ -163,6 +168,16 @@ public final class FerryServer implements AutoCloseable {
 
     public Broker broker() {
         return broker;
+    }
+
+    @Override
+    public String bindAddress() {
+        return config.bind();
+    }
+
+    @Override
+    public Path dataDir() {
+        return config.dataDir();
     }
 
     /**

@@ -1,5 +1,8 @@
 package dev.ferrymq.server;
 
+import dev.ferrymq.server.config.Setting;
+import dev.ferrymq.server.config.Settings;
+
 import java.io.IOException;
 import java.nio.channels.UnresolvedAddressException;
 import java.util.Locale;
@@ -10,30 +13,27 @@ import java.util.concurrent.Callable;
  * listener, where, why in words, and the setting that changes it ({@code --amqp-port or FERRYMQ_AMQP_PORT}),
  * e.g. {@code cannot listen on 0.0.0.0:5672 for AMQP: address already in use (another broker running?); choose
  * another port with --amqp-port or FERRYMQ_AMQP_PORT}. Flag and variable names are derived from the config key
- * exactly as {@link ConfigSources} and {@code ferrymq server} read them, so they cannot drift apart.
+ * by the same {@link Settings} entries the config and {@code ferrymq server} are read with.
  */
 public final class ListenerBindException extends IOException {
     private static final long serialVersionUID = 1L;
 
-    /** The server's listeners, each with the config key of its port. */
+    /** The server's listeners, each with the setting of its port. */
     public enum Listener {
-        AMQP("AMQP", "amqp-port"),
-        AMQPS("AMQPS", "amqps-port"),
-        MANAGEMENT_HTTP("the management HTTP API", "management-port"),
-        MANAGEMENT_HTTPS("the management HTTPS API", "management-port"),
-        LINE("the line listener", "line-port");
+        AMQP("AMQP", Settings.AMQP_PORT),
+        AMQPS("AMQPS", Settings.AMQPS_PORT),
+        MANAGEMENT_HTTP("the management HTTP API", Settings.MANAGEMENT_PORT),
+        MANAGEMENT_HTTPS("the management HTTPS API", Settings.MANAGEMENT_PORT),
+        LINE("the line listener", Settings.LINE_PORT);
 
         final String description;
-        final String portKey;
+        final Setting<Integer> portSetting;
 
-        Listener(String description, String portKey) {
+        Listener(String description, Setting<Integer> portSetting) {
             this.description = description;
-            this.portKey = portKey;
+            this.portSetting = portSetting;
         }
     }
-
-    /** The config key of the address every listener binds to. */
-    static final String BIND_KEY = "bind";
 
     private final Listener listener;
     private final int port;
@@ -62,7 +62,7 @@ public final class ListenerBindException extends IOException {
             throws IOException, InterruptedException {
         if (port < 0 || port > 65535) {
             throw new ListenerBindException(listener, address, port, "not a port number (0 to 65535)",
-                    chooseAnother("port", listener.portKey), null);
+                    chooseAnother("port", listener.portSetting), null);
         }
         try {
             return start.call();
@@ -83,7 +83,7 @@ public final class ListenerBindException extends IOException {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof UnresolvedAddressException || "Unresolved address".equals(t.getMessage())) {
                 return new ListenerBindException(listener, address, port, "unknown host '" + address + "'",
-                        chooseAnother("address", BIND_KEY), failure);
+                        chooseAnother("address", Settings.BIND), failure);
             }
             // Netty's epoll transport ("bind(..) failed with error(-98): Address already in use") and the JDK's
             // BindException use the same strerror texts.
@@ -92,28 +92,23 @@ public final class ListenerBindException extends IOException {
             if (message.contains("address already in use")) {
                 return new ListenerBindException(listener, address, port,
                         "address already in use (another broker running?)", chooseAnother("port",
-                        listener.portKey), failure);
+                        listener.portSetting), failure);
             }
             if (message.contains("cannot assign requested address")) {
                 return new ListenerBindException(listener, address, port,
                         "no network interface of this machine has that address", chooseAnother("address",
-                        BIND_KEY), failure);
+                        Settings.BIND), failure);
             }
             if (message.contains("permission denied")) {
                 return new ListenerBindException(listener, address, port,
                         "permission denied (ports below 1024 need root or CAP_NET_BIND_SERVICE)",
-                        chooseAnother("port", listener.portKey), failure);
+                        chooseAnother("port", listener.portSetting), failure);
             }
         }
         return null;
     }
 
-    private static String chooseAnother(String what, String key) {
-        return "choose another " + what + " with " + flag(key) + " or " + ConfigSources.environmentVariable(key);
-    }
-
-    /** The {@code ferrymq server} flag of a config key. */
-    static String flag(String key) {
-        return "--" + key;
+    private static String chooseAnother(String what, Setting<?> setting) {
+        return "choose another " + what + " with " + setting.flag() + " or " + setting.environmentVariable();
     }
 }

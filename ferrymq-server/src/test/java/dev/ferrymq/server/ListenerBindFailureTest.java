@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferrymq.server.ListenerBindException.Listener;
+import dev.ferrymq.server.cli.Main;
+import dev.ferrymq.server.config.ConfigSources;
+import dev.ferrymq.server.config.ServerConfig;
+import dev.ferrymq.server.config.Settings;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -31,8 +35,9 @@ class ListenerBindFailureTest {
              ServerSocket probe = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             amqpPort = probe.getLocalPort();
             probe.close();
-            ServerConfig config = ServerConfig.defaults().withBind("127.0.0.1").withDataDir(dir)
-                    .withAmqpPort(amqpPort).withManagementPort(0).withLinePort(taken.getLocalPort());
+            ServerConfig config = ServerConfig.defaults().with(Settings.BIND, "127.0.0.1").with(Settings.DATA_DIR, dir)
+                    .with(Settings.AMQP_PORT, amqpPort).with(Settings.MANAGEMENT_PORT, 0)
+                    .with(Settings.LINE_PORT, taken.getLocalPort());
 
             assertThatThrownBy(() -> FerryServer.start(config))
                     .isInstanceOfSatisfying(ListenerBindException.class, e -> {
@@ -58,8 +63,9 @@ class ListenerBindFailureTest {
         } while (!lingering.isEmpty() && System.nanoTime() < deadline);
         assertThat(lingering).as("threads left running").isEmpty();
         // the store's directory lock is released: the same data directory opens again
-        try (FerryServer server = FerryServer.start(ServerConfig.defaults().withBind("127.0.0.1").withDataDir(dir)
-                .withAmqpPort(0).withManagementPort(ServerConfig.DISABLED))) {
+        try (FerryServer server = FerryServer.start(ServerConfig.defaults().with(Settings.BIND, "127.0.0.1")
+                .with(Settings.DATA_DIR, dir)
+                .with(Settings.AMQP_PORT, 0).with(Settings.MANAGEMENT_PORT, ServerConfig.DISABLED))) {
             assertThat(server.amqpPort()).isPositive();
         }
     }
@@ -76,17 +82,16 @@ class ListenerBindFailureTest {
         for (Listener listener : Listener.values()) {
             String message = ListenerBindException.translate(listener, "0.0.0.0", 1234,
                     new BindException("Address already in use")).getMessage();
-            String flag = ListenerBindException.flag(listener.portKey);
-            String variable = ConfigSources.environmentVariable(listener.portKey);
+            String flag = listener.portSetting.flag();
+            String variable = listener.portSetting.environmentVariable();
             assertThat(message).contains("0.0.0.0:1234").endsWith("choose another port with " + flag + " or "
                     + variable);
             assertThat(serverCommand.findOption(flag)).as("%s is a flag of ferrymq server", flag).isNotNull();
             ServerConfig fromEnvironment = ConfigSources.load(null, Map.of(variable, "4321"));
             assertThat(portOf.get(listener).applyAsInt(fromEnvironment)).as(variable).isEqualTo(4321);
         }
-        assertThat(serverCommand.findOption(ListenerBindException.flag(ListenerBindException.BIND_KEY))).isNotNull();
-        assertThat(ConfigSources.load(null, Map.of(
-                ConfigSources.environmentVariable(ListenerBindException.BIND_KEY), "10.1.2.3")).bind())
+        assertThat(serverCommand.findOption(Settings.BIND.flag())).isNotNull();
+        assertThat(ConfigSources.load(null, Map.of(Settings.BIND.environmentVariable(), "10.1.2.3")).bind())
                 .isEqualTo("10.1.2.3");
     }
 

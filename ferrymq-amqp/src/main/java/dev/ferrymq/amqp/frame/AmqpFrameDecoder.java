@@ -140,14 +140,15 @@ public class AmqpFrameDecoder extends ByteToMessageDecoder {
                     .withMethod(classId, 0);
         }
         byte[] properties = ByteBufUtil.getBytes(payload);
+        BasicProperties decoded = null;
         if (classId == 60) {
             try {
-                BasicProperties.decode(payload);
+                decoded = BasicProperties.decode(payload); // checked here, kept for the publish
             } catch (AmqpException e) {
                 throw e.withMethod(classId, 0);
             }
         }
-        return new ContentHeaderFrame(channel, classId, bodySize, properties);
+        return new ContentHeaderFrame(channel, classId, bodySize, properties, decoded);
     }
 
     private void fail(ByteBuf in, List<Object> out, FrameError error) {

@@ -14,12 +14,20 @@ import java.util.Arrays;
  *
  * @param properties the raw property flags and values exactly as received, so they can be
  *     forwarded verbatim to consumers
+ * @param decoded the properties as the frame decoder decoded them (it checks them), so a publish need not decode
+ *     them again; null when not decoded. Not part of equality.
  */
-public record ContentHeaderFrame(int channel, int classId, long bodySize, byte[] properties) implements Frame {
+public record ContentHeaderFrame(int channel, int classId, long bodySize, byte[] properties, BasicProperties decoded)
+        implements Frame {
 
-    /** Decodes {@link #properties()}. @throws dev.ferrymq.amqp.AmqpException 502 if malformed */
+    /** A frame whose properties were not decoded. */
+    public ContentHeaderFrame(int channel, int classId, long bodySize, byte[] properties) {
+        this(channel, classId, bodySize, properties, null);
+    }
+
+    /** {@link #properties()} decoded, once. @throws dev.ferrymq.amqp.AmqpException 502 if malformed */
     public BasicProperties decodeProperties() {
-        return BasicProperties.decode(properties);
+        return decoded != null ? decoded : BasicProperties.decode(properties);
     }
 
     @Override

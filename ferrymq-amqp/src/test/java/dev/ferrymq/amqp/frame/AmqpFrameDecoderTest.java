@@ -241,6 +241,21 @@ class AmqpFrameDecoderTest {
         assertThat(out).containsExactly(new ContentHeaderFrame(9, 60, 77, raw));
     }
 
+    /** The decoder checks the properties by decoding them; it keeps the result so a publish decodes only once. */
+    @Test
+    void keepsThePropertiesItDecodedForThePublish() {
+        feed(ProtocolHeader.BYTES);
+        BasicProperties properties = new BasicProperties(null, null, Map.of("h", "v"), 2, 5, null, null, "60000",
+                null, null, null, null, null, null);
+        byte[] raw = properties.toBytes();
+        ContentHeaderFrame header = (ContentHeaderFrame) feed(bytes(b -> Frames.writeContentHeader(b, 1, 60, 0,
+                raw))).get(0);
+        assertThat(header.decoded()).isNotNull();
+        assertThat(header.decodeProperties()).isSameAs(header.decoded());
+        assertThat(header.decoded().priority()).isEqualTo(5);
+        assertThat(header.decoded().expiration()).isEqualTo("60000");
+    }
+
     /**
      * A publisher's stream read 64 KiB at a time nearly always leaves part of a frame behind, and Netty reads up
      * to 16 times before read-complete; the buffer that accumulates those reads must not grow to megabytes.

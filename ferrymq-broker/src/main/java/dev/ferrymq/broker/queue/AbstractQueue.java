@@ -18,7 +18,7 @@ public abstract class AbstractQueue implements Queue {
     protected final String name;
     private final boolean durable;
     private final boolean exclusive;
-    private final Object owner;
+    private final ExclusiveOwner owner;
     private final boolean autoDelete;
     private final Map<String, Object> arguments;
     /** The settings of the queue's own arguments, before policies. */
@@ -71,7 +71,7 @@ public abstract class AbstractQueue implements Queue {
     }
 
     @Override
-    public final Object owner() {
+    public final ExclusiveOwner owner() {
         return owner;
     }
 

@@ -1,8 +1,9 @@
 package dev.ferrymq.broker.queue;
 
+import dev.ferrymq.broker.DecodedProperties;
 import dev.ferrymq.broker.Message;
 import dev.ferrymq.broker.PropertiesCodec;
-import dev.ferrymq.broker.SenderSelected;
+import dev.ferrymq.broker.publish.SenderSelected;
 
 import java.util.ArrayList;
 import java.util.Date;
@@ -28,8 +29,11 @@ public final class DeadLetter {
     public static Message of(Message message, String queueName, String reason, String exchange, String routingKey,
                       PropertiesCodec codec) {
         byte[] properties = message.properties();
-        Map<String, Object> headers = new LinkedHashMap<>(codec.headers(properties));
-        String expiration = codec.expiration(properties);
+        // Decoded here rather than trusted from the message: one recovered from disk knows no priority.
+        DecodedProperties decoded = codec.decode(properties);
+        Map<String, Object> headers = decoded.headers() == null ? new LinkedHashMap<>()
+                : new LinkedHashMap<>(decoded.headers());
+        String expiration = decoded.expiration();
         List<Object> deaths = new ArrayList<>();
         Map<String, Object> previous = null;
         if (headers.get("x-death") instanceof List<?> existing) {
@@ -64,7 +68,7 @@ public final class DeadLetter {
         }
         byte[] rewritten = codec.withHeaders(properties, headers, expiration != null);
         return new Message(exchange, routingKey != null ? routingKey : message.routingKey(), rewritten,
-                message.body(), message.persistent(), Message.NEVER);
+                message.body(), message.persistent(), Message.NEVER, decoded.priority());
     }
 
     private static Map<String, Object> firstDeath(Message message, String queueName, String reason,

@@ -36,7 +36,7 @@ public interface Queue extends Destination {
     boolean exclusive();
 
     /** The connection that owns an exclusive queue, or null. */
-    Object owner();
+    ExclusiveOwner owner();
 
     boolean autoDelete();
 
@@ -59,8 +59,14 @@ public interface Queue extends Destination {
      * {@code storedAt} is where the router stored it, with a reference already taken for this queue, or
      * {@link #NOT_STORED}; a stored entry joins {@code batch} (may be null) until it settles. Returns false when
      * the queue refused the message (full, with {@code x-overflow} reject-publish): the publisher gets a nack.
+     * Dead letters the publish produces (e.g. a head dropped by {@code x-max-length}) go to {@code deadLetters}.
      */
-    boolean publish(Message message, long storedAt, PublishBatch batch);
+    boolean publish(Message message, long storedAt, PublishBatch batch, DeadLetterSink deadLetters);
+
+    /** {@link #publish(Message, long, PublishBatch, DeadLetterSink)}, its dead letters routed by the vhost. */
+    default boolean publish(Message message, long storedAt, PublishBatch batch) {
+        return publish(message, storedAt, batch, vhost().publisher()::deadLetter);
+    }
 
     /**
      * basic.get: takes the next entry, or null when none is ready. Unless {@code noAck}, it stays unacked until
@@ -135,7 +141,7 @@ public interface Queue extends Destination {
     long recover(LongPredicate inStore) throws IOException;
 
     /** Whether {@code connection} may use it: any connection unless it is exclusive to another one. */
-    default boolean isExclusiveTo(Object connection) {
-        return !exclusive() || owner() == connection;
+    default boolean isExclusiveTo(ExclusiveOwner connection) {
+        return !exclusive() || (owner() != null && owner().isSameOwner(connection));
     }
 }

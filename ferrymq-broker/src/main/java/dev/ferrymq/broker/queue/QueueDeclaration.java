@@ -7,6 +7,6 @@ import java.util.Map;
  *
  * @param owner the connection owning an exclusive queue, else null
  */
-public record QueueDeclaration(String name, boolean durable, boolean exclusive, Object owner, boolean autoDelete,
-                               Map<String, Object> arguments) {
+public record QueueDeclaration(String name, boolean durable, boolean exclusive, ExclusiveOwner owner,
+                               boolean autoDelete, Map<String, Object> arguments) {
 }

@@ -21,8 +21,9 @@ import dev.ferrymq.amqp.method.MethodHandler;
 import dev.ferrymq.broker.BrokerException;
 import dev.ferrymq.broker.Users;
 import dev.ferrymq.broker.VirtualHost;
+import dev.ferrymq.broker.queue.ExclusiveOwner;
 import dev.ferrymq.broker.queue.Queue;
-import dev.ferrymq.server.ServerConfig;
+import dev.ferrymq.server.config.ServerConfig;
 import dev.ferrymq.server.amqp.channel.ChannelHost;
 import dev.ferrymq.server.amqp.channel.ChannelServices;
 import io.netty.buffer.ByteBuf;
@@ -49,7 +50,7 @@ import java.util.concurrent.TimeUnit;
  * ({@link ConnectionOutput}) and the closing handshake. Every
  * method runs on the connection's event loop unless it says otherwise, so no field needs synchronization.
  */
-final class AmqpConnection extends ChannelInboundHandlerAdapter implements MethodHandler, ChannelHost {
+final class AmqpConnection extends ChannelInboundHandlerAdapter implements MethodHandler, ChannelHost, ExclusiveOwner {
     private static final Logger log = LoggerFactory.getLogger(AmqpConnection.class);
     private static final int CLOSE_OK_TIMEOUT_SECONDS = 3;
 
@@ -480,7 +481,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Metho
     }
 
     @Override
-    public Object owner() {
+    public ExclusiveOwner owner() {
         return this;
     }
 }

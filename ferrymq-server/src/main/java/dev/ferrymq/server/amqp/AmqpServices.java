@@ -1,8 +1,8 @@
 package dev.ferrymq.server.amqp;
 
 import dev.ferrymq.broker.Broker;
-import dev.ferrymq.server.LoginThrottle;
-import dev.ferrymq.server.ServerConfig;
+import dev.ferrymq.server.auth.LoginThrottle;
+import dev.ferrymq.server.config.ServerConfig;
 import dev.ferrymq.server.alarm.Alarms;
 
 /**

@@ -1,5 +1,6 @@
 package dev.ferrymq.server.amqp;
 
+import dev.ferrymq.server.amqp.channel.ChannelInfo;
 import dev.ferrymq.amqp.AmqpException;
 import dev.ferrymq.amqp.ReplyCode;
 import dev.ferrymq.amqp.frame.Frame;
@@ -134,8 +135,8 @@ final class ChannelTable {
     }
 
     /** Snapshots for the management API, by channel number. */
-    List<ConnectionInfo.ChannelInfo> info() {
-        List<ConnectionInfo.ChannelInfo> infos = new ArrayList<>();
+    List<ChannelInfo> info() {
+        List<ChannelInfo> infos = new ArrayList<>();
         for (AmqpChannel channel : channels.values()) {
             infos.add(channel.info());
         }

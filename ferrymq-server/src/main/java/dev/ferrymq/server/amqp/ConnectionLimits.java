@@ -1,6 +1,6 @@
 package dev.ferrymq.server.amqp;
 
-import dev.ferrymq.server.ServerConfig;
+import dev.ferrymq.server.config.ServerConfig;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;

@@ -5,28 +5,27 @@ import dev.ferrymq.broker.BrokerException;
 import dev.ferrymq.broker.Permissions;
 import dev.ferrymq.broker.Users;
 import dev.ferrymq.broker.VirtualHost;
-import dev.ferrymq.server.FerryServer;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What every API resource needs: the server, its broker, the message rates, and the authorization rules of
- * RabbitMQ's management plugin: any management tag may use the API and sees the vhosts it has permissions on;
- * monitoring (and administrator) users see every vhost, connection and channel; only administrators change users,
- * vhosts, permissions and definitions; changes inside a vhost need the same configure/write/read permission as
- * over AMQP. Thread-safe (holds only thread-safe collaborators).
+ * What every API resource needs: the server (as {@link BrokerAdmin}), its broker, the message rates, and the
+ * authorization rules of RabbitMQ's management plugin: any management tag may use the API and sees the vhosts it has
+ * permissions on; monitoring (and administrator) users see every vhost, connection and channel; only administrators
+ * change users, vhosts, permissions and definitions; changes inside a vhost need the same configure/write/read
+ * permission as over AMQP. Thread-safe (holds only thread-safe collaborators).
  */
 final class ApiContext {
     static final String NODE = "ferrymq@localhost";
 
-    final FerryServer server;
+    final BrokerAdmin admin;
     final Broker broker;
     final MessageRates rates;
 
-    ApiContext(FerryServer server, MessageRates rates) {
-        this.server = server;
-        this.broker = server.broker();
+    ApiContext(BrokerAdmin admin, MessageRates rates) {
+        this.admin = admin;
+        this.broker = admin.broker();
         this.rates = rates;
     }
 

@@ -2,6 +2,8 @@ package dev.ferrymq.server.management;
 
 import dev.ferrymq.broker.Users;
 import dev.ferrymq.server.amqp.ConnectionInfo;
+import dev.ferrymq.server.amqp.channel.ChannelInfo;
+import dev.ferrymq.server.amqp.channel.ConsumerInfo;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -33,7 +35,7 @@ final class ConnectionApi {
     /** Open connections the user may see, optionally of one vhost. */
     private List<ConnectionInfo> visible(Users.User user, String vhost) {
         List<ConnectionInfo> out = new ArrayList<>();
-        for (ConnectionInfo c : ctx.server.connections()) {
+        for (ConnectionInfo c : ctx.admin.connections()) {
             if (c.vhost() == null || (vhost != null && !vhost.equals(c.vhost()))) {
                 continue;
             }
@@ -75,7 +77,7 @@ final class ConnectionApi {
             ApiContext.requireAdministrator(r.user());
         }
         String reason = r.query("reason") != null ? r.query("reason") : "Closed via management plugin";
-        ctx.server.closeConnection(c.name(), reason);
+        ctx.admin.closeConnection(c.name(), reason);
         return null;
     }
 
@@ -89,7 +91,7 @@ final class ConnectionApi {
 
     private static List<Object> channelsOf(ConnectionInfo c) {
         List<Object> out = new ArrayList<>();
-        for (ConnectionInfo.ChannelInfo ch : c.channels()) {
+        for (ChannelInfo ch : c.channels()) {
             out.add(Json.obj("name", channelName(c, ch), "node", ApiContext.NODE, "number", ch.number(),
                     "user", c.user(), "vhost", c.vhost(), "state", "running",
                     "connection_details", Json.obj("name", c.name(), "peer_host", c.peerHost(),
@@ -101,7 +103,7 @@ final class ConnectionApi {
         return out;
     }
 
-    private static String channelName(ConnectionInfo c, ConnectionInfo.ChannelInfo ch) {
+    private static String channelName(ConnectionInfo c, ChannelInfo ch) {
         return c.name() + " (" + ch.number() + ")";
     }
 
@@ -111,8 +113,8 @@ final class ConnectionApi {
         }
         List<Object> out = new ArrayList<>();
         for (ConnectionInfo c : visible(r.user(), vhost)) {
-            for (ConnectionInfo.ChannelInfo ch : c.channels()) {
-                for (ConnectionInfo.ConsumerInfo consumer : ch.consumers()) {
+            for (ChannelInfo ch : c.channels()) {
+                for (ConsumerInfo consumer : ch.consumers()) {
                     out.add(Json.obj("consumer_tag", consumer.tag(),
                             "queue", Json.obj("name", consumer.queue(), "vhost", c.vhost()),
                             "channel_details", Json.obj("name", channelName(c, ch), "number", ch.number(),

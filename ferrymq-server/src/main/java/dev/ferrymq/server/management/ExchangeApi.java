@@ -3,11 +3,10 @@ package dev.ferrymq.server.management;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferrymq.amqp.BasicProperties;
 import dev.ferrymq.broker.Exchange;
-import dev.ferrymq.broker.Message;
 import dev.ferrymq.broker.Permissions.Access;
 import dev.ferrymq.broker.Policy;
-import dev.ferrymq.broker.SenderSelected;
 import dev.ferrymq.broker.VirtualHost;
+import dev.ferrymq.broker.publish.PublishResult;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -127,11 +126,8 @@ final class ExchangeApi {
             default -> throw ApiException.badRequest("invalid payload_encoding '" + encoding + "'");
         };
         BasicProperties properties = properties(body.path("properties"));
-        Message message = SenderSelected.accept(new Message(exchange, Json.text(body, "routing_key", ""),
-                properties.toBytes(), bytes, properties.persistent()), properties.headers(), vhost.propertiesCodec());
-        VirtualHost.PublishResult result = vhost.publish(exchange, message.routingKey(), message,
-                properties::headers);
-        ctx.broker.counters().published.increment();
+        PublishResult result = vhost.publisher().publish(exchange, Json.text(body, "routing_key", ""),
+                properties.toBytes(), bytes);
         return Json.obj("routed", result.queues() > 0);
     }
 

@@ -1,6 +1,5 @@
 package dev.ferrymq.server.management;
 
-import dev.ferrymq.server.FerryServer;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -32,7 +31,7 @@ public final class ManagementServer implements AutoCloseable {
 
     private final boolean https;
 
-    private ManagementServer(FerryServer server, String bind, int port, SslContext tls) throws InterruptedException {
+    private ManagementServer(BrokerAdmin server, String bind, int port, SslContext tls) throws InterruptedException {
         this.https = tls != null;
         this.group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         try {
@@ -73,7 +72,7 @@ public final class ManagementServer implements AutoCloseable {
     }
 
     /** Starts the management listener; with {@code tls} (may be null) it serves HTTPS instead of HTTP. */
-    public static ManagementServer start(FerryServer server, String bind, int port, SslContext tls)
+    public static ManagementServer start(BrokerAdmin server, String bind, int port, SslContext tls)
             throws InterruptedException {
         return new ManagementServer(server, bind, port, tls);
     }

@@ -3,6 +3,7 @@ package dev.ferrymq.server.management;
 import dev.ferrymq.broker.queue.Queue;
 import dev.ferrymq.broker.VirtualHost;
 import dev.ferrymq.server.amqp.ConnectionInfo;
+import dev.ferrymq.server.amqp.channel.ChannelInfo;
 import dev.ferrymq.server.amqp.ServerProperties;
 import dev.ferrymq.server.alarm.MemoryProbe;
 import dev.ferrymq.server.management.MessageRates.Counter;
@@ -59,12 +60,12 @@ final class OverviewApi {
                 unacked += queue.unackedCount();
             }
         }
-        List<ConnectionInfo> connections = ctx.server.connections();
+        List<ConnectionInfo> connections = ctx.admin.connections();
         int channels = 0;
         int consumers = 0;
         for (ConnectionInfo c : connections) {
             channels += c.channels().size();
-            for (ConnectionInfo.ChannelInfo ch : c.channels()) {
+            for (ChannelInfo ch : c.channels()) {
                 consumers += ch.consumers().size();
             }
         }
@@ -93,9 +94,9 @@ final class OverviewApi {
                 "object_totals", Json.obj("connections", connections.size(), "channels", channels,
                         "exchanges", exchanges, "queues", queues, "consumers", consumers),
                 "listeners", List.of(
-                        Json.obj("node", ApiContext.NODE, "protocol", "amqp", "ip_address", ctx.server.config().bind(),
-                                "port", ctx.server.amqpPort()),
-                        Json.obj("node", ApiContext.NODE, "protocol", "http", "ip_address", ctx.server.config().bind(),
+                        Json.obj("node", ApiContext.NODE, "protocol", "amqp", "ip_address", ctx.admin.bindAddress(),
+                                "port", ctx.admin.amqpPort()),
+                        Json.obj("node", ApiContext.NODE, "protocol", "http", "ip_address", ctx.admin.bindAddress(),
                                 "port", managementPort.getAsInt())),
                 "contexts", List.of(Json.obj("node", ApiContext.NODE, "description", "RabbitMQ Management",
                         "path", "/", "port", String.valueOf(managementPort.getAsInt()))));
@@ -103,21 +104,21 @@ final class OverviewApi {
 
     /** RabbitMQ's health check: 200 without alarms, 503 while a memory or disk alarm is in effect. */
     private Map<String, Object> alarmCheck() {
-        if (ctx.server.alarms().isMemoryAlarm() || ctx.server.alarms().isDiskAlarm()) {
+        if (ctx.admin.alarms().isMemoryAlarm() || ctx.admin.alarms().isDiskAlarm()) {
             throw new ApiException(503, "failed", "There are alarms in effect in the cluster: "
-                    + ctx.server.alarms().reason());
+                    + ctx.admin.alarms().reason());
         }
         return Json.obj("status", "ok");
     }
 
     private Map<String, Object> node() {
         Runtime rt = Runtime.getRuntime();
-        File dataDir = ctx.server.config().dataDir().toFile();
+        File dataDir = ctx.admin.dataDir().toFile();
         return Json.obj("name", ApiContext.NODE, "type", "disc", "running", true,
                 // As RabbitMQ's: the figure the memory alarm compares, and the watermark it compares it with.
-                "mem_used", MemoryProbe.usedBytes(), "mem_limit", ctx.server.alarms().memoryLimit(),
-                "mem_alarm", ctx.server.alarms().isMemoryAlarm(),
-                "disk_free", dataDir.getUsableSpace(), "disk_free_alarm", ctx.server.alarms().isDiskAlarm(),
+                "mem_used", MemoryProbe.usedBytes(), "mem_limit", ctx.admin.alarms().memoryLimit(),
+                "mem_alarm", ctx.admin.alarms().isMemoryAlarm(),
+                "disk_free", dataDir.getUsableSpace(), "disk_free_alarm", ctx.admin.alarms().isDiskAlarm(),
                 "processors", rt.availableProcessors(),
                 "uptime", ManagementFactory.getRuntimeMXBean().getUptime(),
                 "os_pid", String.valueOf(ProcessHandle.current().pid()));

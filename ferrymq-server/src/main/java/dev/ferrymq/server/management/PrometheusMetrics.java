@@ -38,25 +38,25 @@ final class PrometheusMetrics {
         counter(out, "ferrymq_redelivered_total", "Deliveries that were redeliveries", c.redelivered.sum());
         counter(out, "ferrymq_confirmed_total", "Publisher confirms sent", c.confirmed.sum());
         counter(out, "ferrymq_unroutable_total", "Published messages that reached no queue", c.unroutable.sum());
-        List<ConnectionInfo> connections = ctx.server.connections();
+        List<ConnectionInfo> connections = ctx.admin.connections();
         gauge(out, "ferrymq_connections", "Open AMQP connections", connections.size());
         gauge(out, "ferrymq_alarm_memory", "1 while the memory alarm blocks publishers",
-                ctx.server.alarms().isMemoryAlarm() ? 1 : 0);
+                ctx.admin.alarms().isMemoryAlarm() ? 1 : 0);
         gauge(out, "ferrymq_memory_live_heap_bytes", "Heap in use after the latest garbage collection",
                 MemoryProbe.liveHeapBytes());
         gauge(out, "ferrymq_memory_direct_bytes", "Direct (off-heap) buffer memory: Netty's pools and the JDK's",
                 MemoryProbe.directBytes());
         gauge(out, "ferrymq_alarm_disk", "1 while the free-disk alarm blocks publishers",
-                ctx.server.alarms().isDiskAlarm() ? 1 : 0);
+                ctx.admin.alarms().isDiskAlarm() ? 1 : 0);
         gauge(out, "ferrymq_connections_blocked", "Publishing connections blocked by an alarm",
-                ctx.server.blockedConnectionCount());
+                ctx.admin.blockedConnectionCount());
         gauge(out, "ferrymq_channels", "Open AMQP channels",
                 connections.stream().mapToInt(ci -> ci.channels().size()).sum());
-        counter(out, "ferrymq_received_bytes_total", "Bytes received from AMQP clients", ctx.server.bytesReceived());
-        counter(out, "ferrymq_sent_bytes_total", "Bytes sent to AMQP clients", ctx.server.bytesSent());
+        counter(out, "ferrymq_received_bytes_total", "Bytes received from AMQP clients", ctx.admin.bytesReceived());
+        counter(out, "ferrymq_sent_bytes_total", "Bytes sent to AMQP clients", ctx.admin.bytesSent());
         gauge(out, "ferrymq_store_disk_used_bytes", "Bytes used by the data directory", diskUsed());
         gauge(out, "ferrymq_store_disk_free_bytes", "Free bytes on the data directory's file system",
-                ctx.server.config().dataDir().toFile().getUsableSpace());
+                ctx.admin.dataDir().toFile().getUsableSpace());
         fsyncLatency(out);
         jvmMetrics(out);
         return out.toString();
@@ -126,7 +126,7 @@ final class PrometheusMetrics {
     }
 
     private long diskUsed() {
-        Path dir = ctx.server.config().dataDir();
+        Path dir = ctx.admin.dataDir();
         try (Stream<Path> files = Files.walk(dir)) {
             return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
         } catch (Exception e) {

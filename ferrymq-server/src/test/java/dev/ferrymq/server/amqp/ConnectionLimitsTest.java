@@ -1,17 +1,18 @@
 package dev.ferrymq.server.amqp;
 
-import dev.ferrymq.server.ServerConfig;
+import dev.ferrymq.server.config.ServerConfig;
+import dev.ferrymq.server.config.Settings;
+import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
-
-import org.junit.jupiter.api.Test;
 
 class ConnectionLimitsTest {
 
     @Test
     void userLimitCountsAcrossVhostsAndReleasesTheVhostSlotWhenRefused() {
-        ConnectionLimits limits = new ConnectionLimits(ServerConfig.defaults().withMaxConnectionsPerUser(2)
-                .withMaxConnectionsPerVhost(2));
+        ConnectionLimits limits = new ConnectionLimits(ServerConfig.defaults()
+                .with(Settings.MAX_CONNECTIONS_PER_USER, 2)
+                .with(Settings.MAX_CONNECTIONS_PER_VHOST, 2));
         assertThat(limits.tryOpen("/", "alice")).isNull();
         assertThat(limits.tryOpen("other", "alice")).isNull();
         assertThat(limits.tryOpen("/", "alice"))
@@ -25,7 +26,7 @@ class ConnectionLimitsTest {
 
     @Test
     void socketLimitAndUnlimitedDefaults() {
-        ConnectionLimits limited = new ConnectionLimits(ServerConfig.defaults().withMaxConnections(1));
+        ConnectionLimits limited = new ConnectionLimits(ServerConfig.defaults().with(Settings.MAX_CONNECTIONS, 1));
         assertThat(limited.tryAcceptSocket()).isTrue();
         assertThat(limited.tryAcceptSocket()).isFalse();
         limited.socketClosed();

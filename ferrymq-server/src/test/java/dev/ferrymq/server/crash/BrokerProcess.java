@@ -18,7 +18,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The real broker ({@code dev.ferrymq.server.Main server ...}) running in a separate JVM on a data directory that
+ * The real broker ({@code dev.ferrymq.server.cli.Main server ...}) running in a separate JVM on a data directory that
  * survives it, so a test can {@link #kill9()} it (SIGKILL: no shutdown hook, no final fsync) or {@link #stop()}
  * it (SIGTERM: graceful) and {@link #restart()} it on the same directory.
  *
@@ -100,7 +100,7 @@ public final class BrokerProcess implements AutoCloseable {
         command.add("-Dlogback.configurationFile=" + logbackConfig);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
-        command.add("dev.ferrymq.server.Main");
+        command.add("dev.ferrymq.server.cli.Main");
         command.add("server");
         command.add("--amqp-port");
         command.add(Integer.toString(port));

@@ -2,7 +2,8 @@ package dev.ferrymq.server.it;
 
 import com.rabbitmq.client.ConnectionFactory;
 import dev.ferrymq.server.FerryServer;
-import dev.ferrymq.server.ServerConfig;
+import dev.ferrymq.server.config.ServerConfig;
+import dev.ferrymq.server.config.Settings;
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -56,8 +57,9 @@ public final class BrokerUnderTest implements AutoCloseable {
         Path dir = Files.createTempDirectory("ferrymq-it-");
         try {
             FerryServer server = FerryServer.start(
-                    configure.apply(ServerConfig.defaults().withAmqpPort(0).withManagementPort(0)
-                            .withBind("127.0.0.1").withDataDir(dir)));
+                    configure.apply(ServerConfig.defaults().with(Settings.AMQP_PORT, 0)
+                            .with(Settings.MANAGEMENT_PORT, 0)
+                            .with(Settings.BIND, "127.0.0.1").with(Settings.DATA_DIR, dir)));
             return new BrokerUnderTest("127.0.0.1", server.amqpPort(), server, dir);
         } catch (Exception | Error e) {
             deleteRecursively(dir);

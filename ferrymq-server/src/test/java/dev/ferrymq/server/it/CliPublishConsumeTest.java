@@ -10,7 +10,7 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.GetResponse;
-import dev.ferrymq.server.Main;
+import dev.ferrymq.server.cli.Main;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;

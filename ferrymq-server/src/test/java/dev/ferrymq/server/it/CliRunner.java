@@ -1,6 +1,6 @@
 package dev.ferrymq.server.it;
 
-import dev.ferrymq.server.Main;
+import dev.ferrymq.server.cli.Main;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;

@@ -2,7 +2,7 @@ package dev.ferrymq.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferrymq.server.Main;
+import dev.ferrymq.server.cli.Main;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;

@@ -5,7 +5,8 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
-import dev.ferrymq.server.ServerConfig;
+import dev.ferrymq.server.config.ServerConfig;
+import dev.ferrymq.server.config.Settings;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -20,7 +21,7 @@ class EarlyConfirmTest extends AbstractBrokerIT {
 
     @Override
     protected ServerConfig configure(ServerConfig defaults) {
-        return defaults.withGroupCommitDelayMicros(GROUP_COMMIT_MICROS);
+        return defaults.with(Settings.GROUP_COMMIT_DELAY_US, GROUP_COMMIT_MICROS);
     }
 
     @Test

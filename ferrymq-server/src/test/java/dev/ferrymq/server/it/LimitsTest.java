@@ -9,7 +9,8 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.ShutdownSignalException;
-import dev.ferrymq.server.ServerConfig;
+import dev.ferrymq.server.config.ServerConfig;
+import dev.ferrymq.server.config.Settings;
 import dev.ferrymq.server.it.RawAmqpClient.Args;
 import dev.ferrymq.server.it.RawAmqpClient.Ending;
 import java.io.IOException;
@@ -32,9 +33,11 @@ class LimitsTest extends AbstractBrokerIT {
 
     @Override
     protected ServerConfig configure(ServerConfig defaults) {
-        return defaults.withMaxMessageSize(1_000).withChannelMax(CHANNEL_MAX).withMaxConnections(MAX_CONNECTIONS)
-                .withMaxConnectionsPerVhost(MAX_PER_VHOST).withMaxConnectionsPerUser(MAX_PER_VHOST + 1)
-                .withMaxQueuesPerVhost(MAX_QUEUES).withHandshakeTimeoutSeconds(1);
+        return defaults.with(Settings.MAX_MESSAGE_SIZE, 1_000L).with(Settings.CHANNEL_MAX, CHANNEL_MAX)
+                .with(Settings.MAX_CONNECTIONS, MAX_CONNECTIONS)
+                .with(Settings.MAX_CONNECTIONS_PER_VHOST, MAX_PER_VHOST)
+                .with(Settings.MAX_CONNECTIONS_PER_USER, MAX_PER_VHOST + 1)
+                .with(Settings.MAX_QUEUES_PER_VHOST, MAX_QUEUES).with(Settings.HANDSHAKE_TIMEOUT, 1);
     }
 
     @Test

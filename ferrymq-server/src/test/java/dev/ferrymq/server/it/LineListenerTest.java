@@ -7,7 +7,8 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.GetResponse;
 import dev.ferrymq.server.FerryServer;
-import dev.ferrymq.server.ServerConfig;
+import dev.ferrymq.server.config.ServerConfig;
+import dev.ferrymq.server.config.Settings;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
@@ -27,9 +28,11 @@ class LineListenerTest {
     Path dataDir;
 
     private FerryServer start(boolean ack) throws Exception {
-        return FerryServer.start(ServerConfig.defaults().withAmqpPort(0).withManagementPort(ServerConfig.DISABLED)
-                .withBind("127.0.0.1").withDataDir(Files.createDirectories(dataDir.resolve(ack ? "ack" : "plain")))
-                .withLinePort(0).withLineAck(ack).withMaxMessageSize(16));
+        return FerryServer.start(ServerConfig.defaults().with(Settings.AMQP_PORT, 0)
+                .with(Settings.MANAGEMENT_PORT, ServerConfig.DISABLED)
+                .with(Settings.BIND, "127.0.0.1")
+                .with(Settings.DATA_DIR, Files.createDirectories(dataDir.resolve(ack ? "ack" : "plain")))
+                .with(Settings.LINE_PORT, 0).with(Settings.LINE_ACK, ack).with(Settings.MAX_MESSAGE_SIZE, 16L));
     }
 
     private static Channel channel(FerryServer server) throws Exception {
@@ -87,6 +90,36 @@ class LineListenerTest {
             socket.shutdownOutput();
             String answers = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(answers).isEqualTo("OK 1\nOK 2\n");
+        }
+    }
+
+    /** As RabbitMQ blocks publishing connections: nothing a line client sends is published during an alarm. */
+    @Test
+    void lineClientIsNotReadWhileAMemoryAlarmIsRaisedAndResumesAfter() throws Exception {
+        try (FerryServer server = start(true);
+             Socket socket = new Socket("127.0.0.1", server.linePort())) {
+            socket.setSoTimeout(5_000);
+            OutputStream out = socket.getOutputStream();
+            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(),
+                    StandardCharsets.UTF_8));
+            out.write("before\n".getBytes(StandardCharsets.UTF_8));
+            assertThat(in.readLine()).isEqualTo("OK 1");
+
+            server.alarms().setMemoryHighWatermark(1e-9); // a few bytes: always exceeded
+            assertThat(server.alarms().isMemoryAlarm()).isTrue();
+            out.write("during 1\nduring 2\n".getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            Thread.sleep(300);
+            Channel ch = channel(server);
+            assertThat(ch.queueDeclarePassive("inbox").getMessageCount()).as("held back during the alarm")
+                    .isEqualTo(1);
+            assertThat(socket.getInputStream().available()).as("no answer during the alarm").isZero();
+
+            server.alarms().setMemoryHighWatermark(0.6);
+            assertThat(in.readLine()).isEqualTo("OK 2");
+            assertThat(in.readLine()).isEqualTo("OK 3");
+            assertThat(ch.queueDeclarePassive("inbox").getMessageCount()).isEqualTo(3);
+            ch.getConnection().close();
         }
     }
 }

@@ -124,6 +124,36 @@ class ManagementApiTest extends AbstractBrokerIT {
     }
 
     @Test
+    void httpPublishedMessageWithExpirationExpires() throws Exception {
+        Channel ch = openChannel();
+        String q = declareQueue(ch);
+        Response published = call("POST", "/api/exchanges/%2F/amq.default/publish",
+                "{\"properties\":{\"expiration\":\"50\"},\"routing_key\":\"" + q
+                        + "\",\"payload\":\"short-lived\",\"payload_encoding\":\"string\"}");
+        assertThat(published.json().get("routed").asBoolean()).isTrue();
+        Thread.sleep(300);
+        assertThat(ch.basicGet(q, true)).as("expired 50 ms after it was published").isNull();
+    }
+
+    @Test
+    void transactionalPublishesCountAsPublishedAtCommit() throws Exception {
+        Channel ch = openChannel();
+        String q = declareQueue(ch);
+        long before = call("GET", "/api/overview", null).json().at("/message_stats/publish").asLong();
+        ch.txSelect();
+        for (int i = 0; i < 3; i++) {
+            ch.basicPublish("", q, null, "tx".getBytes(StandardCharsets.UTF_8));
+        }
+        ch.txCommit();
+        ch.basicPublish("", q, null, "rolled back".getBytes(StandardCharsets.UTF_8));
+        ch.txRollback();
+        assertThat(call("GET", "/api/overview", null).json().at("/message_stats/publish").asLong() - before)
+                .as("the three committed publishes, not the rolled-back one").isEqualTo(3);
+        assertThat(call("GET", "/api/queues/%2F/" + enc(q), null).json().at("/message_stats/publish").asLong())
+                .isEqualTo(3);
+    }
+
+    @Test
     void errorsAreJsonWithRabbitMqStatusCodes() throws Exception {
         Response notFound = call("GET", "/api/queues/%2F/no-such-queue", null);
         assertThat(notFound.status()).isEqualTo(404);

@@ -8,7 +8,8 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.GetResponse;
 import dev.ferrymq.server.FerryServer;
-import dev.ferrymq.server.ServerConfig;
+import dev.ferrymq.server.config.ServerConfig;
+import dev.ferrymq.server.config.Settings;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -212,8 +213,9 @@ class PoliciesTest extends AbstractBrokerIT {
 
     @Test
     void policiesSurviveARestartAndApplyToRecoveredQueues() throws Exception {
-        ServerConfig config = ServerConfig.defaults().withAmqpPort(0).withManagementPort(0).withBind("127.0.0.1")
-                .withDataDir(dataDir);
+        ServerConfig config = ServerConfig.defaults().with(Settings.AMQP_PORT, 0).with(Settings.MANAGEMENT_PORT, 0)
+                .with(Settings.BIND, "127.0.0.1")
+                .with(Settings.DATA_DIR, dataDir);
         String q = "it.durable.capped";
         FerryServer first = FerryServer.start(config);
         try {

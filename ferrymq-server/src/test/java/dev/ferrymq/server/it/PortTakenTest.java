@@ -115,6 +115,25 @@ class PortTakenTest {
                         + "another address with --bind or FERRYMQ_BIND");
     }
 
+    @Test
+    void aBadValueInTheEnvironmentIsOneLineNamingTheVariable() throws Exception {
+        assertFailsWithOneLine(List.of(), List.of("FERRYMQ_AMQP_PORT=abc"),
+                "ferrymq: bad setting FERRYMQ_AMQP_PORT = 'abc': not a whole number");
+    }
+
+    @Test
+    void aBadFlagValueIsOneLineNamingTheFlag() throws Exception {
+        assertFailsWithOneLine(List.of("--memory-high-watermark", "2"),
+                "ferrymq: bad setting --memory-high-watermark = '2': memory high watermark must be a fraction in "
+                        + "[0, 1], not 2.0");
+    }
+
+    @Test
+    void aMissingConfigFileIsOneLine() throws Exception {
+        Path missing = dir.resolve("missing.conf");
+        assertFailsWithOneLine(List.of("--config", missing.toString()), "ferrymq: no config file " + missing);
+    }
+
     private static void assertFailsWithOneLine(List<String> args, String expectedLine) throws Exception {
         assertFailsWithOneLine(args, List.of(), expectedLine);
     }
@@ -124,7 +143,7 @@ class PortTakenTest {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m",
                 "-XX:TieredStopAtLevel=1", "-Dlogback.configurationFile=logback.xml", // the product's, not the tests'
-                "-cp", System.getProperty("java.class.path"), "dev.ferrymq.server.Main", "server",
+                "-cp", System.getProperty("java.class.path"), "dev.ferrymq.server.cli.Main", "server",
                 "--data-dir", dir.resolve("data").toString()));
         command.addAll(args);
         // defaults for what the case does not set itself (picocli takes each flag once)

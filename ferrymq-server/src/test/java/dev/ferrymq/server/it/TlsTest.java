@@ -9,7 +9,8 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.DefaultSaslConfig;
 import dev.ferrymq.server.FerryServer;
-import dev.ferrymq.server.ServerConfig;
+import dev.ferrymq.server.config.ServerConfig;
+import dev.ferrymq.server.config.Settings;
 import dev.ferrymq.server.tls.TlsContextFactory;
 import dev.ferrymq.server.tls.TlsSettings;
 import dev.ferrymq.server.tls.TlsSettings.PeerVerification;
@@ -45,7 +46,7 @@ class TlsTest extends AbstractBrokerIT {
             Path key = TestCertificates.writeKeyPem(dir.resolve("server.key"), server.key());
             Path ca = TestCertificates.writeCertificatePem(dir.resolve("ca.pem"), certificates.ca().certificate());
             settings = TlsSettings.pem(cert, key).withTrustedCertificates(ca, PeerVerification.OPTIONAL);
-            return defaults.withAmqpsPort(0).withTls(settings).withManagementTls(true);
+            return defaults.with(Settings.AMQPS_PORT, 0).withTls(settings).with(Settings.MANAGEMENT_TLS, true);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
@@ -132,8 +133,10 @@ class TlsTest extends AbstractBrokerIT {
     @Test
     void socketThatNeverStartsTlsIsClosedByTheHandshakeTimeout() throws Exception {
         Path data = Files.createTempDirectory(dir, "data-");
-        try (FerryServer server = FerryServer.start(ServerConfig.defaults().withBind("127.0.0.1").withAmqpPort(0)
-                .withAmqpsPort(0).withDataDir(data).withTls(settings).withHandshakeTimeoutSeconds(1));
+        try (FerryServer server = FerryServer.start(ServerConfig.defaults().with(Settings.BIND, "127.0.0.1")
+                .with(Settings.AMQP_PORT, 0)
+                .with(Settings.AMQPS_PORT, 0).with(Settings.DATA_DIR, data).withTls(settings)
+                .with(Settings.HANDSHAKE_TIMEOUT, 1));
              RawAmqpClient silent = RawAmqpClient.connect("127.0.0.1", server.amqpsPort(), Duration.ofSeconds(5))) {
             long start = System.nanoTime();
             assertThat(silent.readsEof()).as("closed before the read timeout").isTrue();
@@ -147,8 +150,9 @@ class TlsTest extends AbstractBrokerIT {
         Path ca = TestCertificates.writeCertificatePem(dir.resolve("ca-only.pem"), certificates.ca().certificate());
         Path data = Files.createTempDirectory(dir, "data-");
         TlsSettings pkcs12 = new TlsSettings(p12, null, TestCertificates.PASSWORD, ca, PeerVerification.REQUIRED);
-        try (FerryServer server = FerryServer.start(ServerConfig.defaults().withBind("127.0.0.1").withAmqpPort(0)
-                .withAmqpsPort(0).withDataDir(data).withTls(pkcs12))) {
+        try (FerryServer server = FerryServer.start(ServerConfig.defaults().with(Settings.BIND, "127.0.0.1")
+                .with(Settings.AMQP_PORT, 0)
+                .with(Settings.AMQPS_PORT, 0).with(Settings.DATA_DIR, data).withTls(pkcs12))) {
             ConnectionFactory factory = factory();
             factory.setPort(server.amqpsPort());
             factory.useSslProtocol(certificates.clientContext(certificates.client("guest"), "TLSv1.3"));

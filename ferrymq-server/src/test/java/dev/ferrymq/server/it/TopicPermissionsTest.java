@@ -10,7 +10,8 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.ShutdownSignalException;
 import dev.ferrymq.server.FerryServer;
-import dev.ferrymq.server.ServerConfig;
+import dev.ferrymq.server.config.ServerConfig;
+import dev.ferrymq.server.config.Settings;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -364,8 +365,9 @@ class TopicPermissionsTest extends AbstractBrokerIT {
     @Test
     void topicPermissionsSurviveARestart() throws Exception {
         assumeFalse(broker.isExternal(), "restarts an in-process broker");
-        ServerConfig config = ServerConfig.defaults().withAmqpPort(0).withManagementPort(0).withBind("127.0.0.1")
-                .withDataDir(dataDir);
+        ServerConfig config = ServerConfig.defaults().with(Settings.AMQP_PORT, 0).with(Settings.MANAGEMENT_PORT, 0)
+                .with(Settings.BIND, "127.0.0.1")
+                .with(Settings.DATA_DIR, dataDir);
         String user = "it.tp.durable";
         FerryServer first = FerryServer.start(config);
         try {

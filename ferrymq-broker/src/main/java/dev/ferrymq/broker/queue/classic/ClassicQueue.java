@@ -5,6 +5,7 @@ import dev.ferrymq.broker.Message;
 import dev.ferrymq.broker.PublishBatch;
 import dev.ferrymq.broker.queue.AbstractQueue;
 import dev.ferrymq.broker.queue.DeadLetter;
+import dev.ferrymq.broker.queue.DeadLetterSink;
 import dev.ferrymq.broker.queue.QueueArguments;
 import dev.ferrymq.broker.queue.QueueConsumer;
 import dev.ferrymq.broker.queue.QueueDeclaration;
@@ -79,13 +80,13 @@ final class ClassicQueue extends AbstractQueue {
         } finally {
             lock.unlock();
         }
-        deadLetters.flush(host);
+        deadLetters.flush(host::deadLetter);
     }
 
     // ---------------------------------------------------------------- publish and recover
 
     @Override
-    public boolean publish(Message message, long storedAt, PublishBatch batch) {
+    public boolean publish(Message message, long storedAt, PublishBatch batch, DeadLetterSink deadLetterSink) {
         boolean refused = false;
         boolean readBodies = false;
         lock.lock();
@@ -95,8 +96,7 @@ final class ClassicQueue extends AbstractQueue {
                 storage.refused(storedAt);
             } else {
                 boolean consumersWaiting = !consumers.isEmpty() && storage.ready().isEmpty();
-                ClassicEntry entry = storage.add(message, storedAt, batch, settings, vhost.propertiesCodec(),
-                        consumersWaiting);
+                ClassicEntry entry = storage.add(message, storedAt, batch, settings, consumersWaiting);
                 enforceLengthLimitLocked();
                 readBodies = dispatchLocked();
                 if (entry.expiresAt() != Message.NEVER) {
@@ -106,7 +106,7 @@ final class ClassicQueue extends AbstractQueue {
         } finally {
             lock.unlock();
         }
-        afterUnlock(readBodies);
+        afterUnlock(readBodies, deadLetterSink);
         return !refused;
     }
 
@@ -159,7 +159,7 @@ final class ClassicQueue extends AbstractQueue {
                 storage.release(entry);
             }
         }
-        deadLetters.flush(host);
+        deadLetters.flush(host::deadLetter);
         return entry;
     }
 
@@ -197,7 +197,7 @@ final class ClassicQueue extends AbstractQueue {
         } finally {
             lock.unlock();
         }
-        deadLetters.flush(host);
+        deadLetters.flush(host::deadLetter);
     }
 
     private void settleLocked(ClassicEntry entry) {
@@ -228,7 +228,7 @@ final class ClassicQueue extends AbstractQueue {
         } finally {
             lock.unlock();
         }
-        afterUnlock(readBodies);
+        afterUnlock(readBodies, host::deadLetter);
     }
 
     // ---------------------------------------------------------------- consumers and dispatch
@@ -247,7 +247,7 @@ final class ClassicQueue extends AbstractQueue {
         } finally {
             lock.unlock();
         }
-        afterUnlock(readBodies);
+        afterUnlock(readBodies, host::deadLetter);
     }
 
     @Override
@@ -268,7 +268,7 @@ final class ClassicQueue extends AbstractQueue {
         } finally {
             lock.unlock();
         }
-        afterUnlock(readBodies);
+        afterUnlock(readBodies, host::deadLetter);
         if (deleteNow) {
             host.deleteUnused(this);
         }
@@ -298,7 +298,7 @@ final class ClassicQueue extends AbstractQueue {
         } finally {
             lock.unlock();
         }
-        afterUnlock(readBodies);
+        afterUnlock(readBodies, host::deadLetter);
     }
 
     /**
@@ -341,7 +341,7 @@ final class ClassicQueue extends AbstractQueue {
      * What waits for the lock to be released: reading the run of bodies {@link #dispatchLocked} took out, then
      * putting it back and dispatching again (which may take out the next run); then republishing dead letters.
      */
-    private void afterUnlock(boolean readBodies) {
+    private void afterUnlock(boolean readBodies, DeadLetterSink deadLetterSink) {
         while (readBodies) {
             RuntimeException failure = null;
             for (ClassicEntry entry : storage.runToRead()) {
@@ -361,11 +361,11 @@ final class ClassicQueue extends AbstractQueue {
                 lock.unlock();
             }
             if (failure != null) {
-                deadLetters.flush(host);
+                deadLetters.flush(deadLetterSink);
                 throw failure; // as when the read happened under the lock: the caller hears of it
             }
         }
-        deadLetters.flush(host);
+        deadLetters.flush(deadLetterSink);
     }
 
     // ---------------------------------------------------------------- flow control
@@ -449,7 +449,7 @@ final class ClassicQueue extends AbstractQueue {
         } finally {
             lock.unlock();
         }
-        deadLetters.flush(host);
+        deadLetters.flush(host::deadLetter);
     }
 
     /** Removes a ready entry for good without delivering it, dead-lettering it if the queue says so. */

@@ -4,12 +4,12 @@ import dev.ferrymq.broker.Message;
 import dev.ferrymq.broker.PropertiesCodec;
 import dev.ferrymq.broker.queue.DeadLetter;
 import dev.ferrymq.broker.queue.QueueArguments;
-import dev.ferrymq.broker.queue.QueueHost;
+import dev.ferrymq.broker.queue.DeadLetterSink;
 
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
- * Dead letters a queue collected under its lock, republished through its virtual host after the lock is released
+ * Dead letters a queue collected under its lock, handed to a {@link DeadLetterSink} after the lock is released
  * (the queue never calls into the virtual host while holding its lock). Thread-safe.
  */
 final class DeadLetterOutbox {
@@ -22,10 +22,10 @@ final class DeadLetterOutbox {
     }
 
     /** Republishes what was collected; call without holding the queue lock. */
-    void flush(QueueHost host) {
+    void flush(DeadLetterSink sink) {
         Message deadLetter;
         while ((deadLetter = letters.poll()) != null) {
-            host.deadLetter(deadLetter);
+            sink.add(deadLetter);
         }
     }
 }

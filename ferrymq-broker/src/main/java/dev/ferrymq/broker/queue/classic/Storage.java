@@ -1,7 +1,6 @@
 package dev.ferrymq.broker.queue.classic;
 
 import dev.ferrymq.broker.Message;
-import dev.ferrymq.broker.PropertiesCodec;
 import dev.ferrymq.broker.PublishBatch;
 import dev.ferrymq.broker.persistence.Persistence;
 import dev.ferrymq.broker.persistence.QueueIndex;
@@ -64,9 +63,9 @@ final class Storage {
 
     /** Appends a new message; {@code storedAt} and {@code batch} as in {@link Queue#publish}. */
     ClassicEntry add(Message message, long storedAt, PublishBatch batch, QueueArguments settings,
-                     PropertiesCodec codec, boolean consumersWaiting) {
+                     boolean consumersWaiting) {
         long expiresAt = Expiry.expiresAt(message.expiresAt(), settings.messageTtl(), System.currentTimeMillis());
-        int priority = settings.maxPriority() == 0 ? 0 : ready.levelFor(codec.priority(message.properties()));
+        int priority = settings.maxPriority() == 0 ? 0 : ready.levelFor(message.priority());
         ClassicEntry entry = tiering.newEntry(queue, nextSeq++, message, storedAt, expiresAt, priority,
                 consumersWaiting);
         if (storedAt != Queue.NOT_STORED) {

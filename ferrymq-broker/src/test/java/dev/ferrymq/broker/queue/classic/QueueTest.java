@@ -3,6 +3,7 @@ package dev.ferrymq.broker.queue.classic;
 import dev.ferrymq.broker.BrokerException;
 import dev.ferrymq.broker.FakeConsumer;
 import dev.ferrymq.broker.VirtualHost;
+import dev.ferrymq.broker.queue.ExclusiveOwner;
 import dev.ferrymq.broker.queue.Queue;
 import dev.ferrymq.broker.queue.QueueEntry;
 import org.junit.jupiter.api.BeforeEach;
@@ -18,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class QueueTest {
-    private final Object conn = new Object();
+    private final ExclusiveOwner conn = new ExclusiveOwner() { };
     private VirtualHost vhost;
     private Queue queue;
 

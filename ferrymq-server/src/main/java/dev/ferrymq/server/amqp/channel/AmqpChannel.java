@@ -39,7 +39,6 @@ import dev.ferrymq.amqp.method.QueueUnbind;
 import dev.ferrymq.amqp.method.TxCommit;
 import dev.ferrymq.amqp.method.TxRollback;
 import dev.ferrymq.amqp.method.TxSelect;
-import dev.ferrymq.server.amqp.ConnectionInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -109,8 +108,8 @@ public final class AmqpChannel implements MethodHandler {
     }
 
     /** A snapshot for the management API; runs on the event loop. */
-    public ConnectionInfo.ChannelInfo info() {
-        return new ConnectionInfo.ChannelInfo(number, confirms.enabled(), transactions.active(),
+    public ChannelInfo info() {
+        return new ChannelInfo(number, confirms.enabled(), transactions.active(),
                 credit.consumerPrefetch(), credit.channelPrefetch(), unacked.size(), consumers.info());
     }
 

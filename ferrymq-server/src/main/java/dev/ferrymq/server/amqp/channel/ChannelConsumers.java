@@ -13,7 +13,6 @@ import dev.ferrymq.amqp.method.BasicQosOk;
 import dev.ferrymq.broker.Permissions.Access;
 import dev.ferrymq.broker.VirtualHost;
 import dev.ferrymq.broker.queue.Queue;
-import dev.ferrymq.server.amqp.ConnectionInfo;
 
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -116,7 +115,7 @@ final class ChannelConsumers {
         }
         ChannelConsumer consumer = new ChannelConsumer(deliveries, this, tag, null, true, 0, 0);
         replyConsumer = consumer;
-        replyAddress = vhost.registerReplyTarget(message -> deliveries.enqueue(consumer, null, message));
+        replyAddress = vhost.directReplyTo().register(message -> deliveries.enqueue(consumer, null, message));
         consumers.put(tag, consumer);
     }
 
@@ -145,7 +144,7 @@ final class ChannelConsumers {
 
     private void detach(ChannelConsumer consumer) {
         if (consumer == replyConsumer) {
-            vhost.unregisterReplyTarget(replyAddress);
+            vhost.directReplyTo().unregister(replyAddress);
             replyConsumer = null;
             replyAddress = null;
         } else {
@@ -182,10 +181,10 @@ final class ChannelConsumers {
         return !consumers.isEmpty();
     }
 
-    List<ConnectionInfo.ConsumerInfo> info() {
-        List<ConnectionInfo.ConsumerInfo> infos = new ArrayList<>();
+    List<ConsumerInfo> info() {
+        List<ConsumerInfo> infos = new ArrayList<>();
         for (ChannelConsumer consumer : consumers.values()) {
-            infos.add(new ConnectionInfo.ConsumerInfo(consumer.tag(),
+            infos.add(new ConsumerInfo(consumer.tag(),
                     consumer.queue() == null ? VirtualHost.DIRECT_REPLY_TO : consumer.queue().name(),
                     !consumer.noAck(), consumer.prefetch()));
         }

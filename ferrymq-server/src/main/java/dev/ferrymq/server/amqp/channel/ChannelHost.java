@@ -1,6 +1,7 @@
 package dev.ferrymq.server.amqp.channel;
 
 import dev.ferrymq.amqp.Method;
+import dev.ferrymq.broker.queue.ExclusiveOwner;
 import dev.ferrymq.broker.queue.Queue;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -43,7 +44,7 @@ public interface ChannelHost {
     void channelClosed(int number);
 
     /** The identity that owns the connection's exclusive queues. */
-    Object owner();
+    ExclusiveOwner owner();
 
     /** The connection's name, for logs. */
     String name();

@@ -1,6 +1,7 @@
 package dev.ferrymq.server.amqp.channel;
 
 import dev.ferrymq.amqp.AmqpException;
+import dev.ferrymq.amqp.BasicProperties;
 import dev.ferrymq.amqp.ReplyCode;
 import dev.ferrymq.amqp.frame.ContentHeaderFrame;
 import dev.ferrymq.amqp.method.BasicPublish;
@@ -19,6 +20,7 @@ final class IncomingMessage {
 
     private BasicPublish method;
     private byte[] properties;
+    private BasicProperties decodedProperties;
     private byte[] body;
     private long received;
     private long bodySize;
@@ -98,6 +100,7 @@ final class IncomingMessage {
      */
     boolean header(ContentHeaderFrame header) {
         properties = header.properties();
+        decodedProperties = header.decodeProperties();
         bodySize = header.bodySize();
         if (!discarding) {
             // bodySize was checked against the configured maximum, which is below 2 GiB.
@@ -139,6 +142,11 @@ final class IncomingMessage {
         return properties;
     }
 
+    /** The properties as the frame decoder decoded them: a publish decodes them only once. */
+    BasicProperties decodedProperties() {
+        return decodedProperties;
+    }
+
     /** Hands over the completed body and makes room for the next message. */
     byte[] takeBody() {
         byte[] complete = body;
@@ -149,6 +157,7 @@ final class IncomingMessage {
     void reset() {
         method = null;
         properties = null;
+        decodedProperties = null;
         body = null;
         received = 0;
         bodySize = 0;

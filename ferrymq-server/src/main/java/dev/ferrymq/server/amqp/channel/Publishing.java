@@ -8,19 +8,21 @@ import dev.ferrymq.amqp.frame.ContentHeaderFrame;
 import dev.ferrymq.amqp.frame.Frames;
 import dev.ferrymq.amqp.method.BasicPublish;
 import dev.ferrymq.amqp.method.BasicReturn;
+import dev.ferrymq.broker.DecodedProperties;
 import dev.ferrymq.broker.Message;
-import dev.ferrymq.broker.MessageCounters;
 import dev.ferrymq.broker.PublishBatch;
-import dev.ferrymq.broker.SenderSelected;
 import dev.ferrymq.broker.VirtualHost;
+import dev.ferrymq.broker.publish.PublishRequest;
+import dev.ferrymq.broker.publish.PublishResult;
 import io.netty.buffer.ByteBuf;
 
 import java.util.function.Supplier;
 
 /**
  * basic.publish on one channel: assembles the message from its frames ({@link IncomingMessage}), checks it
- * (write permission, topic permission, {@code user_id}, {@code expiration}, {@code max-message-size}), rewrites a
- * direct reply-to address, routes it through the virtual host and returns it if mandatory and unroutable. In a
+ * (write permission, topic permission, {@code user_id}, {@code max-message-size}), rewrites a direct
+ * reply-to address, routes it through the virtual host's {@code Publisher} (which counts it, checks its
+ * {@code expiration} and applies CC/BCC) and returns it if mandatory and unroutable. In a
  * transaction the routing waits for tx.commit; in confirm mode each publish is reported to {@link Confirms}.
  * Runs on the channel's event loop.
  */
@@ -30,7 +32,6 @@ final class Publishing {
     private final VirtualHost vhost;
     private final String user;
     private final long maxMessageSize;
-    private final MessageCounters totals;
     private final AccessControl access;
     private final Confirms confirms;
     private final Transactions transactions;
@@ -45,7 +46,6 @@ final class Publishing {
         this.vhost = services.vhost();
         this.user = services.user();
         this.maxMessageSize = services.maxMessageSize();
-        this.totals = services.totals();
         this.access = access;
         this.confirms = confirms;
         this.transactions = transactions;
@@ -91,34 +91,32 @@ final class Publishing {
     void publish() {
         BasicPublish method = incoming.method();
         byte[] rawProperties = incoming.properties();
+        DecodedProperties properties = AmqpPropertiesCodec.decoded(incoming.decodedProperties());
         byte[] body = incoming.takeBody();
         access.checkPublishTopic(method.exchange(), method.routingKey());
-        BasicProperties properties = BasicProperties.decode(rawProperties);
         if (properties.userId() != null && !properties.userId().equals(user)) {
             throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, "user_id property set to '"
                     + properties.userId() + "' but authenticated user was '" + user + "'");
         }
-        long expiresAt = expiresAt(properties.expiration());
         if (VirtualHost.DIRECT_REPLY_TO.equals(properties.replyTo())) {
             String address = replyAddress.get();
             if (address == null) {
                 throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, "fast reply consumer does not exist");
             }
-            rawProperties = properties.withReplyTo(address).toBytes();
+            rawProperties = BasicProperties.decode(rawProperties).withReplyTo(address).toBytes();
         }
-        Message message = SenderSelected.accept(new Message(method.exchange(), method.routingKey(), rawProperties,
-                body, properties.persistent(), expiresAt), properties.headers(), vhost.propertiesCodec());
+        // the publisher checks the expiration (406 for one that is not a non-negative integer)
+        PublishRequest request = vhost.publisher().prepare(method.exchange(), method.routingKey(), rawProperties,
+                properties, body);
         if (transactions.active()) {
-            transactions.add(() -> route(method, message, properties, null).stored());
+            transactions.add(() -> route(method, request, null).stored()); // counted as published at commit
             return;
         }
-        totals.published.increment();
         if (!confirms.enabled()) {
-            route(method, message, properties, null);
+            route(method, request, null);
             return;
         }
-        VirtualHost.PublishResult routed = route(method, message, properties,
-                confirms.batchFor(message.persistent()));
+        PublishResult routed = route(method, request, confirms.batchFor(request.message().persistent()));
         confirms.published(routed.stored(), routed.refused());
     }
 
@@ -126,40 +124,18 @@ final class Publishing {
      * Routes a complete message and returns it to the publisher if mandatory and unroutable. {@code batch} (may
      * be null) tracks the stored entries for an early confirm.
      */
-    private VirtualHost.PublishResult route(BasicPublish method, Message message, BasicProperties properties,
-                                            PublishBatch batch) {
-        VirtualHost.PublishResult routed = vhost.publish(method.exchange(), method.routingKey(), message,
-                properties::headers, batch);
+    private PublishResult route(BasicPublish method, PublishRequest request, PublishBatch batch) {
+        PublishResult routed = vhost.publisher().publish(request, batch);
         if (routed.congested() != null) {
             host.pauseReadingFor(routed.congested());
         }
-        if (routed.queues() == 0) {
-            totals.unroutable.increment();
-            if (method.mandatory()) {
-                ByteBuf buf = host.alloc().buffer();
-                Frames.writeDelivery(buf, channel, new BasicReturn(ReplyCode.NO_ROUTE, "NO_ROUTE", method.exchange(),
-                        method.routingKey()), message.properties(), message.body(), host.frameMax());
-                host.write(buf);
-            }
+        if (routed.queues() == 0 && method.mandatory()) {
+            Message message = request.message();
+            ByteBuf buf = host.alloc().buffer();
+            Frames.writeDelivery(buf, channel, new BasicReturn(ReplyCode.NO_ROUTE, "NO_ROUTE", method.exchange(),
+                    method.routingKey()), message.properties(), message.body(), host.frameMax());
+            host.write(buf);
         }
         return routed;
-    }
-
-    /** The expiration property is a per-message TTL in milliseconds, as a string of digits (RabbitMQ's rule). */
-    private static long expiresAt(String expiration) {
-        if (expiration == null) {
-            return Message.NEVER;
-        }
-        long ttl;
-        try {
-            ttl = Long.parseLong(expiration);
-        } catch (NumberFormatException e) {
-            ttl = -1;
-        }
-        if (ttl < 0) {
-            throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, "invalid expiration '" + expiration
-                    + "': not a non-negative integer");
-        }
-        return System.currentTimeMillis() + ttl;
     }
 }

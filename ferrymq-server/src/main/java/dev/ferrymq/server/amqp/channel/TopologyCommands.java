@@ -23,6 +23,7 @@ import dev.ferrymq.amqp.method.QueueUnbind;
 import dev.ferrymq.amqp.method.QueueUnbindOk;
 import dev.ferrymq.broker.Permissions.Access;
 import dev.ferrymq.broker.VirtualHost;
+import dev.ferrymq.broker.queue.ExclusiveOwner;
 
 import java.util.function.Consumer;
 
@@ -35,7 +36,7 @@ final class TopologyCommands {
     private final Consumer<Method> send;
     private final VirtualHost vhost;
     private final AccessControl access;
-    private final Object owner;
+    private final ExclusiveOwner owner;
     private final int maxQueuesPerVhost;
     private String lastQueueName;
 
@@ -43,7 +44,7 @@ final class TopologyCommands {
      * @param owner             the connection, owner of the exclusive queues it declares
      * @param maxQueuesPerVhost RabbitMQ's vhost max-queues limit (0: none)
      */
-    TopologyCommands(Consumer<Method> send, VirtualHost vhost, AccessControl access, Object owner,
+    TopologyCommands(Consumer<Method> send, VirtualHost vhost, AccessControl access, ExclusiveOwner owner,
                      int maxQueuesPerVhost) {
         this.send = send;
         this.vhost = vhost;

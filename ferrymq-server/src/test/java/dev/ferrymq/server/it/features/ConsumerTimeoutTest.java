@@ -5,7 +5,8 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.ShutdownSignalException;
-import dev.ferrymq.server.ServerConfig;
+import dev.ferrymq.server.config.ServerConfig;
+import dev.ferrymq.server.config.Settings;
 import dev.ferrymq.server.it.AbstractBrokerIT;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -16,7 +17,7 @@ class ConsumerTimeoutTest extends AbstractBrokerIT {
 
     @Override
     protected ServerConfig configure(ServerConfig defaults) {
-        return defaults.withConsumerTimeoutMillis(300);
+        return defaults.with(Settings.CONSUMER_TIMEOUT, 300L);
     }
 
     @Test

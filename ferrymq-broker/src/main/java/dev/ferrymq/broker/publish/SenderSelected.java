@@ -1,5 +1,8 @@
-package dev.ferrymq.broker;
+package dev.ferrymq.broker.publish;
 
+import dev.ferrymq.broker.BrokerException;
+import dev.ferrymq.broker.Message;
+import dev.ferrymq.broker.PropertiesCodec;
 import dev.ferrymq.broker.routing.FieldTypes;
 
 import java.util.ArrayList;
@@ -15,8 +18,8 @@ import java.util.Map;
  * returned; {@code CC} stays. As in {@code rabbit_basic:header_routes}, only string elements count, and a CC or BCC
  * header that is not an array makes the message invalid (406, at publish, inside a transaction too).
  *
- * <p>A transport calls {@link #accept} once per published message; {@link VirtualHost#publish} then routes by the
- * keys read from the headers as published. Stateless.
+ * <p>{@link Publisher#prepare} calls {@link #accept} once per published message; the {@link MessageRouter} then
+ * routes by the keys read from the headers as published. Stateless.
  */
 public final class SenderSelected {
     public static final String CC = "CC";
@@ -70,7 +73,7 @@ public final class SenderSelected {
      * @param headers the message's headers as published, or null when it has none
      * @throws BrokerException 406 when CC or BCC is present but not an array
      */
-    public static Message accept(Message message, Map<String, Object> headers, PropertiesCodec codec) {
+    static Message accept(Message message, Map<String, Object> headers, PropertiesCodec codec) {
         if (headers == null || headers.isEmpty()) {
             return message;
         }

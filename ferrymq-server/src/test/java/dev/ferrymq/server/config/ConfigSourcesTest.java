@@ -1,4 +1,4 @@
-package dev.ferrymq.server;
+package dev.ferrymq.server.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -38,12 +38,13 @@ class ConfigSourcesTest {
     }
 
     @Test
-    void everyKeyHasAnEnvironmentVariableAndIsDocumented() throws Exception {
-        assertThat(ConfigSources.environmentVariable("group-commit-delay-us"))
-                .isEqualTo("FERRYMQ_GROUP_COMMIT_DELAY_US");
-        String docs = Files.readString(Path.of("../docs/config.md"));
-        for (String key : ConfigSources.KEYS) {
-            assertThat(docs).contains("`" + key + "`").contains("`" + ConfigSources.environmentVariable(key) + "`");
+    void everyKeyHasAnEnvironmentVariableAndAFlag() throws Exception {
+        assertThat(Settings.GROUP_COMMIT_DELAY_US.environmentVariable()).isEqualTo("FERRYMQ_GROUP_COMMIT_DELAY_US");
+        assertThat(Settings.GROUP_COMMIT_DELAY_US.flag()).isEqualTo("--group-commit-delay-us");
+        for (Setting<?> setting : Settings.all()) {
+            assertThat(ConfigSources.load(null, Map.of()).get(setting)).as(setting.key())
+                    .isEqualTo(setting.defaultValue());
+            assertThat(Settings.byKey(setting.key())).isSameAs(setting);
         }
     }
 

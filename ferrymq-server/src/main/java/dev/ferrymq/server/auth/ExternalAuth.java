@@ -1,4 +1,4 @@
-package dev.ferrymq.server;
+package dev.ferrymq.server.auth;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.ssl.SslHandler;

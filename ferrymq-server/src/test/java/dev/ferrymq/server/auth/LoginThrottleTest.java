@@ -1,4 +1,4 @@
-package dev.ferrymq.server;
+package dev.ferrymq.server.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.ferrymq.server;
+package dev.ferrymq.server.auth;
 
 import dev.ferrymq.amqp.AmqpException;
 import dev.ferrymq.amqp.FieldTable;

@@ -1,4 +1,4 @@
-package dev.ferrymq.server;
+package dev.ferrymq.server.cli;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;

@@ -1,4 +1,4 @@
-package dev.ferrymq.server;
+package dev.ferrymq.server.auth;
 
 import java.net.InetAddress;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package dev.ferrymq.server;
+package dev.ferrymq.server.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** Limit, alarm and TLS settings from the config file and the command line. */
 class ConfigFileTest {
@@ -44,23 +43,12 @@ class ConfigFileTest {
     }
 
     @Test
-    void commandLineFlagsApplyOnTopOfTheFile() {
-        SecurityOptions options = new SecurityOptions();
-        new CommandLine(options).parseArgs("--max-queues-per-vhost", "7", "--tls-cert", "a.pem", "--tls-key", "a.key",
-                "--amqps-port", "0");
-        ServerConfig config = options.applyTo(ServerConfig.defaults().withMaxQueuesPerVhost(3));
-        assertThat(config.maxQueuesPerVhost()).isEqualTo(7);
-        assertThat(config.amqpsPort()).isZero();
-        assertThat(config.tls().privateKey()).isEqualTo(Path.of("a.key"));
-    }
-
-    @Test
     void refusesInvalidValues() {
-        assertThatThrownBy(() -> ServerConfig.defaults().withMemoryHighWatermark(1.5))
+        assertThatThrownBy(() -> ServerConfig.defaults().with(Settings.MEMORY_HIGH_WATERMARK, 1.5))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> ServerConfig.defaults().withMaxConnections(-1))
+        assertThatThrownBy(() -> ServerConfig.defaults().with(Settings.MAX_CONNECTIONS, -1))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> SecurityOptions.verification("sometimes"))
+        assertThatThrownBy(() -> Settings.verification("sometimes"))
                 .hasMessageContaining("none, optional or required");
         assertThatThrownBy(() -> TlsSettings.pem(Path.of("cert.pem"), null))
                 .hasMessageContaining("private key");

@@ -1,12 +1,26 @@
-package dev.ferrymq.server.amqp;
+package dev.ferrymq.server.amqp.channel;
 
 import dev.ferrymq.amqp.BasicProperties;
+import dev.ferrymq.broker.DecodedProperties;
 import dev.ferrymq.broker.PropertiesCodec;
 
 import java.util.Map;
 
 /** The broker's view of content-header properties, decoded with the AMQP codec. Stateless and thread-safe. */
 public final class AmqpPropertiesCodec implements PropertiesCodec {
+
+    /** One decoding pass for everything a publish needs. */
+    @Override
+    public DecodedProperties decode(byte[] properties) {
+        return decoded(BasicProperties.decode(properties));
+    }
+
+    /** The broker's view of properties already decoded (by the frame decoder). */
+    public static DecodedProperties decoded(BasicProperties decoded) {
+        Integer priority = decoded.priority();
+        return new DecodedProperties(priority == null ? 0 : priority, decoded.expiration(), decoded.persistent(),
+                decoded.headers(), decoded.userId(), decoded.replyTo());
+    }
 
     @Override
     public int priority(byte[] properties) {

@@ -1,4 +1,4 @@
-package dev.ferrymq.server;
+package dev.ferrymq.server.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

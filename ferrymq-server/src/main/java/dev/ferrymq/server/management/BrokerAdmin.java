@@ -1,0 +1,42 @@
+package dev.ferrymq.server.management;
+
+import dev.ferrymq.broker.Broker;
+import dev.ferrymq.server.amqp.ConnectionInfo;
+import dev.ferrymq.server.alarm.Alarms;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * What the management API needs from the running server beyond the broker: its client connections, alarms, traffic
+ * counters and listener addresses. The server implements it, so this package does not depend on the server class.
+ */
+public interface BrokerAdmin {
+    Broker broker();
+
+    /** Snapshots of the open client connections, sorted by name. */
+    List<ConnectionInfo> connections();
+
+    /** Closes the named connection with 320 CONNECTION_FORCED; false if there is none of that name. */
+    boolean closeConnection(String name, String reason);
+
+    /** Connections currently blocked by a resource alarm. */
+    int blockedConnectionCount();
+
+    /** Bytes received from AMQP clients since start. */
+    long bytesReceived();
+
+    /** Bytes sent to AMQP clients since start. */
+    long bytesSent();
+
+    Alarms alarms();
+
+    /** The address the listeners bind to. */
+    String bindAddress();
+
+    /** The AMQP listener's port. */
+    int amqpPort();
+
+    /** Where the broker keeps its files (free disk space is measured there). */
+    Path dataDir();
+}
