@@ -176,9 +176,22 @@ public final class VirtualHost {
     public record DeclaredQueue(Queue queue, int messageCount, int consumerCount) {
     }
 
+    public DeclaredQueue declareQueue(String queueName, boolean passive, boolean durable, boolean exclusive,
+                                      boolean autoDelete, Map<String, Object> args, ExclusiveOwner connection) {
+        return declareQueue(queueName, passive, durable, exclusive, autoDelete, args, connection, 0);
+    }
+
+    /**
+     * queue.declare with RabbitMQ's vhost max-queues limit ({@code maxQueues}, 0 for none): declaring a new
+     * queue beyond it is 406 PRECONDITION_FAILED. The check and the creation are one step under the vhost lock.
+     */
     public synchronized DeclaredQueue declareQueue(String queueName, boolean passive, boolean durable,
                                                    boolean exclusive, boolean autoDelete, Map<String, Object> args,
-                                                   ExclusiveOwner connection) {
+                                                   ExclusiveOwner connection, int maxQueues) {
+        if (!passive && maxQueues > 0 && queues.size() >= maxQueues && !queues.containsKey(queueName)) {
+            throw BrokerException.preconditionFailed("cannot declare queue '" + queueName + "': queue limit in vhost '"
+                    + name + "' (" + maxQueues + ") is reached");
+        }
         if (passive) {
             Queue queue = queue(queueName, connection);
             queue.touch(); // any declaration renews x-expires, as in RabbitMQ

@@ -1,27 +1,26 @@
 package dev.ferrymq.server;
 
-import dev.ferrymq.amqp.frame.AmqpFrameDecoder;
 import dev.ferrymq.broker.Broker;
 import dev.ferrymq.broker.persistence.Persistence;
+import dev.ferrymq.server.amqp.AmqpConnections;
+import dev.ferrymq.server.amqp.AmqpListener;
+import dev.ferrymq.server.amqp.channel.AmqpPropertiesCodec;
+import dev.ferrymq.server.amqp.AmqpServices;
+import dev.ferrymq.server.amqp.ConnectionInfo;
+import dev.ferrymq.server.amqp.ConnectionLimits;
 import dev.ferrymq.server.auth.LoginThrottle;
 import dev.ferrymq.server.config.ServerConfig;
 import dev.ferrymq.server.line.LineListener;
 import dev.ferrymq.server.management.BrokerAdmin;
 import dev.ferrymq.server.management.ManagementServer;
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
-import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import dev.ferrymq.server.alarm.Alarms;
@@ -33,15 +32,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.ArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 
 import static dev.ferrymq.server.ListenerBindException.binding;
 
@@ -56,14 +50,9 @@ public final class FerryServer implements BrokerAdmin, AutoCloseable {
     private final Broker broker;
     private final EventLoopGroup bossGroup;
     private final EventLoopGroup workerGroup;
-    private final Set<AmqpConnection> connections = ConcurrentHashMap.newKeySet();
-    private final LongAdder bytesReceived = new LongAdder();
-    private final LongAdder bytesSent = new LongAdder();
-    private final ConnectionLimits limits;
-    private final LoginThrottle loginThrottle = new LoginThrottle();
+    private final AmqpConnections connections = new AmqpConnections();
     private final Alarms alarms;
-    private final Channel listener;
-    private final Channel tlsListener; // null without TLS
+    private final AmqpListener amqp;
     private final ManagementServer management; // null when disabled
     private final LineListener lineListener; // null when disabled
     private volatile boolean closed;
@@ -73,14 +62,13 @@ public final class FerryServer implements BrokerAdmin, AutoCloseable {
         Files.createDirectories(config.dataDir());
         this.broker = Broker.open(config.dataDir(), config.storeConfig(), Persistence.defaultPagingBudget(),
                 new AmqpPropertiesCodec());
-        broker.onVirtualHostDeleted(this::closeConnectionsTo);
-        this.limits = new ConnectionLimits(config);
+        broker.onVirtualHostDeleted(connections::closeAllTo);
         this.alarms = new Alarms(MemoryProbe::usedBytes, MemoryProbe::collectGarbage, MemoryProbe.maxHeapBytes(),
                 config.memoryHighWatermark(),
                 new DiskProbe(config.dataDir()), config.diskFreeLimit());
         alarms.addListener((anyAlarm, reason) -> {
             if (!anyAlarm) {
-                connections.forEach(AmqpConnection::alarmsCleared);
+                connections.alarmsCleared();
             }
         });
         SslContext tls = config.tls() == null ? null : TlsContextFactory.serverContext(config.tls());
@@ -95,20 +83,13 @@ public final class FerryServer implements BrokerAdmin, AutoCloseable {
         this.workerGroup = new MultiThreadIoEventLoopGroup(config.ioThreads(), io);
         ManagementServer startedManagement = null;
         try {
-            ServerBootstrap bootstrap = new ServerBootstrap()
-                    .group(bossGroup, workerGroup)
-                    .channel(channelType)
-                    .option(ChannelOption.SO_BACKLOG, 1024)
-                    .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(512 * 1024,
-                            2 * 1024 * 1024))
-                    .childHandler(amqpPipeline(null));
+            this.amqp = new AmqpListener(new AmqpServices(config, broker, new ConnectionLimits(config),
+                    new LoginThrottle(), alarms, connections), bossGroup, workerGroup, channelType);
             String bind = config.bind();
-            this.listener = binding(Listener.AMQP, bind, config.amqpPort(),
-                    () -> bootstrap.bind(bind, config.amqpPort()).sync().channel());
-            this.tlsListener = tls == null || config.amqpsPort() < 0 ? null
-                    : binding(Listener.AMQPS, bind, config.amqpsPort(), () -> bootstrap.clone()
-                            .childHandler(amqpPipeline(tls)).bind(bind, config.amqpsPort()).sync().channel());
+            binding(Listener.AMQP, bind, config.amqpPort(), () -> amqp.bind(bind, config.amqpPort()));
+            if (tls != null && config.amqpsPort() >= 0) {
+                binding(Listener.AMQPS, bind, config.amqpsPort(), () -> amqp.bindTls(bind, config.amqpsPort(), tls));
+            }
             alarms.start(bossGroup, config.alarmCheckIntervalMillis());
             SslContext managementTls = config.managementTls() ? tls : null;
             startedManagement = config.managementPort() == ServerConfig.DISABLED ? null
@@ -125,7 +106,7 @@ public final class FerryServer implements BrokerAdmin, AutoCloseable {
         }
         log.info("FerryMQ listening for AMQP 0-9-1 on {}:{} ({} transport), data dir {}", config.bind(),
                 amqpPort(), epoll ? "epoll" : "nio", config.dataDir().toAbsolutePath());
-        if (tlsListener != null) {
+        if (amqp.tlsPort() >= 0) {
             log.info("FerryMQ listening for AMQPS (TLS 1.2/1.3) on {}:{}", config.bind(), amqpsPort());
         }
     }
@@ -148,27 +129,12 @@ public final class FerryServer implements BrokerAdmin, AutoCloseable {
         }
     }
 
-    /** The pipeline of one client socket: TLS if configured, frame decoder, connection state machine. */
-    private ChannelInitializer<SocketChannel> amqpPipeline(SslContext tls) {
-        return new ChannelInitializer<>() {
-            @Override
-            protected void initChannel(SocketChannel ch) {
-                ch.pipeline().addLast("bytes", new ByteCounter(bytesReceived, bytesSent));
-                if (tls != null) {
-                    ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
-                }
-                ch.pipeline().addLast("frames", new AmqpFrameDecoder(config.frameMax()));
-                ch.pipeline().addLast("amqp", new AmqpConnection(FerryServer.this));
-            }
-        };
-    }
-
     public static FerryServer start(ServerConfig config) throws IOException, InterruptedException {
         return new FerryServer(config);
     }
 
     public int amqpPort() {
-        return ((InetSocketAddress) listener.localAddress()).getPort();
+        return amqp.port();
     }
 
     /** The management HTTP port, or -1 when the management listener is disabled. */
@@ -183,7 +149,7 @@ public final class FerryServer implements BrokerAdmin, AutoCloseable {
 
     /** The AMQPS port, or -1 when TLS is not configured. */
     public int amqpsPort() {
-        return tlsListener == null ? -1 : ((InetSocketAddress) tlsListener.localAddress()).getPort();
+        return amqp.tlsPort();
     }
 
     /** The memory and disk alarms (state for the management API and metrics; runtime limit changes). */
@@ -191,21 +157,9 @@ public final class FerryServer implements BrokerAdmin, AutoCloseable {
         return alarms;
     }
 
-    ConnectionLimits limits() {
-        return limits;
-    }
-
-    LoginThrottle loginThrottle() {
-        return loginThrottle;
-    }
-
     /** Connections currently blocked by a resource alarm. */
     public int blockedConnectionCount() {
-        int blocked = 0;
-        for (AmqpConnection connection : connections) {
-            blocked += connection.blockedByAlarm() ? 1 : 0;
-        }
-        return blocked;
+        return connections.blockedCount();
     }
 
     public ServerConfig config() {
@@ -231,70 +185,31 @@ public final class FerryServer implements BrokerAdmin, AutoCloseable {
      * within a second is left out).
      */
     public List<ConnectionInfo> connections() {
-        List<ConnectionInfo> infos = new ArrayList<>();
-        for (AmqpConnection connection : List.copyOf(connections)) {
-            try {
-                infos.add(connection.context().executor().submit(connection::info).get(1, TimeUnit.SECONDS));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            } catch (Exception e) {
-                log.debug("no snapshot of connection: {}", e.toString());
-            }
-        }
-        infos.sort((a, b) -> a.name().compareTo(b.name()));
-        return infos;
+        return connections.snapshots();
     }
 
     /** Closes the named connection with 320 CONNECTION_FORCED; false if there is none of that name. */
     public boolean closeConnection(String name, String reason) {
-        for (AmqpConnection connection : List.copyOf(connections)) {
-            if (connection.context() != null && connection.rabbitName().equals(name)) {
-                connection.forceClose(reason);
-                return true;
-            }
-        }
-        return false;
+        return connections.close(name, reason);
     }
 
     /** Bytes received from and sent to AMQP clients since start. */
     public long bytesReceived() {
-        return bytesReceived.sum();
+        return amqp.bytesReceived();
     }
 
     public long bytesSent() {
-        return bytesSent.sum();
+        return amqp.bytesSent();
     }
 
     /** Number of open client sockets, including those still in the AMQP handshake. */
     public int connectionCount() {
-        return connections.size();
+        return connections.count();
     }
 
     /** Bytes queued in Netty for all client sockets but not yet written (bounded by per-socket back-pressure). */
     public long outboundBufferedBytes() {
-        long total = 0;
-        for (AmqpConnection connection : connections) {
-            total += connection.outboundBufferedBytes();
-        }
-        return total;
-    }
-
-    void register(AmqpConnection connection) {
-        connections.add(connection);
-    }
-
-    void unregister(AmqpConnection connection) {
-        connections.remove(connection);
-    }
-
-    /** A deleted vhost takes its connections with it (320 CONNECTION_FORCED, as RabbitMQ does). */
-    private void closeConnectionsTo(String vhost) {
-        for (AmqpConnection connection : List.copyOf(connections)) {
-            if (connection.vhost() != null && connection.vhost().name().equals(vhost)) {
-                connection.forceClose("vhost '" + vhost + "' is deleted");
-            }
-        }
+        return connections.outboundBufferedBytes();
     }
 
     /** Closes every client connection with 320 CONNECTION_FORCED, then stops listening and the event loops. */
@@ -304,30 +219,16 @@ public final class FerryServer implements BrokerAdmin, AutoCloseable {
             return;
         }
         closed = true;
-        log.info("Shutting down: closing {} connection(s)", connections.size());
-        listener.close().syncUninterruptibly();
+        log.info("Shutting down: closing {} connection(s)", connections.count());
+        amqp.close();
         if (management != null) {
             management.close();
         }
         if (lineListener != null) {
             lineListener.close();
         }
-        if (tlsListener != null) {
-            tlsListener.close().syncUninterruptibly();
-        }
         alarms.close();
-        for (AmqpConnection connection : List.copyOf(connections)) {
-            connection.forceClose("broker forced connection closure with reason 'shutdown'");
-        }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
-        while (!connections.isEmpty() && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
+        connections.closeAll("broker forced connection closure with reason 'shutdown'", 3000);
         workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         try {

@@ -1,6 +1,6 @@
 package dev.ferrymq.server.cli;
 
-import dev.ferrymq.server.ServerProperties;
+import dev.ferrymq.server.amqp.ServerProperties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

@@ -1,7 +1,7 @@
 package dev.ferrymq.server.management;
 
 import dev.ferrymq.broker.Broker;
-import dev.ferrymq.server.ConnectionInfo;
+import dev.ferrymq.server.amqp.ConnectionInfo;
 import dev.ferrymq.server.alarm.Alarms;
 
 import java.nio.file.Path;

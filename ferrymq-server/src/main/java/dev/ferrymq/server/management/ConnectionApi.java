@@ -1,7 +1,9 @@
 package dev.ferrymq.server.management;
 
 import dev.ferrymq.broker.Users;
-import dev.ferrymq.server.ConnectionInfo;
+import dev.ferrymq.server.amqp.ConnectionInfo;
+import dev.ferrymq.server.amqp.channel.ChannelInfo;
+import dev.ferrymq.server.amqp.channel.ConsumerInfo;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -89,7 +91,7 @@ final class ConnectionApi {
 
     private static List<Object> channelsOf(ConnectionInfo c) {
         List<Object> out = new ArrayList<>();
-        for (ConnectionInfo.ChannelInfo ch : c.channels()) {
+        for (ChannelInfo ch : c.channels()) {
             out.add(Json.obj("name", channelName(c, ch), "node", ApiContext.NODE, "number", ch.number(),
                     "user", c.user(), "vhost", c.vhost(), "state", "running",
                     "connection_details", Json.obj("name", c.name(), "peer_host", c.peerHost(),
@@ -101,7 +103,7 @@ final class ConnectionApi {
         return out;
     }
 
-    private static String channelName(ConnectionInfo c, ConnectionInfo.ChannelInfo ch) {
+    private static String channelName(ConnectionInfo c, ChannelInfo ch) {
         return c.name() + " (" + ch.number() + ")";
     }
 
@@ -111,8 +113,8 @@ final class ConnectionApi {
         }
         List<Object> out = new ArrayList<>();
         for (ConnectionInfo c : visible(r.user(), vhost)) {
-            for (ConnectionInfo.ChannelInfo ch : c.channels()) {
-                for (ConnectionInfo.ConsumerInfo consumer : ch.consumers()) {
+            for (ChannelInfo ch : c.channels()) {
+                for (ConsumerInfo consumer : ch.consumers()) {
                     out.add(Json.obj("consumer_tag", consumer.tag(),
                             "queue", Json.obj("name", consumer.queue(), "vhost", c.vhost()),
                             "channel_details", Json.obj("name", channelName(c, ch), "number", ch.number(),

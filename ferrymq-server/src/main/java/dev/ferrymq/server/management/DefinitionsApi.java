@@ -8,7 +8,7 @@ import dev.ferrymq.broker.TopicPermissions;
 import dev.ferrymq.broker.queue.Queue;
 import dev.ferrymq.broker.Users;
 import dev.ferrymq.broker.VirtualHost;
-import dev.ferrymq.server.ServerProperties;
+import dev.ferrymq.server.amqp.ServerProperties;
 
 import java.util.ArrayList;
 import java.util.List;

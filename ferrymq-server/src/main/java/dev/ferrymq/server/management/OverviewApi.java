@@ -2,8 +2,9 @@ package dev.ferrymq.server.management;
 
 import dev.ferrymq.broker.queue.Queue;
 import dev.ferrymq.broker.VirtualHost;
-import dev.ferrymq.server.ConnectionInfo;
-import dev.ferrymq.server.ServerProperties;
+import dev.ferrymq.server.amqp.ConnectionInfo;
+import dev.ferrymq.server.amqp.channel.ChannelInfo;
+import dev.ferrymq.server.amqp.ServerProperties;
 import dev.ferrymq.server.alarm.MemoryProbe;
 import dev.ferrymq.server.management.MessageRates.Counter;
 
@@ -64,7 +65,7 @@ final class OverviewApi {
         int consumers = 0;
         for (ConnectionInfo c : connections) {
             channels += c.channels().size();
-            for (ConnectionInfo.ChannelInfo ch : c.channels()) {
+            for (ChannelInfo ch : c.channels()) {
                 consumers += ch.consumers().size();
             }
         }

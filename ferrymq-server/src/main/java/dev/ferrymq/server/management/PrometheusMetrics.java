@@ -4,7 +4,7 @@ import dev.ferrymq.broker.MessageCounters;
 import dev.ferrymq.broker.queue.Queue;
 import dev.ferrymq.broker.VirtualHost;
 import dev.ferrymq.broker.persistence.Persistence;
-import dev.ferrymq.server.ConnectionInfo;
+import dev.ferrymq.server.amqp.ConnectionInfo;
 import dev.ferrymq.server.alarm.MemoryProbe;
 import dev.ferrymq.store.FsyncHistogram;
 

@@ -228,7 +228,7 @@ class CliPublishConsumeTest extends AbstractBrokerIT {
 
     /** Records AmqpConnection's debug line for a connection.close from a client (in-process broker only). */
     private static ListAppender<ILoggingEvent> watchClientCloses() {
-        Logger logger = (Logger) LoggerFactory.getLogger("dev.ferrymq.server.AmqpConnection");
+        Logger logger = (Logger) LoggerFactory.getLogger("dev.ferrymq.server.amqp.AmqpConnection");
         ListAppender<ILoggingEvent> appender = new ListAppender<>();
         appender.start();
         logger.addAppender(appender);
@@ -237,7 +237,7 @@ class CliPublishConsumeTest extends AbstractBrokerIT {
     }
 
     private static void stopWatching(ListAppender<ILoggingEvent> appender) {
-        Logger logger = (Logger) LoggerFactory.getLogger("dev.ferrymq.server.AmqpConnection");
+        Logger logger = (Logger) LoggerFactory.getLogger("dev.ferrymq.server.amqp.AmqpConnection");
         logger.detachAppender(appender);
         logger.setLevel(null);
     }

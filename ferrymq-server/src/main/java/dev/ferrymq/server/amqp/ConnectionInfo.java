@@ -1,4 +1,6 @@
-package dev.ferrymq.server;
+package dev.ferrymq.server.amqp;
+
+import dev.ferrymq.server.amqp.channel.ChannelInfo;
 
 import java.util.List;
 import java.util.Map;
@@ -17,12 +19,4 @@ public record ConnectionInfo(String name, String peerHost, int peerPort, String 
                              int frameMax, int channelMax, int heartbeat, long receivedBytes, long sentBytes,
                              List<ChannelInfo> channels) {
 
-    /** One channel of a connection. */
-    public record ChannelInfo(int number, boolean confirm, boolean transactional, int prefetchCount,
-                              int globalPrefetchCount, int unacked, List<ConsumerInfo> consumers) {
-    }
-
-    /** One consumer on a channel; {@code queue} is "amq.rabbitmq.reply-to" for a direct reply-to consumer. */
-    public record ConsumerInfo(String tag, String queue, boolean ackRequired, int prefetchCount) {
-    }
 }

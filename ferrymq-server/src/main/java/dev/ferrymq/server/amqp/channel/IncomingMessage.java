@@ -1,4 +1,4 @@
-package dev.ferrymq.server;
+package dev.ferrymq.server.amqp.channel;
 
 import dev.ferrymq.amqp.AmqpException;
 import dev.ferrymq.amqp.BasicProperties;
@@ -16,7 +16,7 @@ import io.netty.buffer.ByteBuf;
  */
 final class IncomingMessage {
     private static final byte[] EMPTY = new byte[0];
-    private static final int BASIC_CLASS_ID = 60;
+    private static final int BASIC_CLASS_ID = BasicPublish.CLASS_ID;
 
     private BasicPublish method;
     private byte[] properties;

@@ -1,4 +1,4 @@
-package dev.ferrymq.server;
+package dev.ferrymq.server.amqp.channel;
 
 import dev.ferrymq.broker.queue.Queue;
 import dev.ferrymq.broker.queue.QueueConsumer;
@@ -8,10 +8,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A basic.consume subscription of one AMQP channel. Queues call {@link #tryDeliver} from their dispatching
- * thread; the delivery itself is written later on the connection's event loop by {@link AmqpChannel}.
+ * thread; the delivery itself is written later on the connection's event loop by {@link DeliveryQueue}.
  */
 final class ChannelConsumer implements QueueConsumer {
-    private final AmqpChannel channel;
+    private final DeliveryQueue deliveries;
+    private final ChannelConsumers consumers;
     private final String tag;
     private final Queue queue;
     private final boolean noAck;
@@ -24,8 +25,10 @@ final class ChannelConsumer implements QueueConsumer {
      * @param queue    the queue consumed from, or null for a direct reply-to consumer
      * @param priority the consumer priority ({@code x-priority})
      */
-    ChannelConsumer(AmqpChannel channel, String tag, Queue queue, boolean noAck, int prefetch, int priority) {
-        this.channel = channel;
+    ChannelConsumer(DeliveryQueue deliveries, ChannelConsumers consumers, String tag, Queue queue, boolean noAck,
+                    int prefetch, int priority) {
+        this.deliveries = deliveries;
+        this.consumers = consumers;
         this.tag = tag;
         this.queue = queue;
         this.noAck = noAck;
@@ -58,38 +61,40 @@ final class ChannelConsumer implements QueueConsumer {
 
     @Override
     public boolean tryDeliver(QueueEntry entry) {
-        if (!channel.reserveCredit(this)) {
+        if (!deliveries.reserve(this)) {
             return false;
         }
         // An auto-ack entry is settled (its store reference dropped) as soon as we return: take the message now.
         // Otherwise the event loop loads a paged-out message when it writes the delivery.
-        channel.enqueueDelivery(this, entry, noAck ? entry.message() : entry.messageIfLoaded());
+        deliveries.enqueue(this, entry, noAck ? entry.message() : entry.messageIfLoaded());
         return true;
     }
 
     @Override
     public void cancelledByServer(Queue deleted) {
-        channel.cancelledByServer(this);
+        consumers.cancelledByServer(this);
     }
 
-    /** Takes one unit of this consumer's prefetch window, if open. */
+    /**
+     * Takes one unit of this consumer's prefetch window, if open. A queue offers a consumer its entries one at a
+     * time, under the queue's lock, so this is the only thread that takes credit now; settling gives it back
+     * concurrently, which can only make room. A plain check then increment is therefore enough, with no
+     * compare-and-set loop.
+     */
     boolean takeCredit() {
-        if (prefetch == 0) {
-            unacked.incrementAndGet();
-            return true;
+        if (prefetch != 0 && unacked.get() >= prefetch) {
+            return false;
         }
-        while (true) {
-            int current = unacked.get();
-            if (current >= prefetch) {
-                return false;
-            }
-            if (unacked.compareAndSet(current, current + 1)) {
-                return true;
-            }
-        }
+        unacked.incrementAndGet();
+        return true;
     }
 
     void returnCredit() {
         unacked.decrementAndGet();
+    }
+
+    /** Deliveries in flight to this consumer (reserved and not settled). */
+    int inFlight() {
+        return unacked.get();
     }
 }

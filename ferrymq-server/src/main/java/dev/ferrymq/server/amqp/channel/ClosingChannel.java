@@ -1,4 +1,4 @@
-package dev.ferrymq.server;
+package dev.ferrymq.server.amqp.channel;
 
 import dev.ferrymq.amqp.Method;
 import dev.ferrymq.amqp.method.BasicPublish;

@@ -1,10 +1,10 @@
-package dev.ferrymq.server;
-
-import static org.assertj.core.api.Assertions.assertThat;
+package dev.ferrymq.server.amqp;
 
 import dev.ferrymq.server.config.ServerConfig;
 import dev.ferrymq.server.config.Settings;
 import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 class ConnectionLimitsTest {
 

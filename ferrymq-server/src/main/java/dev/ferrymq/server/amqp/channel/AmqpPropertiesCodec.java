@@ -1,4 +1,4 @@
-package dev.ferrymq.server;
+package dev.ferrymq.server.amqp.channel;
 
 import dev.ferrymq.amqp.BasicProperties;
 import dev.ferrymq.broker.DecodedProperties;
@@ -7,7 +7,7 @@ import dev.ferrymq.broker.PropertiesCodec;
 import java.util.Map;
 
 /** The broker's view of content-header properties, decoded with the AMQP codec. Stateless and thread-safe. */
-final class AmqpPropertiesCodec implements PropertiesCodec {
+public final class AmqpPropertiesCodec implements PropertiesCodec {
 
     /** One decoding pass for everything a publish needs. */
     @Override
@@ -16,7 +16,7 @@ final class AmqpPropertiesCodec implements PropertiesCodec {
     }
 
     /** The broker's view of properties already decoded (by the frame decoder). */
-    static DecodedProperties decoded(BasicProperties decoded) {
+    public static DecodedProperties decoded(BasicProperties decoded) {
         Integer priority = decoded.priority();
         return new DecodedProperties(priority == null ? 0 : priority, decoded.expiration(), decoded.persistent(),
                 decoded.headers(), decoded.userId(), decoded.replyTo());

@@ -1,4 +1,4 @@
-package dev.ferrymq.server;
+package dev.ferrymq.server.amqp;
 
 import dev.ferrymq.server.config.ServerConfig;
 
@@ -10,13 +10,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Counts open connections in total, per virtual host and per user, against the configured maxima (0 = no limit).
  * Thread-safe: connections on different event loops acquire and release concurrently.
  */
-final class ConnectionLimits {
+public final class ConnectionLimits {
     private final ServerConfig config;
     private final AtomicInteger sockets = new AtomicInteger();
     private final Map<String, AtomicInteger> perVhost = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> perUser = new ConcurrentHashMap<>();
 
-    ConnectionLimits(ServerConfig config) {
+    public ConnectionLimits(ServerConfig config) {
         this.config = config;
     }
 

@@ -1,4 +1,4 @@
-package dev.ferrymq.server;
+package dev.ferrymq.server.amqp;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
