@@ -29,6 +29,20 @@ class QueueTest extends AbstractBrokerIT {
     }
 
     @Test
+    void unbindWithEmptyQueueAndKeyRemovesTheBindingThatBindMadeWithThem() throws Exception {
+        Channel ch = openChannel();
+        String q = declareQueue(ch); // the channel's most recently declared queue
+        ch.queueBind("", "amq.direct", ""); // empty queue and key: both mean that queue's name
+        publishConfirmed(ch, "amq.direct", q, "bound");
+        assertThat(getText(ch, q)).isEqualTo("bound");
+
+        ch.queueUnbind("", "amq.direct", "");
+
+        publishConfirmed(ch, "amq.direct", q, "unbound");
+        assertThat(ch.basicGet(q, true)).as("the binding is gone").isNull();
+    }
+
+    @Test
     void passiveDeclareOfMissingQueueIsNotFound() throws Exception {
         Channel ch = openChannel();
         assertChannelError(ch, NOT_FOUND, () -> ch.queueDeclarePassive(unique("missing")));

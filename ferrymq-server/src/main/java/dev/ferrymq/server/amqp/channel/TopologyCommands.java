@@ -105,7 +105,7 @@ final class TopologyCommands {
 
     void bindQueue(QueueBind m) {
         String queue = resolveQueueName(m.queue());
-        String routingKey = m.queue().isEmpty() && m.routingKey().isEmpty() ? queue : m.routingKey();
+        String routingKey = bindingKey(m.queue(), m.routingKey(), queue);
         checkQueueBinding(queue, m.exchange(), routingKey);
         vhost.bindQueue(queue, m.exchange(), routingKey, m.arguments(), owner);
         reply(m.noWait(), new QueueBindOk());
@@ -113,9 +113,18 @@ final class TopologyCommands {
 
     void unbindQueue(QueueUnbind m) {
         String queue = resolveQueueName(m.queue());
-        checkQueueBinding(queue, m.exchange(), m.routingKey());
-        vhost.unbindQueue(queue, m.exchange(), m.routingKey(), m.arguments(), owner);
+        String routingKey = bindingKey(m.queue(), m.routingKey(), queue);
+        checkQueueBinding(queue, m.exchange(), routingKey);
+        vhost.unbindQueue(queue, m.exchange(), routingKey, m.arguments(), owner);
         send.accept(new QueueUnbindOk());
+    }
+
+    /**
+     * An empty queue name with an empty routing key binds (and unbinds) with the queue's name as the key, as
+     * RabbitMQ's expand_routing_key_shortcut does for both methods.
+     */
+    private static String bindingKey(String requestedQueue, String routingKey, String resolvedQueue) {
+        return requestedQueue.isEmpty() && routingKey.isEmpty() ? resolvedQueue : routingKey;
     }
 
     private void checkQueueBinding(String queue, String exchange, String routingKey) {
