@@ -139,7 +139,7 @@ final class ClassicQueue extends AbstractQueue {
         lock.lock();
         try {
             expiry.used();
-            entry = peekNext() == null ? null : storage.poll();
+            entry = drops.peekUnexpired(settings, deleted) == null ? null : storage.poll();
             updateCongestionLocked();
             if (entry != null) {
                 if (!noAck) {
@@ -313,7 +313,7 @@ final class ClassicQueue extends AbstractQueue {
         boolean delivered = false;
         boolean singleActive = settings.singleActiveConsumer();
         while (!deleted && !consumers.isEmpty()) {
-            ClassicEntry entry = peekNext();
+            ClassicEntry entry = drops.peekUnexpired(settings, deleted);
             if (entry == null) {
                 break;
             }
@@ -395,12 +395,7 @@ final class ClassicQueue extends AbstractQueue {
         flow.update(storage.ready().size(), storage.nearBudget(), !consumers.isEmpty() && !deleted);
     }
 
-    // ---------------------------------------------------------------- expiry and dead letters
-
-    /** The next entry to deliver, after dropping expired ones from the head (RabbitMQ's message TTL). */
-    private ClassicEntry peekNext() {
-        return drops.peekUnexpired(settings, deleted);
-    }
+    // ---------------------------------------------------------------- expiry
 
     /** Arms a timer for the head's expiry, so expired messages go (or are dead-lettered) without consumers. */
     private void scheduleHeadExpiryLocked() {
@@ -414,7 +409,7 @@ final class ClassicQueue extends AbstractQueue {
         lock.lock();
         try {
             expiry.headTimerFired();
-            peekNext();
+            drops.peekUnexpired(settings, deleted); // drops (or dead-letters) the expired head entries
             scheduleHeadExpiryLocked();
             updateCongestionLocked();
         } finally {
