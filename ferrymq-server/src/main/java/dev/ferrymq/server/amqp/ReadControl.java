@@ -1,9 +1,9 @@
 package dev.ferrymq.server.amqp;
 
 import dev.ferrymq.broker.queue.Queue;
+import dev.ferrymq.server.flow.CongestionPause;
 import io.netty.channel.ChannelHandlerContext;
 
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -22,11 +22,12 @@ final class ReadControl {
 
     private final ChannelHandlerContext ctx;
     private final BooleanSupplier blockedByAlarm;
-    private boolean pausedForFlow;
+    private final CongestionPause congestion;
 
     ReadControl(ChannelHandlerContext ctx, BooleanSupplier blockedByAlarm) {
         this.ctx = ctx;
         this.blockedByAlarm = blockedByAlarm;
+        this.congestion = new CongestionPause(ctx, this::update);
     }
 
     /**
@@ -34,26 +35,12 @@ final class ReadControl {
      * back-pressure) until the queue has caught up, or for a bounded time.
      */
     void pauseFor(Queue congested, boolean consuming) {
-        if (pausedForFlow) {
-            return;
-        }
-        pausedForFlow = true;
-        update();
-        congested.whenUncongested(() -> ctx.executor().execute(this::resume));
-        ctx.executor().schedule(this::resume, consuming ? MAX_FLOW_PAUSE_CONSUMING_MILLIS : MAX_FLOW_PAUSE_MILLIS,
-                TimeUnit.MILLISECONDS);
-    }
-
-    private void resume() {
-        if (pausedForFlow) {
-            pausedForFlow = false;
-            update();
-        }
+        congestion.pauseFor(congested, consuming ? MAX_FLOW_PAUSE_CONSUMING_MILLIS : MAX_FLOW_PAUSE_MILLIS);
     }
 
     /** Reads the socket again unless something above still holds it. */
     void update() {
-        ctx.channel().config().setAutoRead(ctx.channel().isWritable() && !pausedForFlow
+        ctx.channel().config().setAutoRead(ctx.channel().isWritable() && !congestion.paused()
                 && !blockedByAlarm.getAsBoolean());
     }
 }

@@ -2,6 +2,7 @@ package dev.ferrymq.server.line;
 
 import dev.ferrymq.broker.queue.Queue;
 import dev.ferrymq.server.alarm.Alarms;
+import dev.ferrymq.server.flow.CongestionPause;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
@@ -11,7 +12,6 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayDeque;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Flow control for one line-listener connection, in its pipeline between the line decoder and the publishing
@@ -35,7 +35,7 @@ final class LineFlowControl extends ChannelInboundHandlerAdapter {
     private final ArrayDeque<Object> heldBack = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
     private boolean blockedByAlarm;
-    private boolean pausedForCongestion;
+    private CongestionPause congestion;
 
     LineFlowControl(Alarms alarms, Set<LineFlowControl> live) {
         this.alarms = alarms;
@@ -45,6 +45,7 @@ final class LineFlowControl extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.congestion = new CongestionPause(ctx, this::updateAutoRead);
         live.add(this);
         ctx.fireChannelActive();
     }
@@ -102,23 +103,10 @@ final class LineFlowControl extends ChannelInboundHandlerAdapter {
 
     /** A publish reached {@code congested}: stop reading until it has caught up, or for a bounded time. */
     void pauseFor(Queue congested) {
-        if (pausedForCongestion) {
-            return;
-        }
-        pausedForCongestion = true;
-        updateAutoRead();
-        congested.whenUncongested(() -> ctx.executor().execute(this::resumeAfterCongestion));
-        ctx.executor().schedule(this::resumeAfterCongestion, MAX_CONGESTION_PAUSE_MILLIS, TimeUnit.MILLISECONDS);
-    }
-
-    private void resumeAfterCongestion() {
-        if (pausedForCongestion) {
-            pausedForCongestion = false;
-            updateAutoRead();
-        }
+        congestion.pauseFor(congested, MAX_CONGESTION_PAUSE_MILLIS);
     }
 
     private void updateAutoRead() {
-        ctx.channel().config().setAutoRead(!blockedByAlarm && !pausedForCongestion);
+        ctx.channel().config().setAutoRead(!blockedByAlarm && !congestion.paused());
     }
 }
