@@ -66,12 +66,14 @@ public final class Wire {
             out.writeByte(0);
             return;
         }
-        int len = ByteBufUtil.utf8Bytes(s);
-        if (len > 255) {
-            throw new IllegalArgumentException("short string exceeds 255 bytes (" + len + ")");
+        // String.getBytes checks for ASCII with a vectorised intrinsic and copies in one go; counting and then
+        // encoding char by char cost 6% of a 1 KB delivery loop (basic.deliver's three short strings).
+        byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+        if (utf8.length > 255) {
+            throw new IllegalArgumentException("short string exceeds 255 bytes (" + utf8.length + ")");
         }
-        out.writeByte(len);
-        out.writeCharSequence(s, StandardCharsets.UTF_8);
+        out.writeByte(utf8.length);
+        out.writeBytes(utf8);
     }
 
     public static byte[] readLongString(ByteBuf in) {

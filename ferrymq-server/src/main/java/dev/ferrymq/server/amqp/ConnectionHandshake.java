@@ -16,7 +16,6 @@ import dev.ferrymq.server.auth.Credentials;
 import dev.ferrymq.server.auth.ExternalAuth;
 import dev.ferrymq.server.config.ServerConfig;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -174,8 +173,7 @@ final class ConnectionHandshake implements MethodHandler {
         heartbeat = m.heartbeat();
         if (m.heartbeat() > 0) {
             // Send a heartbeat when we have been quiet for one interval; give up after two silent ones.
-            ctx.pipeline().addBefore("frames", "heartbeat",
-                    new IdleStateHandler(m.heartbeat() * 2L, m.heartbeat(), 0, TimeUnit.SECONDS));
+            ctx.pipeline().addBefore("frames", "heartbeat", new Heartbeats(m.heartbeat()));
         }
         step = Step.AWAITING_OPEN;
     }
