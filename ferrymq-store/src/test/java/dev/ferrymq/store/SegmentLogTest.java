@@ -150,6 +150,41 @@ class SegmentLogTest {
         }
     }
 
+    /**
+     * Reads that walk forward are served from 64 KiB read-ahead blocks: records inside a block, records cut by a
+     * block's end, records bigger than a block, and records appended after the block was read all come back
+     * intact, and a damaged record is still caught by its CRC.
+     */
+    @Test
+    void readsWalkingForwardComeBackIntactAcrossReadAheadBlocks() throws IOException {
+        int[] sizes = {1_000, 1, 3_000, Segment.READ_AHEAD + 17, 700, Segment.READ_AHEAD / 2 - 3, 5};
+        List<Long> positions = new ArrayList<>();
+        try (SegmentLog log = SegmentLog.open(dir, BUFFERED)) {
+            for (int i = 0; i < 300; i++) {
+                positions.add(log.append(payload(i, sizes[i % sizes.length])));
+                if (i % 50 == 49) { // a read at the tail, then more appends behind the block it read
+                    assertThat(log.read(positions.get(i))).isEqualTo(payload(i, sizes[i % sizes.length]));
+                }
+            }
+            for (int i = 0; i < positions.size(); i++) {
+                assertThat(log.read(positions.get(i))).isEqualTo(payload(i, sizes[i % sizes.length]));
+            }
+        }
+        long damaged = positions.get(121); // 3,000 bytes
+        try (var file = java.nio.channels.FileChannel.open(segmentFile(dir, damaged),
+                java.nio.file.StandardOpenOption.WRITE)) {
+            file.write(java.nio.ByteBuffer.wrap(new byte[] {(byte) 0xEE}),
+                    SegmentLog.offset(damaged) + RecordFormat.FRAME_HEADER + 1L);
+        }
+        try (SegmentLog log = SegmentLog.open(dir, BUFFERED)) {
+            for (int i = 100; i < 121; i++) {
+                assertThat(log.read(positions.get(i))).isEqualTo(payload(i, sizes[i % sizes.length]));
+            }
+            assertThatThrownBy(() -> log.read(damaged)).isInstanceOf(StoreCorruptionException.class)
+                    .hasMessageContaining("CRC");
+        }
+    }
+
     @Test
     void oversizedRecordGetsItsOwnSegment() throws IOException {
         try (SegmentLog log = SegmentLog.open(dir, TINY)) {
