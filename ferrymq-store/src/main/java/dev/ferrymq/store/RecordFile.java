@@ -41,6 +41,8 @@ public final class RecordFile implements Syncable, AutoCloseable {
     static final String MAGIC = "FMQR";
     static final int HEADER = 8;
     static final String TEMP_SUFFIX = ".tmp";
+    /** Bytes gathered per write when the file is rewritten. */
+    private static final int REWRITE_CHUNK = 256 * 1024;
 
     private final Path file;
     private final Path temp;
@@ -173,11 +175,22 @@ public final class RecordFile implements Syncable, AutoCloseable {
                 StandardOpenOption.READ, StandardOpenOption.WRITE);
         try {
             RecordFormat.writeFully(next, RecordFormat.header(MAGIC), 0);
+            // Frames are gathered into large writes: a compacted queue index holds one small record per message,
+            // and a write each cost 13% of the broker's CPU while a deep queue drained (async-profiler).
+            ByteBuffer chunk = ByteBuffer.allocate(REWRITE_CHUNK);
             for (ByteBuffer f : frames) {
-                int n = f.limit();
-                RecordFormat.writeFully(next, f, newSize);
-                newSize += n;
+                if (f.limit() > chunk.remaining()) {
+                    newSize += writeChunk(next, chunk, newSize);
+                }
+                if (f.limit() > chunk.capacity()) {
+                    int n = f.limit();
+                    RecordFormat.writeFully(next, f, newSize);
+                    newSize += n;
+                } else {
+                    chunk.put(f);
+                }
             }
+            newSize += writeChunk(next, chunk, newSize);
             next.force(true);
             Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException | RuntimeException e) {
@@ -190,6 +203,17 @@ public final class RecordFile implements Syncable, AutoCloseable {
         size = newSize;
         old.close();
         RecordFormat.fsyncDirectory(file.toAbsolutePath().getParent());
+    }
+
+    /** Writes what {@code chunk} holds at {@code at} and empties it; returns how many bytes it wrote. */
+    private static int writeChunk(FileChannel channel, ByteBuffer chunk, long at) throws IOException {
+        chunk.flip();
+        int n = chunk.limit();
+        if (n > 0) {
+            RecordFormat.writeFully(channel, chunk, at);
+        }
+        chunk.clear();
+        return n;
     }
 
     private static List<ByteBuffer> frames(List<byte[]> records) {

@@ -114,6 +114,25 @@ class RecordFileTest {
         }
     }
 
+    /** A rewrite gathers frames into large writes: records across and beyond a write's size all survive. */
+    @Test
+    void largeRewriteKeepsEveryRecordInOrder() throws IOException {
+        Path file = dir.resolve("q.idx");
+        List<byte[]> records = new java.util.ArrayList<>();
+        for (int i = 0; i < 30_000; i++) {
+            records.add(payload(i, i == 12_345 ? 300_000 : 1 + i % 40));
+        }
+        try (RecordFile rf = RecordFile.open(file, syncer)) {
+            rf.append(payload(1, 10));
+            rf.rewrite(records);
+            assertThat(rf.size()).isEqualTo(Files.size(file));
+            assertThat(rf.readAll()).containsExactlyElementsOf(records);
+        }
+        try (RecordFile rf = RecordFile.open(file, syncer)) {
+            assertThat(rf.readAll()).containsExactlyElementsOf(records);
+        }
+    }
+
     @Test
     void leftoverTempFileFromCrashedRewriteIsIgnoredAndCleaned() throws IOException {
         Path file = dir.resolve("q.idx");
