@@ -223,6 +223,16 @@ public final class QueueIndex implements Syncable {
     }
 
     private void compact() {
+        if (live == 0) { // a drained queue: nothing to replay, the file just starts again
+            try {
+                flush();
+                file.rewrite(List.of());
+                removalsSinceCompaction = 0;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return;
+        }
         removeAll(Set.of());
     }
 
@@ -239,21 +249,7 @@ public final class QueueIndex implements Syncable {
     }
 
     private static List<Entry> replay(List<byte[]> records) {
-        LinkedHashMap<Long, Entry> entries = new LinkedHashMap<>();
-        for (byte[] record : records) {
-            ByteBuffer in = ByteBuffer.wrap(record);
-            byte op = in.get();
-            long position = in.getLong();
-            if (op == ENQUEUED) {
-                long expiresAt = in.getLong();
-                boolean sized = in.remaining() >= 5;
-                entries.put(position, new Entry(position, expiresAt, sized ? in.get() & 0xFF : 0,
-                        sized ? in.getInt() : 0));
-            } else {
-                entries.remove(position);
-            }
-        }
-        return new ArrayList<>(entries.values());
+        return IndexReplay.replay(records, ENQUEUED);
     }
 
     private static List<byte[]> encodeAll(List<Entry> entries) {
