@@ -13,6 +13,9 @@
 #   FERRY_JAVA_OPTS="$(the options in jvm.options)"  FERRY_FSYNC=always
 #   RABBIT_PORT=5681 GARAGE_PORT=5682 FERRY_PORT=5683 RABBIT_DIST_PORT=5684 GARAGE_ADMIN_PORT=5685
 #   KEEP_WORK=1                             keep the temp dir (broker data, logs) after the run
+#   FERRY_ROOT=$ROOT                        the checkout whose FerryMQ is measured (e.g. a worktree of an older
+#                                           commit, for a before/after pair of runs)
+#   REPORT_NAME=latest                      names the result files (quick for QUICK=1); only latest updates README
 #
 # Brokers take turns: for each scenario and repeat, RabbitMQ, then GarageMQ, then FerryMQ, one at a time.
 # Every run starts the broker afresh with an empty temp data dir, so peak RSS (VmHWM) and CPU time are those of
@@ -36,7 +39,8 @@ DEEP_MESSAGES="${DEEP_MESSAGES:-1000000}"
 DEEP_TIMEOUT="${DEEP_TIMEOUT:-600}"
 BROKERS="${BROKERS:-rabbitmq garagemq ferrymq}"
 SCENARIOS="${SCENARIOS:-1a 1b 2 3a 3b 4 5 6 7}"
-FERRY_JAVA_OPTS="${FERRY_JAVA_OPTS:-$(sed 's/#.*//' "$ROOT/jvm.options" | xargs)}"  # the launcher's defaults
+FERRY_ROOT="${FERRY_ROOT:-$ROOT}"
+FERRY_JAVA_OPTS="${FERRY_JAVA_OPTS:-$(sed 's/#.*//' "$FERRY_ROOT/jvm.options" | xargs)}"  # the launcher's defaults
 FERRY_FSYNC="${FERRY_FSYNC:-always}"
 RABBIT_PORT="${RABBIT_PORT:-5681}"
 GARAGE_PORT="${GARAGE_PORT:-5682}"
@@ -198,11 +202,11 @@ for b in $BROKERS; do
     ferrymq)
       # The launcher's own build step (mvn package when sources changed), then --version proves the jar runs.
       log "building FerryMQ with ./ferrymq's build step"
-      if timeout 1200 "$ROOT/ferrymq" --version >"$WORK/ferry-build.log" 2>&1; then
+      if timeout 1200 "$FERRY_ROOT/ferrymq" --version >"$WORK/ferry-build.log" 2>&1; then
         ACTIVE="$ACTIVE ferrymq"
-      elif [ -f "$ROOT/ferrymq-server/target/ferrymq-server.jar" ] \
-           && java -jar "$ROOT/ferrymq-server/target/ferrymq-server.jar" --version >/dev/null 2>&1; then
-        note "FerryMQ: the build failed (another edit in progress?); benchmarked the jar built before, $(date -r "$ROOT/ferrymq-server/target/ferrymq-server.jar" '+%F %T')"
+      elif [ -f "$FERRY_ROOT/ferrymq-server/target/ferrymq-server.jar" ] \
+           && java -jar "$FERRY_ROOT/ferrymq-server/target/ferrymq-server.jar" --version >/dev/null 2>&1; then
+        note "FerryMQ: the build failed (another edit in progress?); benchmarked the jar built before, $(date -r "$FERRY_ROOT/ferrymq-server/target/ferrymq-server.jar" '+%F %T')"
         tail -20 "$WORK/ferry-build.log" >&2 || true
         ACTIVE="$ACTIVE ferrymq"
       else
@@ -212,7 +216,7 @@ for b in $BROKERS; do
       if [[ " $ACTIVE " == *" ferrymq "* ]]; then
         # A private copy, so a rebuild by someone else during the run cannot change what we measure.
         mkdir -p "$WORK/ferry-jar"
-        cp -r "$ROOT/ferrymq-server/target/ferrymq-server.jar" "$ROOT/ferrymq-server/target/lib" "$WORK/ferry-jar/"
+        cp -r "$FERRY_ROOT/ferrymq-server/target/ferrymq-server.jar" "$FERRY_ROOT/ferrymq-server/target/lib" "$WORK/ferry-jar/"
         FERRY_VERSION="$(java -jar "$WORK/ferry-jar/ferrymq-server.jar" --version 2>/dev/null | strip_ansi | head -1 || true)"
       fi ;;
     *) echo "compare.sh: unknown broker '$b'" >&2; exit 2 ;;
@@ -451,7 +455,9 @@ LOAD_AFTER="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 # --- report ------------------------------------------------------------------------------------------------
 # A QUICK run writes results/quick.*, so it never replaces the last full run's latest.* (nor README's table).
-if [ "$QUICK" = 1 ]; then REPORT_NAME=quick; else REPORT_NAME=latest; fi
+if [ -z "${REPORT_NAME:-}" ]; then
+  if [ "$QUICK" = 1 ]; then REPORT_NAME=quick; else REPORT_NAME=latest; fi
+fi
 export REPORT_NAME
 mkdir -p "$RESULTS"
 cp "$TSV" "$RESULTS/$REPORT_NAME.tsv"
@@ -468,7 +474,7 @@ if [ -s "$FAILURES" ]; then cp "$FAILURES" "$RESULTS/$REPORT_NAME-failures.txt";
   echo "rabbitmq=$(dpkg-query -W -f '${Version}' rabbitmq-server 2>/dev/null || true)"
   echo "erlang=$(dpkg-query -W -f '${Version}' erlang-base 2>/dev/null || true)"
   echo "garagemq=$(dpkg-query -W -f '${Version}' garagemq 2>/dev/null || true)"
-  echo "ferrymq=${FERRY_VERSION:-} (commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'), $(git -C "$ROOT" status --porcelain 2>/dev/null | grep -c . || true) uncommitted files; $FERRY_JAVA_OPTS, fsync $FERRY_FSYNC)"
+  echo "ferrymq=${FERRY_VERSION:-} (commit $(git -C "$FERRY_ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'), $(git -C "$FERRY_ROOT" status --porcelain 2>/dev/null | grep -c . || true) uncommitted files; $FERRY_JAVA_OPTS, fsync $FERRY_FSYNC)"
   echo "load_before=$LOAD_BEFORE"; echo "load_after=$LOAD_AFTER"
   echo "cpus=$(nproc)"
   echo "java=$(java -version 2>&1 | head -1)"
