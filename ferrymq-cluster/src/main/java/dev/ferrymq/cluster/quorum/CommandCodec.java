@@ -5,6 +5,7 @@ import dev.ferrymq.cluster.quorum.QueueCommand.Checkout;
 import dev.ferrymq.cluster.quorum.QueueCommand.Configure;
 import dev.ferrymq.cluster.quorum.QueueCommand.ConsumerDown;
 import dev.ferrymq.cluster.quorum.QueueCommand.Credit;
+import dev.ferrymq.cluster.quorum.QueueCommand.Dequeue;
 import dev.ferrymq.cluster.quorum.QueueCommand.Discard;
 import dev.ferrymq.cluster.quorum.QueueCommand.Enqueue;
 import dev.ferrymq.cluster.quorum.QueueCommand.NodeDown;
@@ -27,6 +28,8 @@ import java.io.IOException;
  *             | version | leader time (ms)  | command bytes |
  *             |  1 byte |  8 bytes          |               |
  *             +---------+-------------------+---------------+
+ *  types: 1 configure, 2 enqueue, 3 checkout, 4 cancel, 5 settle, 6 return, 7 discard, 8 purge, 9 credit,
+ *         10 consumer down, 11 node down, 12 tick, 13 dequeue
  *  consumer id  = node:string connection:long channel:int tag:string
  *  publisher id = node:string connection:long channel:int
  *  string, byte[] = int length + bytes;  id list = int count + longs
@@ -49,6 +52,7 @@ public final class CommandCodec {
     private static final int CONSUMER_DOWN = 10;
     private static final int NODE_DOWN = 11;
     private static final int TICK = 12;
+    private static final int DEQUEUE = 13;
 
     private CommandCodec() {
     }
@@ -96,6 +100,8 @@ public final class CommandCodec {
         } else if (command instanceof Checkout c) {
             writeConsumer(out.writeByte(CHECKOUT), c.consumer())
                     .writeInt(c.prefetch()).writeInt(c.priority()).writeBoolean(c.exclusive());
+        } else if (command instanceof Dequeue d) {
+            writeConsumer(out.writeByte(DEQUEUE), d.getter()).writeBoolean(d.autoAck());
         } else if (command instanceof Cancel c) {
             writeConsumer(out.writeByte(CANCEL), c.consumer());
         } else if (command instanceof Settle s) {
@@ -135,6 +141,7 @@ public final class CommandCodec {
             case CONSUMER_DOWN -> new ConsumerDown(readConsumer(in));
             case NODE_DOWN -> new NodeDown(in.readString());
             case TICK -> new Tick();
+            case DEQUEUE -> new Dequeue(readConsumer(in), in.readBoolean());
             default -> throw new IOException("unknown quorum queue command type " + type);
         };
     }

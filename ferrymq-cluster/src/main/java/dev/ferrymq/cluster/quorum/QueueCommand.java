@@ -42,6 +42,18 @@ public sealed interface QueueCommand {
         }
     }
 
+    /**
+     * basic.get: take the next ready message for {@code getter} (the channel's id with a tag no consumer can
+     * have, such as the empty tag). With {@code autoAck} it is gone at once; otherwise the getter holds it
+     * until it is settled, returned or discarded like a consumer's message. The message comes as a
+     * {@link Effect.Deliver} to the getter; the reply is {@link Reply.Code#EMPTY} when there was none.
+     */
+    record Dequeue(ConsumerId getter, boolean autoAck) implements QueueCommand {
+        public Dequeue {
+            Objects.requireNonNull(getter, "getter");
+        }
+    }
+
     /** basic.cancel: no further deliveries; messages it holds stay with it until settled or returned. */
     record Cancel(ConsumerId consumer) implements QueueCommand {
     }

@@ -11,6 +11,7 @@ import dev.ferrymq.cluster.quorum.QueueCommand.Checkout;
 import dev.ferrymq.cluster.quorum.QueueCommand.Configure;
 import dev.ferrymq.cluster.quorum.QueueCommand.ConsumerDown;
 import dev.ferrymq.cluster.quorum.QueueCommand.Credit;
+import dev.ferrymq.cluster.quorum.QueueCommand.Dequeue;
 import dev.ferrymq.cluster.quorum.QueueCommand.Discard;
 import dev.ferrymq.cluster.quorum.QueueCommand.Enqueue;
 import dev.ferrymq.cluster.quorum.QueueCommand.NodeDown;
@@ -67,6 +68,8 @@ public final class QuorumQueueState {
                     m -> deadLetter(m.returned(), DeadLetterReason.REJECTED, effects));
         } else if (command instanceof Checkout c) {
             return checkout(c, effects);
+        } else if (command instanceof Dequeue d) {
+            return dequeue(d, effects);
         } else if (command instanceof Cancel c) {
             cancel(c.consumer(), effects);
         } else if (command instanceof Credit c) {
@@ -143,6 +146,25 @@ public final class QuorumQueueState {
             effects.add(new ConsumerActivity(c.consumer(), !waits));
         }
         return Reply.OK;
+    }
+
+    /** A getter is a consumer that never gets pushed messages (CANCELLED) and is dropped once it holds none. */
+    private Reply dequeue(Dequeue d, List<Effect> effects) {
+        QueueMessage message = ready.poll();
+        if (message == null) {
+            return new Reply(Reply.Code.EMPTY, 0);
+        }
+        if (!d.autoAck()) {
+            ConsumerState getter = consumers.get(d.getter());
+            if (getter == null) {
+                getter = new ConsumerState(d.getter(), 0, 0, false, Status.CANCELLED, 0);
+                consumers.add(getter);
+            }
+            getter.checkOut(message, ++serveCounter);
+        }
+        effects.add(new Deliver(d.getter(), message.id(), message.content(), message.acquiredCount() > 0,
+                message.acquiredCount()));
+        return new Reply(Reply.Code.OK, ready.size());
     }
 
     private void cancel(ConsumerId id, List<Effect> effects) {
@@ -274,8 +296,18 @@ public final class QuorumQueueState {
         return consumers.all().stream().mapToInt(ConsumerState::checkedOutCount).sum();
     }
 
+    /**
+     * When the head message expires (leader time), or -1: the leader proposes a {@link Tick} then, since
+     * nothing else may come to apply the expiry.
+     */
+    public long nextExpiry() {
+        QueueMessage head = ready.peek();
+        return head == null ? -1 : head.expiresAt();
+    }
+
+    /** Consumers that can still receive (not cancelled, not basic.get holders): what management shows. */
     public int consumerCount() {
-        return consumers.size();
+        return (int) consumers.all().stream().filter(c -> c.status() != Status.CANCELLED).count();
     }
 
     /** The ids of the messages {@code consumer} holds, oldest first; empty if it is unknown. */

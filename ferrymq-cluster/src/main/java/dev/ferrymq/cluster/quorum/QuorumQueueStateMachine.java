@@ -86,14 +86,20 @@ public class QuorumQueueStateMachine extends BaseStateMachine {
     }
 
     @Override
-    public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
-        byte[] command = request.getMessage().getContent().toByteArray();
-        byte[] entry = CommandCodec.encodeEntry(leaderClock.getAsLong(), command);
-        return TransactionContext.newBuilder()
+    public TransactionContext startTransaction(RaftClientRequest request) {
+        TransactionContext.Builder transaction = TransactionContext.newBuilder()
                 .setStateMachine(this)
-                .setClientRequest(request)
-                .setLogData(UnsafeByteOperations.unsafeWrap(entry))
-                .build();
+                .setClientRequest(request);
+        byte[] entry;
+        try {
+            entry = CommandCodec.encodeEntry(leaderClock.getAsLong(), request.getMessage().getContent().toByteArray());
+        } catch (IOException e) {
+            // Set, not thrown: Ratis then answers with a StateMachineException, which clients do not retry.
+            TransactionContext refused = transaction.build();
+            refused.setException(e);
+            return refused;
+        }
+        return transaction.setLogData(UnsafeByteOperations.unsafeWrap(entry)).build();
     }
 
     @Override

@@ -6,7 +6,8 @@ import java.io.IOException;
  * The answer to the proposer of a command, sent back by Ratis once the entry is committed and applied.
  * Encoded as {@code version:byte code:byte value:long}.
  *
- * @param value the message id for an accepted enqueue, the purged count for a purge, else 0
+ * @param value the message id for an accepted enqueue, the purged count for a purge, the ready count left
+ *              after a basic.get (its message-count), else 0
  */
 public record Reply(Code code, long value) {
 
@@ -16,6 +17,8 @@ public record Reply(Code code, long value) {
         DUPLICATE,
         /** reject-publish refused the enqueue: basic.nack. */
         REJECTED,
+        /** basic.get on a queue with no ready message. */
+        EMPTY,
         /** An exclusive consume on a queue with consumers, or any consume next to an exclusive one. */
         CONSUMER_REFUSED
     }

@@ -14,6 +14,7 @@ class CommandCodecTest {
     private static final List<QueueCommand> EVERY_COMMAND_WITHOUT_ARRAYS = List.of(
             new QueueCommand.Configure(new QueueConfig(5, 10, 1 << 20, Overflow.REJECT_PUBLISH, 60_000, true)),
             new QueueCommand.Checkout(CONSUMER, 250, -3, true),
+            new QueueCommand.Dequeue(CONSUMER, true),
             new QueueCommand.Cancel(CONSUMER),
             new QueueCommand.Settle(CONSUMER, List.of(1L, 2L, Long.MAX_VALUE)),
             new QueueCommand.Return(CONSUMER, List.of(7L)),

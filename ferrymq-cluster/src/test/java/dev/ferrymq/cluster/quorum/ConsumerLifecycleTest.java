@@ -51,8 +51,9 @@ class ConsumerLifecycleTest {
             assertThat(QueueDriver.body(d)).isEqualTo("b");
         });
         // The cancelled consumer may still ack what it holds, as with basic.cancel on RabbitMQ.
-        queue.ack(c1, a);
         assertThat(queue.state.consumerCount()).isEqualTo(1);
+        queue.ack(c1, a);
+        assertThat(queue.state.consumers.get(c1)).as("forgotten once it holds nothing").isNull();
     }
 
     @Test
@@ -96,7 +97,7 @@ class ConsumerLifecycleTest {
         assertThat(queue.takeDeliveries()).isEmpty();
         assertThat(queue.state.checkedOutBy(c1)).containsExactly(a);
         queue.requeue(c1, a);
-        assertThat(queue.state.consumerCount()).isZero();
+        assertThat(queue.state.consumers.get(c1)).isNull();
         assertThat(queue.state.readyCount()).isEqualTo(2);
     }
 
@@ -144,5 +145,46 @@ class ConsumerLifecycleTest {
         queue.apply(new QueueCommand.NodeDown(QueueDriver.PUBLISHER.node()));
 
         assertThat(queue.apply(enqueue).code()).isEqualTo(Reply.Code.OK);
+    }
+
+    @Test
+    void basicGetWithAutoAckTakesTheNextMessageForGood() {
+        ConsumerId getter = consumer("n2", "");
+        queue.publish("a");
+        queue.publish("b");
+
+        Reply reply = queue.apply(new QueueCommand.Dequeue(getter, true));
+
+        assertThat(reply).isEqualTo(new Reply(Reply.Code.OK, 1));
+        assertThat(queue.takeDeliveries()).singleElement().satisfies(d -> {
+            assertThat(d.consumer()).isEqualTo(getter);
+            assertThat(QueueDriver.body(d)).isEqualTo("a");
+        });
+        assertThat(queue.state.checkedOutCount()).isZero();
+        assertThat(queue.state.readyCount()).isEqualTo(1);
+    }
+
+    @Test
+    void basicGetWithoutAckHoldsTheMessageUntilTheChannelSettlesOrCloses() {
+        ConsumerId getter = consumer("n2", "");
+        queue.publish("a");
+        queue.publish("b");
+        queue.apply(new QueueCommand.Dequeue(getter, false));
+        queue.apply(new QueueCommand.Dequeue(getter, false));
+        List<Deliver> got = queue.takeDeliveries();
+
+        queue.ack(getter, got.get(0).messageId());
+        assertThat(queue.state.checkedOutBy(getter)).containsExactly(got.get(1).messageId());
+        assertThat(queue.state.consumerCount()).as("a getter is not a consumer").isZero();
+
+        queue.apply(new QueueCommand.ConsumerDown(getter));
+        assertThat(queue.state.readyCount()).isEqualTo(1);
+        assertThat(queue.state.consumers.get(getter)).isNull();
+    }
+
+    @Test
+    void basicGetOnAnEmptyQueueSaysSo() {
+        assertThat(queue.apply(new QueueCommand.Dequeue(consumer("n1", ""), true)).code())
+                .isEqualTo(Reply.Code.EMPTY);
     }
 }

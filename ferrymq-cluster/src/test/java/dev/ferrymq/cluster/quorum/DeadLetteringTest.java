@@ -103,6 +103,16 @@ class DeadLetteringTest {
     }
 
     @Test
+    void nextExpiryTellsTheLeaderWhenToProposeATick() {
+        queue.configure(config(20, -1, -1, Overflow.DROP_HEAD, 500));
+        assertThat(queue.state.nextExpiry()).isEqualTo(-1);
+
+        queue.publish("a");
+
+        assertThat(queue.state.nextExpiry()).isEqualTo(queue.time + 500);
+    }
+
+    @Test
     void expiredMessageIsNotDeliveredToANewConsumer() {
         queue.publish("old", 0, 100);
         queue.publish("fresh");

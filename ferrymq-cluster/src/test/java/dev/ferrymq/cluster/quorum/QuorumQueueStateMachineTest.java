@@ -3,7 +3,9 @@ package dev.ferrymq.cluster.quorum;
 import static dev.ferrymq.cluster.quorum.RatisTestCluster.reply;
 import static dev.ferrymq.cluster.quorum.RatisTestCluster.send;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ferrymq.cluster.quorum.Effect.DeadLetter;
 import dev.ferrymq.cluster.quorum.Effect.Deliver;
 import dev.ferrymq.cluster.quorum.Effect.EnqueueSettled;
 import java.io.ByteArrayInputStream;
@@ -60,6 +62,35 @@ class QuorumQueueStateMachineTest {
             assertThat(cluster.effectsRun.get("n1")).filteredOn(Deliver.class::isInstance).isEmpty();
             assertThat(cluster.effectsRun.get("n3")).filteredOn(Deliver.class::isInstance).isEmpty();
             assertThat(cluster.effectsRun.get("n1")).filteredOn(EnqueueSettled.class::isInstance).hasSize(20);
+
+            Deliver delivered = (Deliver) cluster.effectsRun.get("n2").stream()
+                    .filter(Deliver.class::isInstance).findFirst().orElseThrow();
+            RaftClientReply rejected = send(client, new QueueCommand.Discard(consumerOnN2,
+                    List.of(delivered.messageId())));
+            cluster.awaitApplied(rejected.getLogIndex(), WAIT);
+            RaftPeerId leader = cluster.awaitLeader(WAIT);
+            for (RaftPeerId peer : cluster.running()) {
+                assertThat(cluster.effectsRun.get(peer.toString())).as("dead letters run by %s", peer)
+                        .filteredOn(DeadLetter.class::isInstance).hasSize(peer.equals(leader) ? 1 : 0);
+            }
+        }
+    }
+
+    @Test
+    void aProposalThatDoesNotDecodeIsRefusedBeforeItReachesTheLog() throws IOException {
+        try (RatisTestCluster cluster = new RatisTestCluster(dir, 3, p -> { })) {
+            RaftClient client = cluster.client();
+            publish(client, 10);
+
+            assertThatThrownBy(() -> client.io().send(Message.valueOf("not a command")))
+                    .hasRootCauseInstanceOf(IOException.class)
+                    .rootCause().hasMessageContaining("unsupported command format version");
+            RaftClientReply next = publish(client, 10);
+
+            cluster.awaitApplied(next.getLogIndex(), WAIT);
+            for (RaftPeerId peer : cluster.running()) {
+                assertThat(cluster.machine(peer).appliedSinceStart()).as("entries applied by %s", peer).isEqualTo(2);
+            }
         }
     }
 
