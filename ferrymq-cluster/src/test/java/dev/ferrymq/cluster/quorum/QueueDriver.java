@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -133,5 +134,20 @@ final class QueueDriver {
             list.add(id);
         }
         return list;
+    }
+
+    /** Effects hold byte arrays, which records compare by identity: a readable form to compare instead. */
+    static List<String> describe(List<Effect> effects) {
+        return effects.stream().map(e -> {
+            if (e instanceof Deliver d) {
+                return "deliver " + d.consumer() + " " + d.messageId() + " " + Arrays.toString(d.content())
+                        + " " + d.redelivered() + " " + d.deliveryCount();
+            }
+            if (e instanceof DeadLetter d) {
+                return "dead " + d.messageId() + " " + Arrays.toString(d.content()) + " " + d.reason() + " "
+                        + d.deliveryCount();
+            }
+            return e.toString();
+        }).toList();
     }
 }

@@ -64,8 +64,8 @@ class SnapshotCodecTest {
             restored.time += 20_000;
 
             assertThat(actual).as("reply to %s", command).isEqualTo(expected);
-            assertThat(describe(restored.effects)).as("effects of %s", command)
-                    .isEqualTo(describe(original.effects));
+            assertThat(QueueDriver.describe(restored.effects)).as("effects of %s", command)
+                    .isEqualTo(QueueDriver.describe(original.effects));
         }
         assertThat(restored.snapshot()).isEqualTo(original.snapshot());
     }
@@ -90,20 +90,5 @@ class SnapshotCodecTest {
                 .isInstanceOf(IOException.class);
         assertThatThrownBy(() -> SnapshotCodec.read(new ByteArrayInputStream(badVersion), badVersion.length))
                 .isInstanceOf(IOException.class).hasMessageContaining("version");
-    }
-
-    /** Effects hold byte arrays, which records compare by identity: compare a readable form instead. */
-    private static List<String> describe(List<Effect> effects) {
-        return effects.stream().map(e -> {
-            if (e instanceof Effect.Deliver d) {
-                return "deliver " + d.consumer() + " " + d.messageId() + " " + Arrays.toString(d.content())
-                        + " " + d.redelivered() + " " + d.deliveryCount();
-            }
-            if (e instanceof Effect.DeadLetter d) {
-                return "dead " + d.messageId() + " " + Arrays.toString(d.content()) + " " + d.reason() + " "
-                        + d.deliveryCount();
-            }
-            return e.toString();
-        }).toList();
     }
 }
