@@ -18,7 +18,8 @@ public sealed interface QueueCommand {
     }
 
     /**
-     * A publish. {@code seq} numbers the publisher's enqueues to this queue from 1; 0 turns deduplication off.
+     * A publish. {@code seq} numbers the publisher's enqueues to this queue from 1, and they must be proposed
+     * in that order (a lower seq after a higher one is taken for a retry); 0 turns deduplication off.
      *
      * @param priority   the message's {@code priority} property (0 when absent); above 4 is served first
      * @param expiration the message's {@code expiration} property in ms, negative when absent
