@@ -73,6 +73,10 @@ class QuorumQueueStateMachineTest {
                 assertThat(cluster.effectsRun.get(peer.toString())).as("dead letters run by %s", peer)
                         .filteredOn(DeadLetter.class::isInstance).hasSize(peer.equals(leader) ? 1 : 0);
             }
+            QueueStats stats = QueueStats.decode(client.io().sendReadOnly(Message.EMPTY).getMessage()
+                    .getContent().toByteArray());
+            assertThat(stats).extracting(QueueStats::ready, QueueStats::checkedOut, QueueStats::consumers)
+                    .as("the rejected message's credit went to the next one").containsExactly(14, 5, 1);
         }
     }
 
