@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftPeerId;
@@ -95,6 +96,25 @@ class QuorumQueueStateMachineTest {
             for (RaftPeerId peer : cluster.running()) {
                 assertThat(cluster.machine(peer).appliedSinceStart()).as("entries applied by %s", peer).isEqualTo(2);
             }
+        }
+    }
+
+    @Test
+    void aListenerOnAnotherNodeAppliesTheLogAndServesItsOwnConsumers() throws IOException {
+        try (RatisTestCluster cluster = new RatisTestCluster(dir, 3, 1, p -> { })) {
+            RaftClient client = cluster.client();
+            RaftPeerId listener = RaftPeerId.valueOf("n4");
+            send(client, new QueueCommand.Checkout(new ConsumerId("n4", 1, 1, "ctag"), 0, 0, false));
+            RaftClientReply last = null;
+            for (int i = 0; i < 5; i++) {
+                last = publish(client, 10);
+            }
+            cluster.awaitApplied(last.getLogIndex(), WAIT);
+
+            assertThat(cluster.division(listener).getInfo().getCurrentRole()).isEqualTo(RaftPeerRole.LISTENER);
+            assertThat(cluster.effectsRun.get("n4")).filteredOn(Deliver.class::isInstance).hasSize(5);
+            assertThat(cluster.machine(listener).stateBytes())
+                    .isEqualTo(cluster.machine(RaftPeerId.valueOf("n1")).stateBytes());
         }
     }
 

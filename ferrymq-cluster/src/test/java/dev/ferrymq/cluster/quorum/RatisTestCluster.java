@@ -18,6 +18,7 @@ import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.netty.NettyConfigKeys;
+import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
@@ -50,11 +51,20 @@ final class RatisTestCluster implements AutoCloseable {
     private final List<RaftClient> clients = new ArrayList<>();
 
     RatisTestCluster(Path root, int size, Consumer<RaftProperties> tuning) throws IOException {
+        this(root, size, 0, tuning);
+    }
+
+    /**
+     * @param listeners non-voting members after the voters: they apply the log but never vote or lead, which
+     *                  is how a node outside the queue's members can serve its consumers
+     */
+    RatisTestCluster(Path root, int voters, int listeners, Consumer<RaftProperties> tuning) throws IOException {
         this.root = root;
         this.tuning = tuning;
         List<RaftPeer> peers = new ArrayList<>();
-        for (int i = 1; i <= size; i++) {
-            peers.add(RaftPeer.newBuilder().setId("n" + i).setAddress("127.0.0.1:" + freePort()).build());
+        for (int i = 1; i <= voters + listeners; i++) {
+            peers.add(RaftPeer.newBuilder().setId("n" + i).setAddress("127.0.0.1:" + freePort())
+                    .setStartupRole(i > voters ? RaftPeerRole.LISTENER : RaftPeerRole.FOLLOWER).build());
         }
         group = RaftGroup.valueOf(RaftGroupId.randomId(), peers);
         for (RaftPeer peer : peers) {
