@@ -1,0 +1,89 @@
+package dev.ferrymq.cluster.quorum;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class CommandCodecTest {
+    private static final ConsumerId CONSUMER = new ConsumerId("rabbit@n2", 12, 3, "amq.ctag-é");
+
+    private static final List<QueueCommand> EVERY_COMMAND_WITHOUT_ARRAYS = List.of(
+            new QueueCommand.Configure(new QueueConfig(5, 10, 1 << 20, Overflow.REJECT_PUBLISH, 60_000, true)),
+            new QueueCommand.Checkout(CONSUMER, 250, -3, true),
+            new QueueCommand.Dequeue(CONSUMER, true),
+            new QueueCommand.Cancel(CONSUMER),
+            new QueueCommand.Settle(CONSUMER, List.of(1L, 2L, Long.MAX_VALUE)),
+            new QueueCommand.Return(CONSUMER, List.of(7L)),
+            new QueueCommand.Discard(CONSUMER, List.of()),
+            new QueueCommand.Purge(),
+            new QueueCommand.Credit(CONSUMER, 0),
+            new QueueCommand.ConsumerDown(CONSUMER),
+            new QueueCommand.NodeDown("rabbit@n3"),
+            new QueueCommand.Tick());
+
+    @Test
+    void everyCommandSurvivesARoundTrip() throws IOException {
+        for (QueueCommand command : EVERY_COMMAND_WITHOUT_ARRAYS) {
+            assertThat(CommandCodec.decode(CommandCodec.encode(command))).isEqualTo(command);
+        }
+    }
+
+    @Test
+    void enqueueKeepsItsContentAndFields() throws IOException {
+        PublisherId publisher = new PublisherId("n1", 4, 2);
+        byte[] content = {0, 1, 2, (byte) 0xff};
+
+        QueueCommand.Enqueue decoded = (QueueCommand.Enqueue) CommandCodec.decode(
+                CommandCodec.encode(new QueueCommand.Enqueue(publisher, 9, 7, 1500, content)));
+
+        assertThat(decoded.publisher()).isEqualTo(publisher);
+        assertThat(decoded.seq()).isEqualTo(9);
+        assertThat(decoded.priority()).isEqualTo(7);
+        assertThat(decoded.expiration()).isEqualTo(1500);
+        assertThat(decoded.content()).containsExactly(content);
+    }
+
+    @Test
+    void logEntryCarriesTheLeaderTimestampInFrontOfTheCommand() throws IOException {
+        byte[] command = CommandCodec.encode(new QueueCommand.Tick());
+
+        LogEntry entry = CommandCodec.decodeEntry(CommandCodec.encodeEntry(123_456_789L, command));
+
+        assertThat(entry).isEqualTo(new LogEntry(123_456_789L, new QueueCommand.Tick()));
+    }
+
+    @Test
+    void unknownVersionTypeAndTruncationAreErrorsNotGarbage() {
+        byte[] good = CommandCodec.encode(new QueueCommand.Cancel(CONSUMER));
+        byte[] newerVersion = good.clone();
+        newerVersion[0] = 2;
+        byte[] unknownType = good.clone();
+        unknownType[1] = 99;
+
+        assertThatThrownBy(() -> CommandCodec.decode(newerVersion)).hasMessageContaining("version 2");
+        assertThatThrownBy(() -> CommandCodec.decode(unknownType)).hasMessageContaining("type 99");
+        assertThatThrownBy(() -> CommandCodec.decode(Arrays.copyOf(good, good.length - 1)))
+                .isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> CommandCodec.encodeEntry(1, unknownType)).isInstanceOf(IOException.class);
+    }
+
+    @Test
+    void aHugeLengthIsRefusedBeforeAllocating() {
+        byte[] settle = CommandCodec.encode(new QueueCommand.Settle(CONSUMER, List.of(1L)));
+        // The id count is the int just before the last 8 bytes.
+        int countAt = settle.length - 12;
+        settle[countAt] = 0x7f;
+
+        assertThatThrownBy(() -> CommandCodec.decode(settle)).hasMessageContaining("exceeds");
+    }
+
+    @Test
+    void replySurvivesARoundTrip() throws IOException {
+        Reply reply = new Reply(Reply.Code.REJECTED, 42);
+        assertThat(Reply.decode(reply.encode())).isEqualTo(reply);
+    }
+}
