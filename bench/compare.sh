@@ -6,12 +6,13 @@
 #
 # Environment (all optional):
 #   REPEATS=3  DURATION=20  QUICK=0
-#   BROKERS="rabbitmq garagemq ferrymq"     which brokers, in this order (one at a time)
+#   BROKERS="rabbitmq garagemq ferrymq relay"  which brokers, in this order (one at a time); relay is the
+#                                           ceiling: bench/relay, an AMQP relay with no queue (not scenario 7)
 #   SCENARIOS="1a 1b 2 3a 3b 4 5 6 7"       which scenarios (see bench/README.md)
 #   DEEP_MESSAGES=1000000                   messages in scenario 7
 #   DEEP_TIMEOUT=600                        cap in seconds on each phase of scenario 7 (publish, drain)
 #   FERRY_JAVA_OPTS="$(the options in jvm.options)"  FERRY_FSYNC=always
-#   RABBIT_PORT=5681 GARAGE_PORT=5682 FERRY_PORT=5683 RABBIT_DIST_PORT=5684 GARAGE_ADMIN_PORT=5685
+#   RABBIT_PORT=5681 GARAGE_PORT=5682 FERRY_PORT=5683 RABBIT_DIST_PORT=5684 GARAGE_ADMIN_PORT=5685 RELAY_PORT=5686
 #   KEEP_WORK=1                             keep the temp dir (broker data, logs) after the run
 #   FERRY_ROOT=$ROOT                        the checkout whose FerryMQ is measured (e.g. a worktree of an older
 #                                           commit, for a before/after pair of runs)
@@ -37,7 +38,7 @@ REPEATS="${REPEATS:-3}"
 DURATION="${DURATION:-20}"
 DEEP_MESSAGES="${DEEP_MESSAGES:-1000000}"
 DEEP_TIMEOUT="${DEEP_TIMEOUT:-600}"
-BROKERS="${BROKERS:-rabbitmq garagemq ferrymq}"
+BROKERS="${BROKERS:-rabbitmq garagemq ferrymq relay}"
 SCENARIOS="${SCENARIOS:-1a 1b 2 3a 3b 4 5 6 7}"
 FERRY_ROOT="${FERRY_ROOT:-$ROOT}"
 FERRY_JAVA_OPTS="${FERRY_JAVA_OPTS:-$(sed 's/#.*//' "$FERRY_ROOT/jvm.options" | xargs)}"  # the launcher's defaults
@@ -47,6 +48,7 @@ GARAGE_PORT="${GARAGE_PORT:-5682}"
 FERRY_PORT="${FERRY_PORT:-5683}"
 RABBIT_DIST_PORT="${RABBIT_DIST_PORT:-5684}"
 GARAGE_ADMIN_PORT="${GARAGE_ADMIN_PORT:-5685}"
+RELAY_PORT="${RELAY_PORT:-5686}"
 RABBIT_NODE="ferrybench-$$@localhost"
 START_TIMEOUT=90          # seconds a broker gets to start listening
 CLK_TCK="$(getconf CLK_TCK)"
@@ -219,13 +221,27 @@ for b in $BROKERS; do
         cp -r "$FERRY_ROOT/ferrymq-server/target/ferrymq-server.jar" "$FERRY_ROOT/ferrymq-server/target/lib" "$WORK/ferry-jar/"
         FERRY_VERSION="$(java -jar "$WORK/ferry-jar/ferrymq-server.jar" --version 2>/dev/null | strip_ansi | head -1 || true)"
       fi ;;
+    relay)
+      # The ceiling (issue 19): bench/relay forwards each publish to a consumer with no queue in between.
+      if timeout 900 mvn -B -q -Dstyle.color=never -f "$BENCH_DIR/relay/pom.xml" package \
+           >"$WORK/relay-build.log" 2>&1; then
+        mkdir -p "$WORK/relay-jar"
+        cp -r "$BENCH_DIR/relay/target/relay.jar" "$BENCH_DIR/relay/target/lib" "$WORK/relay-jar/"
+        ACTIVE="$ACTIVE relay"
+      else
+        tail -20 "$WORK/relay-build.log" >&2 || true
+        note "Relay: build failed, skipped"
+      fi ;;
     *) echo "compare.sh: unknown broker '$b'" >&2; exit 2 ;;
   esac
 done
 [ -n "$ACTIVE" ] || { echo "compare.sh: no broker to run" >&2; exit 1; }
 
 # --- brokers ------------------------------------------------------------------------------------------------
-broker_port() { case "$1" in rabbitmq) echo "$RABBIT_PORT" ;; garagemq) echo "$GARAGE_PORT" ;; ferrymq) echo "$FERRY_PORT" ;; esac; }
+broker_port() {
+  case "$1" in rabbitmq) echo "$RABBIT_PORT" ;; garagemq) echo "$GARAGE_PORT" ;; ferrymq) echo "$FERRY_PORT" ;;
+    relay) echo "$RELAY_PORT" ;; esac
+}
 
 wait_listening() {   # wait_listening NAME PORT PID
   local i
@@ -292,6 +308,11 @@ EOF
       # shellcheck disable=SC2086
       setsid java $FERRY_JAVA_OPTS -jar "$WORK/ferry-jar/ferrymq-server.jar" server --amqp-port "$FERRY_PORT" \
         --bind 127.0.0.1 --data-dir "$dir/data" --fsync "$FERRY_FSYNC" >"$dir/broker.log" 2>&1 </dev/null &
+      launcher=$! ;;
+    relay)
+      need_free_ports "$RELAY_PORT"
+      # shellcheck disable=SC2086
+      setsid java $FERRY_JAVA_OPTS -jar "$WORK/relay-jar/relay.jar" "$RELAY_PORT" >"$dir/broker.log" 2>&1 </dev/null &
       launcher=$! ;;
   esac
   CUR_BROKER="$name"; CUR_PGID="$launcher"; CUR_PID="$launcher"
@@ -446,6 +467,7 @@ SECONDS=0
 for s in $SCENARIOS; do
   for r in $(seq 1 "$REPEATS"); do
     for b in $ACTIVE; do
+      [ "$b" = relay ] && [ "$s" = 7 ] && continue # nothing to keep: the relay has no queue to fill or drain
       run_one "$b" "$s" "$r"
     done
   done

@@ -15,7 +15,7 @@ import sys
 runs_tsv, meta_txt, scen_tsv, notes_txt, out_dir = sys.argv[1:6]
 name_ = os.environ.get("REPORT_NAME", "latest")   # "quick" for QUICK=1 runs, so they never replace latest.*
 
-BROKERS = [("rabbitmq", "RabbitMQ"), ("garagemq", "GarageMQ"), ("ferrymq", "FerryMQ")]
+BROKERS = [("rabbitmq", "RabbitMQ"), ("garagemq", "GarageMQ"), ("ferrymq", "FerryMQ"), ("relay", "Relay (ceiling)")]
 PHASES = ["1a", "1b", "2", "3a", "3b", "4", "5", "6", "7p", "7d"]
 
 meta = {}
@@ -141,6 +141,7 @@ if "7p" in phases or "7d" in phases:
 ferry = "ferrymq" in active
 rabbit = "rabbitmq" in active
 garage = "garagemq" in active
+relay = "relay" in active
 
 out = []
 w = out.append
@@ -159,6 +160,9 @@ if garage:
     w(f"- GarageMQ {meta.get('garagemq', '?')} (Debian), badger storage, stock config.")
 if ferry:
     w(f"- {meta.get('ferrymq', 'FerryMQ')}.")
+if relay:
+    w("- Relay (ceiling): `bench/relay`, a Netty AMQP relay that forwards each publish straight to a consumer "
+      "(no queue, routing, accounting or persistence; FerryMQ's JVM options); not run on the deep queue.")
 w(f"- Machine load average before/after: {meta.get('load_before', '?')} / {meta.get('load_after', '?')}.")
 w("")
 w("## Throughput (msgs/s)")
@@ -172,6 +176,8 @@ if ferry and rabbit:
     head += " | FerryMQ/RabbitMQ"; sep += "---:|"
 if ferry and garage:
     head += " | FerryMQ/GarageMQ"; sep += "---:|"
+if ferry and relay:
+    head += " | FerryMQ/relay"; sep += "---:|"
 w(head + " |")
 w(sep)
 for ph in phases:
@@ -180,6 +186,8 @@ for ph in phases:
         line += " | " + ratio(throughput("ferrymq", ph), throughput("rabbitmq", ph))
     if ferry and garage:
         line += " | " + ratio(throughput("ferrymq", ph), throughput("garagemq", ph))
+    if ferry and relay:
+        line += " | " + ratio(throughput("ferrymq", ph), throughput("relay", ph))
     w(line + " |")
 w("")
 w("## Consumer latency, p50 / p99 (ms)")
@@ -210,6 +218,30 @@ for key, phs in rows_res:
         cells_rss.append("—" if r[0] is None else f"{r[0]:,.0f}")
         cells_cpu.append("—" if r[1] is None else f"{r[1]:.1f} + {r[2]:.1f} ({r[3]:.1f})")
     w(f"| {label} | " + " | ".join(cells_rss) + " | " + " | ".join(cells_cpu) + " |")
+w("")
+
+
+def cpu_per_million(b, ph):
+    """Median over repeats of broker CPU seconds per million messages (received, or sent for 7p)."""
+    per = []
+    for r in ok(group(b, ph)):
+        rate, cpu, wall = num(r, metric_key(ph)), num(r, "broker_cpu_s"), num(r, "wall_s")
+        duration = float(meta.get("duration", "0") or 0) if ph not in ("7p", "7d") else wall
+        if rate and cpu is not None and duration:
+            per.append(cpu / (rate * duration / 1e6))
+    return med(per)
+
+
+w("## Broker CPU per million messages")
+w("")
+w("Broker CPU seconds (user+system) divided by the messages it moved (receive rate × run length; publish rate "
+  "for the deep-queue publish): the CPU a message costs, start-up and JIT compilation during the run included.")
+w("")
+w("| scenario | " + " | ".join(n for _, n in brokers) + " |")
+w("|---|" + "---:|" * len(brokers))
+for ph in phases:
+    w(f"| {labels[ph]} | " + " | ".join("—" if cpu_per_million(b, ph) is None else f"{cpu_per_million(b, ph):.1f}"
+                                         for b, _ in brokers) + " |")
 w("")
 
 # Targets of issue 5, checked mechanically.
@@ -308,7 +340,7 @@ with open(dat2, "w") as f:
             r = res.get((b, key), (None,))[0]
             vals.append("?" if not r else f"{r:.0f}")
         f.write(f'"{key}" ' + " ".join(vals) + "\n")
-colors = {"rabbitmq": "#ff6600", "garagemq": "#4a90d9", "ferrymq": "#2ca02c"}
+colors = {"rabbitmq": "#ff6600", "garagemq": "#4a90d9", "ferrymq": "#2ca02c", "relay": "#999999"}
 plots = lambda path: ", ".join(  # noqa: E731
     f"'{path}' using {i + 2}:xtic(1) title '{n}' lc rgb '{colors[b]}'" for i, (b, n) in enumerate(brokers))
 gp = f"""set terminal pngcairo size 1200,900 font 'sans,10'
