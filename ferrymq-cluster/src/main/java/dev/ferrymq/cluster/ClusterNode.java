@@ -61,10 +61,6 @@ public final class ClusterNode implements Cluster {
     public static ClusterNode start(ClusterConfig config, GroupStateMachines stateMachines) throws IOException {
         NodeAddress self = config.seeds().stream().filter(seed -> seed.name().equals(config.nodeName()))
                 .findFirst().orElse(null);
-        if (self != null && self.port() != config.port()) {
-            throw new IllegalArgumentException("the cluster seeds give node " + config.nodeName() + " port "
-                    + self.port() + " but its cluster-port is " + config.port());
-        }
         Files.createDirectories(config.storageDir());
         RaftGroup initial = self != null ? RaftGroup.valueOf(MetadataGroup.ID, Peers.peers(config.seeds()))
                 : RaftGroup.valueOf(MetadataGroup.ID);
