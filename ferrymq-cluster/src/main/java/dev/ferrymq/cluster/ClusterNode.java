@@ -2,6 +2,7 @@ package dev.ferrymq.cluster;
 
 import dev.ferrymq.broker.cluster.Cluster;
 import dev.ferrymq.broker.cluster.ClusterConfig;
+import dev.ferrymq.broker.cluster.ClusterException;
 import dev.ferrymq.broker.cluster.NodeAddress;
 import dev.ferrymq.broker.cluster.NodeStatus;
 import dev.ferrymq.cluster.membership.Membership;
@@ -79,14 +80,24 @@ public final class ClusterNode implements Cluster {
             server.close();
             throw e;
         }
-        RaftClient client = RaftClient.newBuilder()
-                .setProperties(RaftSettings.client())
-                .setRaftGroup(RaftGroup.valueOf(MetadataGroup.ID, Peers.peers(config.seeds())))
-                .build();
         log.info("cluster node {} listening on {}:{} ({}), Raft storage {}", config.nodeName(), config.bind(),
                 config.port(), self != null ? "seed of " + config.seeds() : "not a seed: waiting to be added",
                 config.storageDir().toAbsolutePath());
-        return new ClusterNode(config, server, metadata, new MetadataLog(client));
+        MetadataLog metadataLog = new MetadataLog(() -> RaftClient.newBuilder()
+                .setProperties(RaftSettings.client())
+                .setRaftGroup(RaftGroup.valueOf(MetadataGroup.ID, division(server).getRaftConf().getCurrentPeers()))
+                .setLeaderId(division(server).getInfo().getLeaderId())
+                .setRetryPolicy(RaftSettings.clientRetries())
+                .build());
+        return new ClusterNode(config, server, metadata, metadataLog);
+    }
+
+    private static RaftServer.Division division(RaftServer server) {
+        try {
+            return server.getDivision(MetadataGroup.ID);
+        } catch (IOException e) {
+            throw new ClusterException("this node is not (yet) a member of the cluster", e);
+        }
     }
 
     @Override

@@ -4,6 +4,8 @@ import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.netty.NettyConfigKeys;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.retry.RetryPolicy;
 import org.apache.ratis.rpc.SupportedRpcType;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.util.SizeInBytes;
@@ -63,6 +65,15 @@ public final class RaftSettings {
         RaftServerConfigKeys.Log.setSegmentSizeMax(properties, SizeInBytes.valueOf("8MB"));
         RaftServerConfigKeys.Log.setPreallocatedSize(properties, SizeInBytes.valueOf("1MB"));
         return properties;
+    }
+
+    /**
+     * How often a client request is retried (after a leader change, or while there is no leader) before it fails:
+     * 8 tries half a second apart outlast an election (1-2 s), and a request never hangs forever, as it would with
+     * Ratis' default of retrying without end.
+     */
+    public static RetryPolicy clientRetries() {
+        return RetryPolicies.retryUpToMaximumCountWithFixedSleep(8, TimeDuration.valueOf(500, TimeUnit.MILLISECONDS));
     }
 
     /** The properties of a client (membership changes, metadata commands): Netty transport, bounded requests. */

@@ -5,6 +5,10 @@ import dev.ferrymq.broker.cluster.NodeAddress;
 import dev.ferrymq.broker.cluster.NodeStatus;
 import dev.ferrymq.broker.cluster.NodeStatus.Role;
 import dev.ferrymq.cluster.metadata.CommandCount;
+import dev.ferrymq.cluster.metadata.MetadataGroup;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.statemachine.SnapshotInfo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -96,6 +100,34 @@ class ClusterNodeTest {
                 String last = node.metadata().read(m -> new String(((CommandCount) m).last(), StandardCharsets.UTF_8));
                 assertThat(last).isEqualTo("while-down-19");
             }
+        }
+    }
+
+    @Test
+    void aRequestedSnapshotIsWrittenAndARestartedNodeStartsFromItsLatestSnapshot() throws Exception {
+        try (LocalCluster cluster = LocalCluster.of(dir, 3).startAll()) {
+            String leader = cluster.awaitLeader();
+            for (int i = 0; i < 5; i++) {
+                submit(cluster.node(leader), "before-snapshot-" + i);
+            }
+            LocalCluster.await("n1 applied 5", () -> applied(cluster.node("n1")) == 5);
+            try (RaftClient client = RaftClient.newBuilder().setProperties(RaftSettings.client())
+                    .setRaftGroup(cluster.node("n1").raftServer().getDivision(MetadataGroup.ID).getGroup()).build()) {
+                assertThat(client.getSnapshotManagementApi(RaftPeerId.valueOf("n1")).create(true, 10_000).isSuccess())
+                        .isTrue();
+            }
+            SnapshotInfo snapshot = cluster.node("n1").metadata().getLatestSnapshot();
+            assertThat(snapshot.getIndex()).isPositive();
+            submit(cluster.node(leader), "after-snapshot");
+
+            LocalCluster.await("n1 applied 6", () -> applied(cluster.node("n1")) == 6);
+
+            cluster.stop("n1"); // Ratis also snapshots when a server stops, so this covers "after-snapshot" too
+            ClusterNode restarted = cluster.start("n1");
+            SnapshotInfo loaded = restarted.metadata().getLatestSnapshot();
+            assertThat(loaded.getIndex()).isGreaterThanOrEqualTo(snapshot.getIndex());
+            assertThat(restarted.metadata().getLastAppliedTermIndex()).isEqualTo(loaded.getTermIndex());
+            LocalCluster.await("restarted n1 applied 6", () -> applied(restarted) == 6);
         }
     }
 

@@ -13,9 +13,7 @@ import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.SetConfigurationRequest;
-import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.server.RaftServer;
-import org.apache.ratis.util.TimeDuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,7 +21,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The members of a group and changes to them: who they are (the group's current Raft configuration, which is a
@@ -33,8 +30,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Membership {
     private static final Logger log = LoggerFactory.getLogger(Membership.class);
-    /** A membership change is retried (e.g. across a leader election) this often, each try bounded by the timeout. */
-    private static final int CHANGE_ATTEMPTS = 4;
 
     private final RaftServer server;
     private final RaftGroupId groupId;
@@ -104,13 +99,17 @@ public final class Membership {
     }
 
     private void change(List<RaftPeer> current, SetConfigurationRequest.Arguments arguments, String what) {
+        RaftPeerId leader = division().getInfo().getLeaderId();
+        if (leader == null) { // refuse at once rather than retry for many seconds (the caller may be an HTTP thread)
+            throw new ClusterException("could not " + what + ": the cluster has no leader (is a majority of its "
+                    + "members running?)");
+        }
         RaftGroup group = RaftGroup.valueOf(groupId, current);
         try (RaftClient client = RaftClient.newBuilder()
                 .setProperties(RaftSettings.client())
                 .setRaftGroup(group)
-                .setLeaderId(division().getInfo().getLeaderId())
-                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(CHANGE_ATTEMPTS,
-                        TimeDuration.valueOf(500, TimeUnit.MILLISECONDS)))
+                .setLeaderId(leader)
+                .setRetryPolicy(RaftSettings.clientRetries())
                 .build()) {
             RaftClientReply reply = client.admin().setConfiguration(arguments);
             if (!reply.isSuccess()) {

@@ -8,22 +8,32 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 /**
  * Appends commands to the metadata group's log from this node. A command is sent to the group's leader (the client
  * follows leader changes), committed on a majority, applied by every node's {@link MetadataStateMachine}, and the
- * future completes with the leader's answer. Thread-safe (Ratis' client is).
+ * future completes with the leader's answer. The Ratis client is made at the first command, for the members of
+ * that moment (a node added later does not know the seeds' membership is still current). Thread-safe.
  */
 public final class MetadataLog implements AutoCloseable {
-    private final RaftClient client;
+    private final Supplier<RaftClient> clientFactory;
+    private RaftClient client; // guarded by this
 
-    public MetadataLog(RaftClient client) {
-        this.client = client;
+    public MetadataLog(Supplier<RaftClient> clientFactory) {
+        this.clientFactory = clientFactory;
     }
 
     /** Completes with the command's answer once it is committed and applied; exceptionally if it is not. */
     public CompletableFuture<byte[]> submit(byte[] command) {
-        return client.async().send(Message.valueOf(ByteString.copyFrom(command))).thenApply(MetadataLog::answer);
+        return client().async().send(Message.valueOf(ByteString.copyFrom(command))).thenApply(MetadataLog::answer);
+    }
+
+    private synchronized RaftClient client() {
+        if (client == null) {
+            client = clientFactory.get();
+        }
+        return client;
     }
 
     private static byte[] answer(RaftClientReply reply) {
@@ -34,7 +44,9 @@ public final class MetadataLog implements AutoCloseable {
     }
 
     @Override
-    public void close() throws IOException {
-        client.close();
+    public synchronized void close() throws IOException {
+        if (client != null) {
+            client.close();
+        }
     }
 }
