@@ -47,7 +47,8 @@ public final class ClusterNode implements Cluster {
         this.server = server;
         this.metadata = metadata;
         this.metadataLog = metadataLog;
-        this.membership = new Membership(server, MetadataGroup.ID, config.nodeName());
+        this.membership = new Membership(server, MetadataGroup.ID,
+                new NodeAddress(config.nodeName(), config.bind(), config.port()));
     }
 
     /** Starts the Raft server and the metadata group; returns once the cluster port listens. */

@@ -33,15 +33,21 @@ public final class Membership {
 
     private final RaftServer server;
     private final RaftGroupId groupId;
+    private final NodeAddress local;
     private final String localName;
 
-    public Membership(RaftServer server, RaftGroupId groupId, String localName) {
+    /** {@code local}: this node, as it is shown while it is not (yet) a member. */
+    public Membership(RaftServer server, RaftGroupId groupId, NodeAddress local) {
         this.server = server;
         this.groupId = groupId;
-        this.localName = localName;
+        this.local = local;
+        this.localName = local.name();
     }
 
-    /** Every member (the current configuration), sorted by name, with its role and whether it answers. */
+    /**
+     * Every member (the current configuration), sorted by name, with its role and whether it answers. A node that
+     * is not a member (started outside the seeds and not added yet) lists only itself, with role unknown.
+     */
     public List<NodeStatus> statuses() {
         RaftServer.Division division = division();
         RaftPeerId leader = division.getInfo().getLeaderId();
@@ -54,6 +60,9 @@ public final class Membership {
                     : peer.getId().equals(leader) ? Role.LEADER
                     : running && leader != null ? Role.FOLLOWER : Role.UNKNOWN;
             statuses.add(new NodeStatus(node, running, role, local));
+        }
+        if (statuses.stream().noneMatch(NodeStatus::local)) {
+            statuses.add(new NodeStatus(local, true, Role.UNKNOWN, true));
         }
         statuses.sort(Comparator.comparing(NodeStatus::name));
         return statuses;

@@ -7,6 +7,7 @@ import dev.ferrymq.store.StoreConfig;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -245,15 +246,26 @@ public final class Settings {
         return value.trim();
     }
 
-    /** The host name up to its first dot (RabbitMQ's short node names), or {@code localhost} if it is unknown. */
+    /**
+     * The host name up to its first dot (RabbitMQ's short node names), or {@code localhost} if it is unknown. On
+     * Linux it is read from the kernel, since {@link InetAddress#getLocalHost()} also resolves the name, which can
+     * take seconds with a broken resolver, and every {@code ferrymq} command loads this table.
+     */
     private static String shortHostName() {
+        String host;
         try {
-            String host = InetAddress.getLocalHost().getHostName();
-            int dot = host.indexOf('.');
-            return dot > 0 ? host.substring(0, dot) : host;
-        } catch (IOException e) {
-            return "localhost";
+            host = Files.readString(Path.of("/proc/sys/kernel/hostname")).trim();
+        } catch (IOException | RuntimeException e) {
+            try {
+                host = InetAddress.getLocalHost().getHostName();
+            } catch (IOException unknown) {
+                host = "";
+            }
         }
+        int dot = host.indexOf('.');
+        String shortName = dot > 0 ? host.substring(0, dot) : host;
+        return shortName.isBlank() || shortName.chars().anyMatch(c -> c == ',' || Character.isWhitespace(c))
+                ? "localhost" : shortName;
     }
 
     private static String logLevel(String value) {

@@ -104,6 +104,8 @@ class ClusterOfThreeProcessesTest {
         NodeProcess n4 = new NodeProcess(dir, "n4", NodeProcess.freePort(), List.of("--cluster-seeds", seeds));
         nodes.add(n4.start());
         n4.awaitServing();
+        assertThat(namesOf(n4.get("nodes"))).as("a node waiting to be added lists itself").containsExactly("n4");
+        assertThat(n4.get("nodes").get(0).path("role").asText()).isEqualTo("unknown");
         CliRunner.Run added = CliRunner.ferrymq(nodes.get(1).managementPort, "cluster", "add-node", n4.seed());
         assertThat(added.exitCode()).as(added.err()).isZero();
         awaitAgreement(nodes, Set.of("n1", "n2", "n3", "n4"), Set.of());
