@@ -263,12 +263,12 @@ public final class FerryServer implements BrokerAdmin, AutoCloseable {
             lineListener.close();
         }
         alarms.close();
-        if (cluster != null) {
-            cluster.close();
-        }
         connections.closeAll("broker forced connection closure with reason 'shutdown'", 3000);
         workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        if (cluster != null) { // after the clients, before the store: what it replicates may live in both
+            cluster.close();
+        }
         try {
             broker.close();
         } catch (IOException e) {

@@ -12,7 +12,10 @@ import java.util.ServiceLoader;
  */
 public interface ClusterProvider {
 
-    /** Joins or forms the cluster and returns once this node's cluster listener is up. */
+    /**
+     * Joins or forms the cluster and returns once this node's cluster listener is up. {@code broker} is this node's
+     * broker, which replicated metadata and quorum queues will act on (membership alone does not use it).
+     */
     Cluster start(ClusterConfig config, Broker broker) throws IOException;
 
     /** The provider on the class path; IllegalStateException if there is none (ferrymq-cluster is missing). */
