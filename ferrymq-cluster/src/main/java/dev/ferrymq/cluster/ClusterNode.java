@@ -11,6 +11,7 @@ import dev.ferrymq.cluster.metadata.CommandCount;
 import dev.ferrymq.cluster.metadata.MetadataGroup;
 import dev.ferrymq.cluster.metadata.MetadataLog;
 import dev.ferrymq.cluster.metadata.MetadataStateMachine;
+import dev.ferrymq.cluster.metadata.ReplicatedMetadata;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.server.RaftServer;
@@ -51,22 +52,25 @@ public final class ClusterNode implements Cluster {
                 new NodeAddress(config.nodeName(), config.bind(), config.port()));
     }
 
-    /** Starts the Raft server and the metadata group; returns once the cluster port listens. */
+    /**
+     * Starts the Raft server and the metadata group, whose state is (for now) a {@link CommandCount}; returns once
+     * the cluster port listens.
+     */
     public static ClusterNode start(ClusterConfig config) throws IOException {
-        return start(config, new GroupStateMachines());
+        return start(config, new GroupStateMachines(), new CommandCount());
     }
 
     /**
-     * Like {@link #start(ClusterConfig)}, with resolvers for further kinds of groups (quorum queues) already in
-     * {@code stateMachines}: Ratis asks for the state machines of the groups it finds in storage while it starts.
+     * Like {@link #start(ClusterConfig)}, replicating {@code replicated} in the metadata group, with resolvers for
+     * further kinds of groups (quorum queues) already in {@code stateMachines}: Ratis asks for the state machines
+     * of the groups it finds in storage while it starts.
      */
-    public static ClusterNode start(ClusterConfig config, GroupStateMachines stateMachines) throws IOException {
-        NodeAddress self = config.seeds().stream().filter(seed -> seed.name().equals(config.nodeName()))
-                .findFirst().orElse(null);
+    public static ClusterNode start(ClusterConfig config, GroupStateMachines stateMachines,
+                                    ReplicatedMetadata replicated) throws IOException {
         Files.createDirectories(config.storageDir());
-        RaftGroup initial = self != null ? RaftGroup.valueOf(MetadataGroup.ID, Peers.peers(config.seeds()))
+        RaftGroup initial = config.isSeed() ? RaftGroup.valueOf(MetadataGroup.ID, Peers.peers(config.seeds()))
                 : RaftGroup.valueOf(MetadataGroup.ID);
-        MetadataStateMachine metadata = new MetadataStateMachine(new CommandCount());
+        MetadataStateMachine metadata = new MetadataStateMachine(replicated);
         stateMachines.register(groupId -> groupId.equals(MetadataGroup.ID) ? metadata : null);
         RaftServer server = RaftServer.newBuilder()
                 .setServerId(Peers.id(config.nodeName()))
@@ -82,7 +86,7 @@ public final class ClusterNode implements Cluster {
             throw e;
         }
         log.info("cluster node {} listening on {}:{} ({}), Raft storage {}", config.nodeName(), config.bind(),
-                config.port(), self != null ? "seed of " + config.seeds() : "not a seed: waiting to be added",
+                config.port(), config.isSeed() ? "seed of " + config.seeds() : "not a seed: waiting to be added",
                 config.storageDir().toAbsolutePath());
         MetadataLog metadataLog = new MetadataLog(() -> RaftClient.newBuilder()
                 .setProperties(RaftSettings.client())
