@@ -56,9 +56,12 @@ public final class Membership {
             NodeAddress node = Peers.node(peer);
             boolean local = node.name().equals(localName);
             boolean running = local || PeerProbe.answers(node.host(), node.port());
+            // A member that does not answer has no role we can vouch for, even if this node has not yet noticed
+            // that the leader it follows is gone (that takes an election timeout).
             Role role = local ? role(division.getInfo().getCurrentRole())
+                    : !running ? Role.UNKNOWN
                     : peer.getId().equals(leader) ? Role.LEADER
-                    : running && leader != null ? Role.FOLLOWER : Role.UNKNOWN;
+                    : leader != null ? Role.FOLLOWER : Role.UNKNOWN;
             statuses.add(new NodeStatus(node, running, role, local));
         }
         if (statuses.stream().noneMatch(NodeStatus::local)) {

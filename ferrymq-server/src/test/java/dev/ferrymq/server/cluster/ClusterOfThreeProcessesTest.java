@@ -88,11 +88,24 @@ class ClusterOfThreeProcessesTest {
         killed.kill9();
         long killedAt = System.nanoTime();
         List<NodeProcess> survivors = nodes.stream().filter(node -> node != killed).toList();
+        for (NodeProcess survivor : survivors) { // before they notice: a member that does not answer leads nothing
+            for (JsonNode entry : survivor.get("nodes")) {
+                assertThat(entry.path("name").asText().equals(leader) && entry.path("role").asText().equals("leader"))
+                        .as("%s still shown as leader by %s", leader, survivor.name).isFalse();
+            }
+        }
         String newLeader = awaitAgreement(survivors, Set.of("n1", "n2", "n3"), Set.of(leader));
         long failoverMillis = (System.nanoTime() - killedAt) / 1_000_000;
         System.out.printf("[cluster] %s killed, %s leads after %d ms%n", leader, newLeader, failoverMillis);
         assertThat(newLeader).isNotEqualTo(leader);
         assertThat(failoverMillis).isLessThan(10_000);
+        for (NodeProcess survivor : survivors) {
+            for (JsonNode entry : survivor.get("nodes")) {
+                if (entry.path("name").asText().equals(leader)) {
+                    assertThat(entry.path("role").asText()).as("the killed node's role").isEqualTo("unknown");
+                }
+            }
+        }
 
         killed.start().awaitServing();
         awaitAgreement(nodes, Set.of("n1", "n2", "n3"), Set.of());
