@@ -82,11 +82,15 @@ public final class ClusterNode implements Cluster {
         try {
             server.start();
         } catch (IOException | RuntimeException e) {
-            server.close();
+            try {
+                server.close(); // its threads and the storage lock
+            } catch (IOException closeFailure) {
+                e.addSuppressed(closeFailure);
+            }
             throw e;
         }
         log.info("cluster node {} listening on {}:{} ({}), Raft storage {}", config.nodeName(), config.bind(),
-                config.port(), config.isSeed() ? "seed of " + config.seeds() : "not a seed: waiting to be added",
+                config.port(), config.isSeed() ? "seed of " + config.seeds() : "not a seed: a member once added, or again if it was",
                 config.storageDir().toAbsolutePath());
         MetadataLog metadataLog = new MetadataLog(() -> RaftClient.newBuilder()
                 .setProperties(RaftSettings.client())

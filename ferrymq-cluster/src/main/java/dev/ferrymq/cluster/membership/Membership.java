@@ -34,14 +34,12 @@ public final class Membership {
     private final RaftServer server;
     private final RaftGroupId groupId;
     private final NodeAddress local;
-    private final String localName;
 
     /** {@code local}: this node, as it is shown while it is not (yet) a member. */
     public Membership(RaftServer server, RaftGroupId groupId, NodeAddress local) {
         this.server = server;
         this.groupId = groupId;
         this.local = local;
-        this.localName = local.name();
     }
 
     /**
@@ -54,15 +52,15 @@ public final class Membership {
         List<NodeStatus> statuses = new ArrayList<>();
         for (RaftPeer peer : division.getRaftConf().getCurrentPeers()) {
             NodeAddress node = Peers.node(peer);
-            boolean local = node.name().equals(localName);
-            boolean running = local || PeerProbe.answers(node.host(), node.port());
+            boolean isLocal = node.name().equals(local.name());
+            boolean running = isLocal || PeerProbe.answers(node.host(), node.port());
             // A member that does not answer has no role we can vouch for, even if this node has not yet noticed
             // that the leader it follows is gone (that takes an election timeout).
-            Role role = local ? role(division.getInfo().getCurrentRole())
+            Role role = isLocal ? role(division.getInfo().getCurrentRole())
                     : !running ? Role.UNKNOWN
                     : peer.getId().equals(leader) ? Role.LEADER
                     : leader != null ? Role.FOLLOWER : Role.UNKNOWN;
-            statuses.add(new NodeStatus(node, running, role, local));
+            statuses.add(new NodeStatus(node, running, role, isLocal));
         }
         if (statuses.stream().noneMatch(NodeStatus::local)) {
             statuses.add(new NodeStatus(local, true, Role.UNKNOWN, true));
