@@ -17,6 +17,10 @@ import java.util.Map;
  * in the metadata group and cluster {@code address}), with this node's resource figures; a single node lists only
  * itself. {@code PUT /api/nodes/{node}} with {"address": "host:port"} adds a running node to the cluster and
  * {@code DELETE /api/nodes/{node}} removes one (administrators; RabbitMQ changes membership with rabbitmqctl instead).
+ *
+ * <p>These calls block the management thread: listing probes each member's cluster port (a refused connection
+ * returns at once, an unreachable host costs 250 ms), and a membership change waits until the new membership is
+ * committed (well under a second with a leader; refused at once without one).
  */
 final class NodesApi {
     private final ApiContext ctx;
