@@ -20,7 +20,8 @@ import java.util.Map;
  *
  * <p>These calls block the management thread: listing probes each member's cluster port (a refused connection
  * returns at once, an unreachable host costs 250 ms), and a membership change waits until the new membership is
- * committed (well under a second with a leader; refused at once without one).
+ * committed (well under a second with a live leader; refused at once when this node knows none; up to the Ratis
+ * client's retries, about 45 s, if the leader it knows has just died).
  */
 final class NodesApi {
     private final ApiContext ctx;
