@@ -1,6 +1,9 @@
 package dev.ferrymq.server;
 
 import dev.ferrymq.broker.Broker;
+import dev.ferrymq.broker.cluster.Cluster;
+import dev.ferrymq.broker.cluster.ClusterConfig;
+import dev.ferrymq.broker.cluster.ClusterProvider;
 import dev.ferrymq.broker.persistence.Persistence;
 import dev.ferrymq.server.amqp.AmqpConnections;
 import dev.ferrymq.server.amqp.AmqpListener;
@@ -35,6 +38,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import static dev.ferrymq.server.ListenerBindException.binding;
@@ -55,6 +59,7 @@ public final class FerryServer implements BrokerAdmin, AutoCloseable {
     private final AmqpListener amqp;
     private final ManagementServer management; // null when disabled
     private final LineListener lineListener; // null when disabled
+    private final Cluster cluster; // null for a single node (no cluster-seeds)
     private volatile boolean closed;
 
     private FerryServer(ServerConfig config) throws IOException, InterruptedException {
@@ -82,7 +87,10 @@ public final class FerryServer implements BrokerAdmin, AutoCloseable {
         this.bossGroup = new MultiThreadIoEventLoopGroup(1, io);
         this.workerGroup = new MultiThreadIoEventLoopGroup(config.ioThreads(), io);
         ManagementServer startedManagement = null;
+        Cluster startedCluster = null;
         try {
+            startedCluster = startCluster(config, broker);
+            this.cluster = startedCluster;
             this.amqp = new AmqpListener(new AmqpServices(config, broker, new ConnectionLimits(config),
                     new LoginThrottle(), alarms, connections), bossGroup, workerGroup, channelType);
             String bind = config.bind();
@@ -101,7 +109,7 @@ public final class FerryServer implements BrokerAdmin, AutoCloseable {
                     : binding(Listener.LINE, bind, config.linePort(),
                             () -> new LineListener(config, broker, alarms, bossGroup, workerGroup, channelType));
         } catch (Exception e) {
-            releaseAfterFailedStart(startedManagement, e);
+            releaseAfterFailedStart(startedManagement, startedCluster, e);
             throw e;
         }
         log.info("FerryMQ listening for AMQP 0-9-1 on {}:{} ({} transport), data dir {}", config.bind(),
@@ -115,9 +123,13 @@ public final class FerryServer implements BrokerAdmin, AutoCloseable {
      * Undoes a start that failed part-way, so that nothing lingers: the listeners already bound (shutting the
      * event loops down closes them), their threads, the alarm checks and the store with its directory lock.
      */
-    private void releaseAfterFailedStart(ManagementServer startedManagement, Exception failure) {
+    private void releaseAfterFailedStart(ManagementServer startedManagement, Cluster startedCluster,
+                                         Exception failure) {
         if (startedManagement != null) {
             startedManagement.close();
+        }
+        if (startedCluster != null) {
+            startedCluster.close();
         }
         alarms.close();
         workerGroup.shutdownGracefully(0, 0, TimeUnit.SECONDS).syncUninterruptibly();
@@ -127,6 +139,19 @@ public final class FerryServer implements BrokerAdmin, AutoCloseable {
         } catch (IOException closeFailure) {
             failure.addSuppressed(closeFailure);
         }
+    }
+
+    /**
+     * Joins the cluster when {@code cluster-seeds} is set, through whichever {@link ClusterProvider} is on the class
+     * path (ferrymq-cluster's): without seeds nothing of it is loaded, no thread started, no port opened.
+     */
+    private static Cluster startCluster(ServerConfig config, Broker broker) throws IOException, InterruptedException {
+        ClusterConfig clusterConfig = config.clusterConfig();
+        if (clusterConfig == null) {
+            return null;
+        }
+        return binding(Listener.CLUSTER, clusterConfig.bind(), clusterConfig.port(),
+                () -> ClusterProvider.load().start(clusterConfig, broker));
     }
 
     public static FerryServer start(ServerConfig config) throws IOException, InterruptedException {
@@ -168,6 +193,16 @@ public final class FerryServer implements BrokerAdmin, AutoCloseable {
 
     public Broker broker() {
         return broker;
+    }
+
+    @Override
+    public String nodeName() {
+        return config.nodeName();
+    }
+
+    @Override
+    public Optional<Cluster> cluster() {
+        return Optional.ofNullable(cluster);
     }
 
     @Override
@@ -231,6 +266,9 @@ public final class FerryServer implements BrokerAdmin, AutoCloseable {
         connections.closeAll("broker forced connection closure with reason 'shutdown'", 3000);
         workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        if (cluster != null) { // after the clients, before the store: what it replicates may live in both
+            cluster.close();
+        }
         try {
             broker.close();
         } catch (IOException e) {

@@ -24,7 +24,8 @@ public final class ListenerBindException extends IOException {
         AMQPS("AMQPS", Settings.AMQPS_PORT),
         MANAGEMENT_HTTP("the management HTTP API", Settings.MANAGEMENT_PORT),
         MANAGEMENT_HTTPS("the management HTTPS API", Settings.MANAGEMENT_PORT),
-        LINE("the line listener", Settings.LINE_PORT);
+        LINE("the line listener", Settings.LINE_PORT),
+        CLUSTER("the cluster (Raft) listener", Settings.CLUSTER_PORT);
 
         final String description;
         final Setting<Integer> portSetting;

@@ -78,7 +78,8 @@ class ListenerBindFailureTest {
                 Listener.AMQPS, ServerConfig::amqpsPort,
                 Listener.MANAGEMENT_HTTP, ServerConfig::managementPort,
                 Listener.MANAGEMENT_HTTPS, ServerConfig::managementPort,
-                Listener.LINE, ServerConfig::linePort);
+                Listener.LINE, ServerConfig::linePort,
+                Listener.CLUSTER, config -> config.get(Settings.CLUSTER_PORT));
         for (Listener listener : Listener.values()) {
             String message = ListenerBindException.translate(listener, "0.0.0.0", 1234,
                     new BindException("Address already in use")).getMessage();
@@ -93,6 +94,28 @@ class ListenerBindFailureTest {
         assertThat(serverCommand.findOption(Settings.BIND.flag())).isNotNull();
         assertThat(ConfigSources.load(null, Map.of(Settings.BIND.environmentVariable(), "10.1.2.3")).bind())
                 .isEqualTo("10.1.2.3");
+    }
+
+    @Test
+    void aTakenClusterPortIsReportedLikeAnyListenerAndTheStartUndone() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            int port = taken.getLocalPort();
+            ServerConfig config = ServerConfig.defaults().with(Settings.BIND, "127.0.0.1").with(Settings.DATA_DIR, dir)
+                    .with(Settings.AMQP_PORT, 0).with(Settings.MANAGEMENT_PORT, ServerConfig.DISABLED)
+                    .with(Settings.NODE_NAME, "n1").with(Settings.CLUSTER_PORT, port)
+                    .with(Settings.CLUSTER_SEEDS, "n1@127.0.0.1:" + port);
+
+            assertThatThrownBy(() -> FerryServer.start(config))
+                    .isInstanceOfSatisfying(ListenerBindException.class, e -> assertThat(e.getMessage())
+                            .isEqualTo("cannot listen on 127.0.0.1:" + port + " for the cluster (Raft) listener: "
+                                    + "address already in use (another broker running?); choose another port with "
+                                    + "--cluster-port or FERRYMQ_CLUSTER_PORT"));
+        }
+        try (FerryServer server = FerryServer.start(ServerConfig.defaults().with(Settings.BIND, "127.0.0.1")
+                .with(Settings.DATA_DIR, dir).with(Settings.AMQP_PORT, 0)
+                .with(Settings.MANAGEMENT_PORT, ServerConfig.DISABLED))) {
+            assertThat(server.amqpPort()).isPositive(); // the store's lock was released
+        }
     }
 
     @Test

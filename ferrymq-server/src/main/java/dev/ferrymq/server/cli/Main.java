@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
                 ClientCommands.Declare.class, ClientCommands.Delete.class, ClientCommands.Purge.class,
                 PublishCommand.class, ConsumeCommand.class, ClientCommands.Export.class,
                 ClientCommands.Import.class, PolicyCommands.SetPolicy.class, PolicyCommands.ClearPolicy.class,
-                PolicyCommands.ListPolicies.class})
+                PolicyCommands.ListPolicies.class, ClusterCommands.class, DevClusterCommand.class})
 public final class Main {
 
     public static void main(String[] args) {

@@ -4,7 +4,6 @@ import dev.ferrymq.server.FerryServer;
 import dev.ferrymq.server.ListenerBindException;
 import dev.ferrymq.server.config.ConfigSources;
 import dev.ferrymq.server.config.ServerConfig;
-import dev.ferrymq.server.config.SettingException;
 import io.netty.util.ResourceLeakDetector;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -52,7 +51,8 @@ final class ServerCommand implements Callable<Integer> {
         try {
             config = ConfigSources.load(configFile, System.getenv(),
                     SettingFlags.given(spec.commandLine().getParseResult()));
-        } catch (SettingException e) { // one line that names the setting, not a stack trace
+            config.clusterConfig(); // settings that must fit together: the seeds and this node's name and port
+        } catch (IllegalArgumentException e) { // a SettingException or settings that do not fit: one line
             System.err.println("ferrymq: " + e.getMessage());
             return BAD_SETTING;
         }

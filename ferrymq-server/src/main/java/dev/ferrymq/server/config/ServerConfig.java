@@ -1,5 +1,7 @@
 package dev.ferrymq.server.config;
 
+import dev.ferrymq.broker.cluster.ClusterConfig;
+import dev.ferrymq.broker.cluster.NodeAddress;
 import dev.ferrymq.server.tls.TlsSettings;
 import dev.ferrymq.store.FsyncPolicy;
 import dev.ferrymq.store.StoreConfig;
@@ -143,6 +145,20 @@ public final class ServerConfig {
 
     public boolean lineAck() {
         return get(LINE_ACK);
+    }
+
+    public String nodeName() {
+        return get(NODE_NAME);
+    }
+
+    /**
+     * What this node needs to join its cluster (storage under {@code <data-dir>/cluster}), or null without
+     * {@code cluster-seeds}: a single node.
+     */
+    public ClusterConfig clusterConfig() {
+        String seeds = get(CLUSTER_SEEDS);
+        return seeds == null ? null : new ClusterConfig(nodeName(), bind(), get(CLUSTER_PORT),
+                NodeAddress.parseList(seeds), dataDir().resolve("cluster"));
     }
 
     public String logLevel() {

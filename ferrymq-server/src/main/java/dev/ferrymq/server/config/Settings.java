@@ -1,9 +1,13 @@
 package dev.ferrymq.server.config;
 
+import dev.ferrymq.broker.cluster.NodeAddress;
 import dev.ferrymq.server.tls.TlsSettings.PeerVerification;
 import dev.ferrymq.store.FsyncPolicy;
 import dev.ferrymq.store.StoreConfig;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -91,6 +95,17 @@ public final class Settings {
             "their routing key; with the default exchange a durable queue of that name is declared");
     public static final Setting<Boolean> LINE_ACK = switchOf("line-ack",
             "answer each line `OK <n>` once stored durably, or `ERR <reason>`");
+    public static final Setting<String> NODE_NAME = define("node-name", "NAME", String.class, s -> s,
+            Settings::nodeName, "ferrymq@" + shortHostName(), "`ferrymq@` and the host name up to the first dot",
+            "this node's name: in the management API (`node`, `/api/nodes`) and, in a cluster, among the other "
+                    + "nodes (it must match this node's entry in `cluster-seeds`)");
+    public static final Setting<Integer> CLUSTER_PORT = integer("cluster-port", "N", 7800,
+            "port the other cluster nodes reach this one on (Apache Ratis); only with `cluster-seeds`");
+    public static final Setting<String> CLUSTER_SEEDS = define("cluster-seeds", "NODES", String.class, s -> s,
+            Settings::clusterSeeds, null, "none: a single node, no cluster port",
+            "`name@host:port,...`: the nodes that form the cluster on first start (this node among them), or, for "
+                    + "a node that is not among them, the cluster it waits to be added to. See "
+                    + "[cluster.md](cluster.md)");
     public static final Setting<String> LOG_LEVEL = define("log-level", "LEVEL", String.class, s -> s,
             Settings::logLevel, "INFO", null, "`TRACE`, `DEBUG`, `INFO`, `WARN` or `ERROR`");
     public static final Setting<String> LOG_FORMAT = define("log-format", "FORMAT", String.class, s -> s,
@@ -214,6 +229,43 @@ public final class Settings {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("tls-verify must be none, optional or required, not '" + value + "'");
         }
+    }
+
+    private static String nodeName(String value) {
+        String name = value.trim();
+        if (name.isEmpty() || name.chars().anyMatch(c -> c == ',' || Character.isWhitespace(c))) {
+            throw new IllegalArgumentException("a node name must not be empty or contain commas or spaces");
+        }
+        return name;
+    }
+
+    private static String clusterSeeds(String value) {
+        if (NodeAddress.parseList(value).isEmpty()) { // which throws IllegalArgumentException for a bad entry
+            throw new IllegalArgumentException("no nodes listed (name@host:port,...)");
+        }
+        return value.trim();
+    }
+
+    /**
+     * The host name up to its first dot (RabbitMQ's short node names), or {@code localhost} if it is unknown. On
+     * Linux it is read from the kernel, since {@link InetAddress#getLocalHost()} also resolves the name, which can
+     * take seconds with a broken resolver, and every {@code ferrymq} command loads this table.
+     */
+    private static String shortHostName() {
+        String host;
+        try {
+            host = Files.readString(Path.of("/proc/sys/kernel/hostname")).trim();
+        } catch (IOException | RuntimeException e) {
+            try {
+                host = InetAddress.getLocalHost().getHostName();
+            } catch (IOException unknown) {
+                host = "";
+            }
+        }
+        int dot = host.indexOf('.');
+        String shortName = dot > 0 ? host.substring(0, dot) : host;
+        return shortName.isBlank() || shortName.chars().anyMatch(c -> c == ',' || Character.isWhitespace(c))
+                ? "localhost" : shortName;
     }
 
     private static String logLevel(String value) {

@@ -49,7 +49,7 @@ final class AccessApi {
         return out;
     }
 
-    static Map<String, Object> vhostJson(VirtualHost vhost) {
+    private Map<String, Object> vhostJson(VirtualHost vhost) {
         long ready = 0;
         long unacked = 0;
         for (Queue queue : vhost.queues()) {
@@ -58,7 +58,7 @@ final class AccessApi {
         }
         return Json.obj("name", vhost.name(), "description", "", "tags", List.of(), "tracing", false,
                 "messages", ready + unacked, "messages_ready", ready, "messages_unacknowledged", unacked,
-                "cluster_state", Map.of(ApiContext.NODE, "running"));
+                "cluster_state", Map.of(ctx.node, "running"));
     }
 
     private Object putVhost(ApiRequest r) {

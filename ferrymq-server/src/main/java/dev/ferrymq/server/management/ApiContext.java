@@ -17,15 +17,16 @@ import java.util.List;
  * permission as over AMQP. Thread-safe (holds only thread-safe collaborators).
  */
 final class ApiContext {
-    static final String NODE = "ferrymq@localhost";
-
     final BrokerAdmin admin;
+    /** This node's name, as every {@code node} field shows it. */
+    final String node;
     final Broker broker;
     final MessageRates rates;
 
     ApiContext(BrokerAdmin admin, MessageRates rates) {
         this.admin = admin;
         this.broker = admin.broker();
+        this.node = admin.nodeName();
         this.rates = rates;
     }
 

@@ -1,11 +1,13 @@
 package dev.ferrymq.server.management;
 
 import dev.ferrymq.broker.Broker;
+import dev.ferrymq.broker.cluster.Cluster;
 import dev.ferrymq.server.amqp.ConnectionInfo;
 import dev.ferrymq.server.alarm.Alarms;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * What the management API needs from the running server beyond the broker: its client connections, alarms, traffic
@@ -30,6 +32,12 @@ public interface BrokerAdmin {
     long bytesSent();
 
     Alarms alarms();
+
+    /** This node's name ({@code node-name}). */
+    String nodeName();
+
+    /** The cluster this node is a member of; empty for a single node. */
+    Optional<Cluster> cluster();
 
     /** The address the listeners bind to. */
     String bindAddress();

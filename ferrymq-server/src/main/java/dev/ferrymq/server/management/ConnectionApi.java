@@ -61,8 +61,8 @@ final class ConnectionApi {
         throw ApiException.notFound();
     }
 
-    static Map<String, Object> connectionJson(ConnectionInfo c) {
-        return Json.obj("name", c.name(), "node", ApiContext.NODE, "type", "network", "state", "running",
+    private Map<String, Object> connectionJson(ConnectionInfo c) {
+        return Json.obj("name", c.name(), "node", ctx.node, "type", "network", "state", "running",
                 "protocol", "AMQP 0-9-1", "user", c.user(), "vhost", c.vhost(), "auth_mechanism", c.authMechanism(),
                 "peer_host", c.peerHost(), "peer_port", c.peerPort(), "host", c.host(), "port", c.port(),
                 "ssl", false, "connected_at", c.connectedAt(), "channels", c.channels().size(),
@@ -89,10 +89,10 @@ final class ConnectionApi {
         return out;
     }
 
-    private static List<Object> channelsOf(ConnectionInfo c) {
+    private List<Object> channelsOf(ConnectionInfo c) {
         List<Object> out = new ArrayList<>();
         for (ChannelInfo ch : c.channels()) {
-            out.add(Json.obj("name", channelName(c, ch), "node", ApiContext.NODE, "number", ch.number(),
+            out.add(Json.obj("name", channelName(c, ch), "node", ctx.node, "number", ch.number(),
                     "user", c.user(), "vhost", c.vhost(), "state", "running",
                     "connection_details", Json.obj("name", c.name(), "peer_host", c.peerHost(),
                             "peer_port", c.peerPort()),

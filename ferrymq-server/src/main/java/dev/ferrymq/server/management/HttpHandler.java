@@ -3,6 +3,7 @@ package dev.ferrymq.server.management;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferrymq.broker.BrokerException;
+import dev.ferrymq.broker.cluster.ClusterException;
 import dev.ferrymq.broker.Users;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -60,7 +61,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             response = error(e, request);
         } catch (BrokerException e) {
             response = error(fromBroker(e), request);
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | ClusterException e) {
             response = error(ApiException.badRequest(e.getMessage()), request);
         } catch (Exception e) {
             log.error("management request {} {} failed", request.method(), request.uri(), e);

@@ -60,6 +60,7 @@ public final class ManagementServer implements AutoCloseable {
     private Routes routes(ApiContext ctx) {
         Routes routes = new Routes();
         new OverviewApi(ctx, this::port).register(routes);
+        new NodesApi(ctx).register(routes);
         new QueueApi(ctx).register(routes);
         new ExchangeApi(ctx).register(routes);
         new BindingApi(ctx).register(routes);

@@ -5,16 +5,13 @@ import dev.ferrymq.broker.VirtualHost;
 import dev.ferrymq.server.amqp.ConnectionInfo;
 import dev.ferrymq.server.amqp.channel.ChannelInfo;
 import dev.ferrymq.server.amqp.ServerProperties;
-import dev.ferrymq.server.alarm.MemoryProbe;
 import dev.ferrymq.server.management.MessageRates.Counter;
 
-import java.io.File;
-import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntSupplier;
 
-/** /api/overview, /api/nodes and the health checks. */
+/** /api/overview and the health checks (/api/nodes is {@link NodesApi}). */
 final class OverviewApi {
     /** The RabbitMQ version FerryMQ reports to tools that check it; the API follows 3.x paths. */
     static final String RABBITMQ_COMPATIBLE_VERSION = "3.13.0";
@@ -29,13 +26,6 @@ final class OverviewApi {
 
     void register(Routes routes) {
         routes.on("GET", "overview", this::overview)
-                .on("GET", "nodes", r -> List.of(node()))
-                .on("GET", "nodes/{node}", r -> {
-                    if (!r.param("node").equals(ApiContext.NODE)) {
-                        throw ApiException.notFound();
-                    }
-                    return node();
-                })
                 .on("GET", "healthchecks/node", r -> Json.obj("status", "ok"))
                 .on("GET", "health/checks/alarms", r -> alarmCheck())
                 .on("GET", "health/checks/local-alarms", r -> alarmCheck())
@@ -74,7 +64,7 @@ final class OverviewApi {
                 "rabbitmq_version", RABBITMQ_COMPATIBLE_VERSION,
                 "product_name", ServerProperties.PRODUCT, "product_version", ServerProperties.VERSION,
                 "erlang_version", "none (Java " + Runtime.version() + ")",
-                "cluster_name", ApiContext.NODE, "node", ApiContext.NODE,
+                "cluster_name", ctx.node, "node", ctx.node,
                 "rates_mode", "basic",
                 "message_stats", Json.obj(
                         "publish", totals[Counter.PUBLISHED.ordinal()],
@@ -94,11 +84,11 @@ final class OverviewApi {
                 "object_totals", Json.obj("connections", connections.size(), "channels", channels,
                         "exchanges", exchanges, "queues", queues, "consumers", consumers),
                 "listeners", List.of(
-                        Json.obj("node", ApiContext.NODE, "protocol", "amqp", "ip_address", ctx.admin.bindAddress(),
+                        Json.obj("node", ctx.node, "protocol", "amqp", "ip_address", ctx.admin.bindAddress(),
                                 "port", ctx.admin.amqpPort()),
-                        Json.obj("node", ApiContext.NODE, "protocol", "http", "ip_address", ctx.admin.bindAddress(),
+                        Json.obj("node", ctx.node, "protocol", "http", "ip_address", ctx.admin.bindAddress(),
                                 "port", managementPort.getAsInt())),
-                "contexts", List.of(Json.obj("node", ApiContext.NODE, "description", "RabbitMQ Management",
+                "contexts", List.of(Json.obj("node", ctx.node, "description", "RabbitMQ Management",
                         "path", "/", "port", String.valueOf(managementPort.getAsInt()))));
     }
 
@@ -109,18 +99,5 @@ final class OverviewApi {
                     + ctx.admin.alarms().reason());
         }
         return Json.obj("status", "ok");
-    }
-
-    private Map<String, Object> node() {
-        Runtime rt = Runtime.getRuntime();
-        File dataDir = ctx.admin.dataDir().toFile();
-        return Json.obj("name", ApiContext.NODE, "type", "disc", "running", true,
-                // As RabbitMQ's: the figure the memory alarm compares, and the watermark it compares it with.
-                "mem_used", MemoryProbe.usedBytes(), "mem_limit", ctx.admin.alarms().memoryLimit(),
-                "mem_alarm", ctx.admin.alarms().isMemoryAlarm(),
-                "disk_free", dataDir.getUsableSpace(), "disk_free_alarm", ctx.admin.alarms().isDiskAlarm(),
-                "processors", rt.availableProcessors(),
-                "uptime", ManagementFactory.getRuntimeMXBean().getUptime(),
-                "os_pid", String.valueOf(ProcessHandle.current().pid()));
     }
 }

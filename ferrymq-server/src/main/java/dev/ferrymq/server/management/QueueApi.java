@@ -58,7 +58,7 @@ final class QueueApi {
         int unacked = q.unackedCount();
         return Json.obj("name", q.name(), "vhost", q.vhost().name(), "durable", q.durable(),
                 "auto_delete", q.autoDelete(), "exclusive", q.exclusive(), "arguments", Json.fromAmqp(q.arguments()),
-                "node", ApiContext.NODE, "type", q.type().name(), "state", "running",
+                "node", ctx.node, "type", q.type().name(), "state", "running",
                 "policy", q.policies().policy() == null ? null : q.policies().policy().name(),
                 "operator_policy", q.policies().operatorPolicy() == null ? null
                         : q.policies().operatorPolicy().name(),

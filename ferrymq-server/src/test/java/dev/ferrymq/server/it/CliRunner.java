@@ -9,15 +9,15 @@ import java.nio.charset.StandardCharsets;
 import picocli.CommandLine;
 
 /** Runs a {@code ferrymq} client subcommand in-process, with the given stdin, capturing stdout and stderr. */
-final class CliRunner {
-    record Run(int exitCode, String out, String err) {
+public final class CliRunner {
+    public record Run(int exitCode, String out, String err) {
     }
 
     private CliRunner() {
     }
 
     /** A management (HTTP) command against a broker's management port. */
-    static Run ferrymq(int managementPort, String... args) {
+    public static Run ferrymq(int managementPort, String... args) {
         String[] all = new String[args.length + 2];
         System.arraycopy(args, 0, all, 0, args.length);
         all[args.length] = "--management-url";

@@ -347,6 +347,23 @@ class ManagementApiTest extends AbstractBrokerIT {
     }
 
     @Test
+    void aSingleNodeListsItselfAndRefusesMembershipChanges() throws Exception {
+        JsonNode nodes = call("GET", "/api/nodes", null).json();
+        assertThat(nodes).hasSize(1);
+        String name = nodes.get(0).get("name").asText();
+        assertThat(name).isEqualTo(broker.server().config().nodeName()).startsWith("ferrymq@");
+        assertThat(nodes.get(0).get("running").asBoolean()).isTrue();
+        assertThat(call("GET", "/api/nodes/" + enc(name), null).json().get("type").asText()).isEqualTo("disc");
+        assertThat(call("GET", "/api/overview", null).json().get("node").asText()).isEqualTo(name);
+        assertThat(call("GET", "/api/nodes/nosuch", null).status()).isEqualTo(404);
+
+        Response add = call("PUT", "/api/nodes/n2", "{\"address\":\"127.0.0.1:7802\"}");
+        assertThat(add.status()).isEqualTo(400);
+        assertThat(add.json().get("reason").asText()).contains("not clustered");
+        assertThat(call("DELETE", "/api/nodes/n2", null).status()).isEqualTo(400);
+    }
+
+    @Test
     void alarmsShowInTheHealthCheckNodesAndMetrics() throws Exception {
         var alarms = broker.server().alarms();
         assertThat(call("GET", "/api/health/checks/alarms", null).status()).isEqualTo(200);

@@ -1,0 +1,52 @@
+package dev.ferrymq.cluster.metadata;
+
+import dev.ferrymq.broker.cluster.ClusterException;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+
+import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+
+/**
+ * Appends commands to the metadata group's log from this node. A command is sent to the group's leader (the client
+ * follows leader changes), committed on a majority, applied by every node's {@link MetadataStateMachine}, and the
+ * future completes with the leader's answer. The Ratis client is made at the first command, for the members of
+ * that moment (a node added later does not know the seeds' membership is still current). Thread-safe.
+ */
+public final class MetadataLog implements AutoCloseable {
+    private final Supplier<RaftClient> clientFactory;
+    private RaftClient client; // guarded by this
+
+    public MetadataLog(Supplier<RaftClient> clientFactory) {
+        this.clientFactory = clientFactory;
+    }
+
+    /** Completes with the command's answer once it is committed and applied; exceptionally if it is not. */
+    public CompletableFuture<byte[]> submit(byte[] command) {
+        return client().async().send(Message.valueOf(ByteString.copyFrom(command))).thenApply(MetadataLog::answer);
+    }
+
+    private synchronized RaftClient client() {
+        if (client == null) {
+            client = clientFactory.get();
+        }
+        return client;
+    }
+
+    private static byte[] answer(RaftClientReply reply) {
+        if (!reply.isSuccess()) {
+            throw new ClusterException("metadata command failed: " + reply.getException(), reply.getException());
+        }
+        return reply.getMessage().getContent().toByteArray();
+    }
+
+    @Override
+    public synchronized void close() throws IOException {
+        if (client != null) {
+            client.close();
+        }
+    }
+}
