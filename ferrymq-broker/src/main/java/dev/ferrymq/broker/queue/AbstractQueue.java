@@ -6,6 +6,7 @@ import dev.ferrymq.broker.VirtualHost;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What every queue type shares: its declaration, its settings (arguments merged with the policies in force) and
@@ -30,6 +31,15 @@ public abstract class AbstractQueue implements Queue {
 
     /** Parses the arguments (406 when invalid) and applies the policies in force. */
     protected AbstractQueue(QueueHost host, QueueDeclaration declaration) {
+        this(host, declaration, Set.of());
+    }
+
+    /**
+     * Like {@link #AbstractQueue(QueueHost, QueueDeclaration)} for a type that checks {@code typeArguments}
+     * itself (e.g. a quorum queue's {@code x-delivery-limit}): they are kept in {@link #arguments()} but left out
+     * of the common parse, which refuses arguments no classic queue supports.
+     */
+    protected AbstractQueue(QueueHost host, QueueDeclaration declaration, Set<String> typeArguments) {
         this.host = host;
         this.vhost = host.vhost();
         this.name = declaration.name();
@@ -39,7 +49,9 @@ public abstract class AbstractQueue implements Queue {
         this.autoDelete = declaration.autoDelete();
         this.arguments = declaration.arguments() == null ? Map.of()
                 : Collections.unmodifiableMap(new LinkedHashMap<>(declaration.arguments()));
-        this.declaredSettings = QueueArguments.parse(arguments, toString());
+        Map<String, Object> common = new LinkedHashMap<>(arguments);
+        common.keySet().removeAll(typeArguments);
+        this.declaredSettings = QueueArguments.parse(common, toString());
         this.policies = QueuePolicies.lookUp(vhost.policies(), name);
         this.settings = policies.applyTo(declaredSettings, arguments);
     }

@@ -3,6 +3,8 @@ package dev.ferrymq.cluster.quorum;
 import dev.ferrymq.cluster.quorum.QueueCommand.Cancel;
 import dev.ferrymq.cluster.quorum.QueueCommand.Checkout;
 import dev.ferrymq.cluster.quorum.QueueCommand.Configure;
+import dev.ferrymq.cluster.quorum.QueueCommand.Declare;
+import dev.ferrymq.cluster.quorum.QueueCommand.Delete;
 import dev.ferrymq.cluster.quorum.QueueCommand.ConsumerDown;
 import dev.ferrymq.cluster.quorum.QueueCommand.Credit;
 import dev.ferrymq.cluster.quorum.QueueCommand.Dequeue;
@@ -29,7 +31,8 @@ import java.io.IOException;
  *             |  1 byte |  8 bytes          |               |
  *             +---------+-------------------+---------------+
  *  types: 1 configure, 2 enqueue, 3 checkout, 4 cancel, 5 settle, 6 return, 7 discard, 8 purge, 9 credit,
- *         10 consumer down, 11 node down, 12 tick, 13 dequeue
+ *         10 consumer down, 11 node down, 12 tick, 13 dequeue,
+ *         14 declare (vhost:string name:string arguments:byte[] config), 15 delete
  *  consumer id  = node:string connection:long channel:int tag:string
  *  publisher id = node:string connection:long channel:int
  *  string, byte[] = int length + bytes;  id list = int count + longs
@@ -53,6 +56,8 @@ public final class CommandCodec {
     private static final int NODE_DOWN = 11;
     private static final int TICK = 12;
     private static final int DEQUEUE = 13;
+    private static final int DECLARE = 14;
+    private static final int DELETE = 15;
 
     private CommandCodec() {
     }
@@ -120,6 +125,11 @@ public final class CommandCodec {
             out.writeByte(NODE_DOWN).writeString(n.node());
         } else if (command instanceof Tick) {
             out.writeByte(TICK);
+        } else if (command instanceof Declare d) {
+            QueueConfigCodec.write(out.writeByte(DECLARE).writeString(d.vhost()).writeString(d.name())
+                    .writeBytes(d.arguments()), d.config());
+        } else if (command instanceof Delete) {
+            out.writeByte(DELETE);
         } else {
             throw new IllegalArgumentException("unknown command " + command);
         }
@@ -142,6 +152,8 @@ public final class CommandCodec {
             case NODE_DOWN -> new NodeDown(in.readString());
             case TICK -> new Tick();
             case DEQUEUE -> new Dequeue(readConsumer(in), in.readBoolean());
+            case DECLARE -> new Declare(in.readString(), in.readString(), in.readBytes(), QueueConfigCodec.read(in));
+            case DELETE -> new Delete();
             default -> throw new IOException("unknown quorum queue command type " + type);
         };
     }

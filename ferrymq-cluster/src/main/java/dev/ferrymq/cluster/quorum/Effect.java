@@ -62,4 +62,20 @@ public sealed interface Effect {
             return consumer.node().equals(node);
         }
     }
+
+    /** The queue was declared ({@link QueueCommand.Declare}): every node registers it in its virtual host. */
+    record Declared(String vhost, String name, byte[] arguments) implements Effect {
+        @Override
+        public boolean runsOn(String node, boolean leader) {
+            return true;
+        }
+    }
+
+    /** The queue was deleted: every node removes it from its virtual host and cancels its consumers there. */
+    record Deleted() implements Effect {
+        @Override
+        public boolean runsOn(String node, boolean leader) {
+            return true;
+        }
+    }
 }

@@ -102,6 +102,24 @@ public sealed interface QueueCommand {
         }
     }
 
+    /**
+     * The group's first entry: the queue's identity and declared arguments (opaque here) with the config they
+     * give. Applied like {@link Configure}; every replica reports it ({@link Effect.Declared}) so that each node
+     * hosting one registers the queue in its own virtual host.
+     */
+    record Declare(String vhost, String name, byte[] arguments, QueueConfig config) implements QueueCommand {
+        public Declare {
+            Objects.requireNonNull(vhost, "vhost");
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(arguments, "arguments");
+            Objects.requireNonNull(config, "config");
+        }
+    }
+
+    /** queue.delete: every replica reports it ({@link Effect.Deleted}) before the group is removed. */
+    record Delete() implements QueueCommand {
+    }
+
     /** Does nothing but carry the leader's time, so messages whose TTL ran out expire without other traffic. */
     record Tick() implements QueueCommand {
     }

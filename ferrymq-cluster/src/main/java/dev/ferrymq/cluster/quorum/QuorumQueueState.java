@@ -9,6 +9,8 @@ import dev.ferrymq.cluster.quorum.Effect.EnqueueSettled;
 import dev.ferrymq.cluster.quorum.QueueCommand.Cancel;
 import dev.ferrymq.cluster.quorum.QueueCommand.Checkout;
 import dev.ferrymq.cluster.quorum.QueueCommand.Configure;
+import dev.ferrymq.cluster.quorum.QueueCommand.Declare;
+import dev.ferrymq.cluster.quorum.QueueCommand.Delete;
 import dev.ferrymq.cluster.quorum.QueueCommand.ConsumerDown;
 import dev.ferrymq.cluster.quorum.QueueCommand.Credit;
 import dev.ferrymq.cluster.quorum.QueueCommand.Dequeue;
@@ -88,6 +90,11 @@ public final class QuorumQueueState {
             return new Reply(Reply.Code.OK, ready.purge());
         } else if (command instanceof Configure c) {
             config = c.config();
+        } else if (command instanceof Declare d) {
+            config = d.config();
+            effects.add(new Effect.Declared(d.vhost(), d.name(), d.arguments()));
+        } else if (command instanceof Delete) {
+            effects.add(new Effect.Deleted());
         } else if (!(command instanceof Tick)) {
             throw new IllegalArgumentException("unknown command " + command);
         }

@@ -23,13 +23,28 @@ class CommandCodecTest {
             new QueueCommand.Credit(CONSUMER, 0),
             new QueueCommand.ConsumerDown(CONSUMER),
             new QueueCommand.NodeDown("rabbit@n3"),
-            new QueueCommand.Tick());
+            new QueueCommand.Tick(),
+            new QueueCommand.Delete());
 
     @Test
     void everyCommandSurvivesARoundTrip() throws IOException {
         for (QueueCommand command : EVERY_COMMAND_WITHOUT_ARRAYS) {
             assertThat(CommandCodec.decode(CommandCodec.encode(command))).isEqualTo(command);
         }
+    }
+
+    @Test
+    void declareKeepsTheQueuesIdentityArgumentsAndConfig() throws IOException {
+        QueueConfig config = new QueueConfig(3, -1, -1, Overflow.DROP_HEAD, -1, false);
+        byte[] arguments = {9, 8, 7};
+
+        QueueCommand.Declare decoded = (QueueCommand.Declare) CommandCodec.decode(
+                CommandCodec.encode(new QueueCommand.Declare("vh", "orders", arguments, config)));
+
+        assertThat(decoded.vhost()).isEqualTo("vh");
+        assertThat(decoded.name()).isEqualTo("orders");
+        assertThat(decoded.arguments()).containsExactly(arguments);
+        assertThat(decoded.config()).isEqualTo(config);
     }
 
     @Test

@@ -20,7 +20,9 @@ import java.util.function.Consumer;
  * {@code multiple}). It goes out at once if nothing in the batch was stored, otherwise after the next group
  * commit ({@link Durability}) or earlier once every stored entry of the batch has left its queue (a
  * {@link PublishBatch} counts them). A publish a full {@code reject-publish} queue refused gets its own
- * {@code basic.nack}. Confirms always go out in publish order: a ready one waits for every earlier one.
+ * {@code basic.nack}. A publish to a replicated (quorum) queue holds its batch's confirm until the replicas
+ * committed it, and a refusal there nacks the whole batch ({@code multiple}). Confirms always go out in publish
+ * order: a ready one waits for every earlier one.
  *
  * <p>Runs on the channel's event loop; a {@link PublishBatch} completing on a queue's thread hands over to
  * {@code loop} first.
@@ -74,11 +76,11 @@ final class Confirms {
         return enabled;
     }
 
-    /** The batch that tracks a persistent publish's stored entries for an early confirm; null for a transient one. */
-    PublishBatch batchFor(boolean persistent) {
-        if (!persistent) {
-            return null;
-        }
+    /**
+     * The batch of this read batch's publishes: it tracks a persistent publish's stored entries for an early
+     * confirm, and any publish's replication to a quorum queue.
+     */
+    PublishBatch batch() {
         if (collecting == null) {
             collecting = new PendingConfirm();
         }
@@ -107,6 +109,11 @@ final class Confirms {
         collecting = null;
         confirm.seq = seq;
         pending.add(confirm);
+        if (confirm.batch.isReplicated()) {
+            confirm.batch.closeReplication();
+        } else {
+            confirm.replicated = true;
+        }
         if (storedSinceRequest) {
             storedSinceRequest = false;
             confirm.batch.close();
@@ -125,13 +132,14 @@ final class Confirms {
         PendingConfirm refused = new PendingConfirm();
         refused.seq = seq;
         refused.nack = true;
+        refused.replicated = true;
         pending.add(refused);
         refused.markReady();
     }
 
     private void sendReady() {
         long lastAck = 0;
-        while (!pending.isEmpty() && pending.peekFirst().ready) {
+        while (!pending.isEmpty() && pending.peekFirst().ready && pending.peekFirst().replicated) {
             PendingConfirm confirm = pending.pollFirst();
             if (!confirm.nack) {
                 lastAck = confirm.seq;
@@ -142,7 +150,7 @@ final class Confirms {
                 lastAck = 0;
             }
             if (open.getAsBoolean()) {
-                send.accept(new BasicNack(confirm.seq, false, false));
+                send.accept(new BasicNack(confirm.seq, confirm.seq - sentSeq > 1, false));
                 sentSeq = confirm.seq;
             }
         }
@@ -165,14 +173,24 @@ final class Confirms {
         final PublishBatch batch = new PublishBatch(() -> loop.execute(() -> {
             markReady();
             flush.run();
-        }));
+        }), accepted -> loop.execute(() -> markReplicated(accepted)));
         long seq;
+        /** Durable: fsynced, or every stored entry left its queue. */
         boolean ready;
+        /** Committed by the replicas of every quorum queue it went to (true when none). */
+        boolean replicated;
         boolean nack;
 
         void markReady() {
             ready = true;
             sendReady();
+        }
+
+        void markReplicated(boolean accepted) {
+            nack |= !accepted;
+            replicated = true;
+            sendReady();
+            flush.run();
         }
     }
 }

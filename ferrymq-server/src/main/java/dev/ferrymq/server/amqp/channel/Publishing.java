@@ -116,7 +116,7 @@ final class Publishing {
             route(method, request, null);
             return;
         }
-        PublishResult routed = route(method, request, confirms.batchFor(request.message().persistent()));
+        PublishResult routed = route(method, request, confirms.batch());
         confirms.published(routed.stored(), routed.refused());
     }
 

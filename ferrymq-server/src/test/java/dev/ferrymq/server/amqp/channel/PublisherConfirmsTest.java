@@ -29,15 +29,57 @@ class PublisherConfirmsTest {
     }
 
     private void publishTransient() {
-        confirms.batchFor(false);
+        confirms.batch();
         confirms.published(false, false);
     }
 
     private PublishBatch publishStored() {
-        PublishBatch batch = confirms.batchFor(true);
+        PublishBatch batch = confirms.batch();
         batch.entryAdded(); // the queue stored it
         confirms.published(true, false);
         return batch;
+    }
+
+    private PublishBatch publishReplicated() {
+        PublishBatch batch = confirms.batch();
+        batch.replicationStarted(); // a quorum queue proposed it
+        confirms.published(false, false);
+        return batch;
+    }
+
+    @Test
+    void publishToAQuorumQueueIsConfirmedOnlyOnceItsReplicasCommittedIt() {
+        publishTransient();
+        PublishBatch batch = publishReplicated();
+        confirms.endOfReadBatch();
+        assertThat(sent).isEmpty();
+        batch.replicated(true);
+        assertThat(sent).containsExactly(new BasicAck(2, true));
+    }
+
+    @Test
+    void aQuorumQueueRefusingAPublishNacksItsReadBatch() {
+        PublishBatch first = publishReplicated();
+        confirms.endOfReadBatch();
+        first.replicated(true);
+        PublishBatch second = publishReplicated();
+        publishReplicated();
+        confirms.endOfReadBatch();
+        second.replicated(false);
+        assertThat(sent).containsExactly(new BasicAck(1, false));
+        second.replicated(true);
+        assertThat(sent).containsExactly(new BasicAck(1, false), new BasicNack(3, true, false));
+    }
+
+    @Test
+    void aConfirmWaitingForItsReplicasHoldsBackLaterOnes() {
+        PublishBatch batch = publishReplicated();
+        confirms.endOfReadBatch();
+        publishTransient();
+        confirms.endOfReadBatch();
+        assertThat(sent).isEmpty();
+        batch.replicated(true);
+        assertThat(sent).containsExactly(new BasicAck(2, true));
     }
 
     @Test
