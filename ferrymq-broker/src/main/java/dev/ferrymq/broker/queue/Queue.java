@@ -120,6 +120,14 @@ public interface Queue extends Destination {
 
     boolean isDeleted();
 
+    /**
+     * What its type adds to the management view, under RabbitMQ's field names (a quorum queue's {@code leader},
+     * {@code members}, {@code online}); empty for a classic queue.
+     */
+    default Map<String, Object> typeInfo() {
+        return Map.of();
+    }
+
     /** Message counters (enqueued, delivered, acked, redelivered), for statistics. */
     MessageCounters counters();
 

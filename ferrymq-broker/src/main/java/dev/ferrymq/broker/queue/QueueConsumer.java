@@ -20,6 +20,14 @@ public interface QueueConsumer {
      */
     boolean tryDeliver(QueueEntry entry);
 
+    /**
+     * Its own prefetch window (0: none of its own), for queue types that hand out credit themselves: a quorum
+     * queue checks messages out to a consumer in its replicated state only up to this many.
+     */
+    default int prefetch() {
+        return 0;
+    }
+
     /** Consumer priority ({@code x-priority}): higher-priority consumers are offered messages first. */
     default int priority() {
         return 0;

@@ -51,7 +51,8 @@ final class ChannelConsumer implements QueueConsumer {
         return noAck;
     }
 
-    int prefetch() {
+    @Override
+    public int prefetch() {
         return prefetch;
     }
 

@@ -1,0 +1,140 @@
+package dev.ferrymq.cluster.quorum.queue;
+
+import dev.ferrymq.broker.BrokerException;
+import dev.ferrymq.cluster.RaftSettings;
+import dev.ferrymq.cluster.quorum.CommandCodec;
+import dev.ferrymq.cluster.quorum.QueueCommand;
+import dev.ferrymq.cluster.quorum.Reply;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.retry.RetryPolicy;
+import org.apache.ratis.util.TimeDuration;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+
+import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+
+/**
+ * This node's one Ratis client of a quorum queue's group. Its async API keeps this node's proposals in the order
+ * they were made (Ratis' sliding window), and a retried request is answered from the server's retry cache rather
+ * than applied twice, so one client per node serves every channel. Thread-safe.
+ */
+final class GroupClient implements AutoCloseable {
+    /** How long an AMQP method that needs the answer (declare, get, purge, delete, consume) waits for it. */
+    private static final long WAIT_SECONDS = 15;
+
+    /** Outlasts a leader's failure: detection and election take 1-4 s (RaftSettings' election timeout). */
+    private static final RetryPolicy RETRIES = RetryPolicies.retryUpToMaximumCountWithFixedSleep(40,
+            TimeDuration.valueOf(250, TimeUnit.MILLISECONDS));
+
+    private final RaftGroup group;
+    private final Supplier<RaftPeerId> leader;
+    private volatile RaftClient client;
+
+    /** @param leader the group's leader as this node's replica knows it, or null */
+    GroupClient(RaftGroup group, Supplier<RaftPeerId> leader) {
+        this.group = group;
+        this.leader = leader;
+    }
+
+    /**
+     * Built at first use, aimed at the leader this node knows by then: a proposal sent to a follower is retried
+     * after the ones that went straight to the leader, and would reach the log out of publish order.
+     */
+    private RaftClient client() {
+        RaftClient built = client;
+        if (built == null) {
+            synchronized (this) {
+                built = client;
+                if (built == null) {
+                    built = RaftClient.newBuilder()
+                            .setProperties(RaftSettings.client())
+                            .setRaftGroup(group)
+                            .setLeaderId(leader.get())
+                            .setRetryPolicy(RETRIES)
+                            .build();
+                    client = built;
+                }
+            }
+        }
+        return built;
+    }
+
+    /**
+     * Proposes {@code command}; completes with the reply once the entry is committed and applied. A client whose
+     * retries ran out (a long election) is closed for good by Ratis, so a failure drops it: the next proposal
+     * builds a new one.
+     */
+    CompletableFuture<Reply> propose(QueueCommand command) {
+        RaftClient used = client();
+        return used.async().send(Message.valueOf(UnsafeByteOperations.unsafeWrap(CommandCodec.encode(command))))
+                .whenComplete((reply, failure) -> {
+                    if (failure != null || !reply.isSuccess()) {
+                        discard(used);
+                    }
+                })
+                .thenApply(GroupClient::reply);
+    }
+
+    private synchronized void discard(RaftClient failed) {
+        if (client == failed) {
+            client = null;
+            try {
+                failed.close();
+            } catch (IOException | RuntimeException e) {
+                // it failed already; nothing more to release
+            }
+        }
+    }
+
+    /**
+     * {@link #propose} and wait, trying a second client if the first gave up; 406 when no answer comes in time
+     * (no majority of the members is reachable).
+     */
+    Reply proposeAndWait(QueueCommand command, String what) {
+        try {
+            try {
+                return propose(command).get(WAIT_SECONDS, TimeUnit.SECONDS);
+            } catch (ExecutionException firstClientGaveUp) {
+                return propose(command).get(WAIT_SECONDS, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw unavailable(what, e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw unavailable(what, e);
+        }
+    }
+
+    private static BrokerException unavailable(String what, Exception cause) {
+        return BrokerException.preconditionFailed(what + ": its replicas did not answer (no majority of its members"
+                + " is reachable): " + cause);
+    }
+
+    private static Reply reply(RaftClientReply reply) {
+        if (!reply.isSuccess()) {
+            throw new IllegalStateException("quorum queue proposal failed", reply.getException());
+        }
+        try {
+            return Reply.decode(reply.getMessage().getContent().toByteArray());
+        } catch (IOException e) {
+            throw new IllegalStateException("undecodable quorum queue reply", e);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        RaftClient built = client;
+        if (built != null) {
+            built.close();
+        }
+    }
+}
