@@ -21,9 +21,10 @@ public final class RatisClusterProvider implements ClusterProvider {
         GroupStateMachines stateMachines = new GroupStateMachines();
         QuorumQueues quorumQueues = new QuorumQueues(config.nodeName(), broker);
         stateMachines.register(quorumQueues::stateMachineFor);
+        // before the server starts: replaying a recovered group's Declare entry registers its queue by this type
+        QueueTypes.register(new QuorumQueueType(quorumQueues));
         ClusterNode node = ClusterNode.start(config, stateMachines, new CommandCount());
         quorumQueues.start(node);
-        QueueTypes.register(new QuorumQueueType(quorumQueues));
         return node;
     }
 }

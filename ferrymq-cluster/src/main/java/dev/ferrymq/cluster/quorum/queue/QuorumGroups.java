@@ -45,6 +45,10 @@ final class QuorumGroups {
         cluster = started;
     }
 
+    boolean started() {
+        return cluster != null;
+    }
+
     /** Adds group {@code id} to every node of the cluster; the nodes that do not answer are left out. */
     void create(RaftGroupId id, int groupSize) {
         List<RaftPeer> nodes = new ArrayList<>(clusterPeers());

@@ -63,7 +63,10 @@ public final class QuorumQueues {
         if (!QuorumGroupIds.isQuorumQueue(groupId)) {
             return null;
         }
-        return replicas.computeIfAbsent(groupId, id -> new QuorumReplica(this, id)).stateMachine;
+        // asked before start(): Ratis found the group in this node's storage, so an earlier run of the node
+        // may have left consumers holding messages
+        boolean recovered = !groups.started();
+        return replicas.computeIfAbsent(groupId, id -> new QuorumReplica(this, id, recovered)).stateMachine;
     }
 
     /**
@@ -93,7 +96,10 @@ public final class QuorumQueues {
                                QuorumReplica replica) {
         QuorumQueue queue = new QuorumQueue(type, host, declaration, this, replica,
                 new GroupClient(groups.groupOf(replica.groupId), () -> groups.leaderOf(replica.groupId)));
-        replica.attach(queue);
+        if (replica.attach(queue)) {
+            // NodeDown for this node's earlier run: what its consumers held goes back to the queue, redelivered
+            queue.client().propose(new QueueCommand.NodeDown(nodeName));
+        }
         return queue;
     }
 

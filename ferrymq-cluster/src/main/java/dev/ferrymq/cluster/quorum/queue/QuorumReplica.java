@@ -22,9 +22,12 @@ final class QuorumReplica implements EffectListener {
     final RaftGroupId groupId;
     final QuorumQueueStateMachine stateMachine;
     private volatile QuorumQueue queue;
+    /** Found in storage at start: the first queue attached after it proposes NodeDown for the earlier run. */
+    private boolean recovered;
 
-    QuorumReplica(QuorumQueues node, RaftGroupId groupId) {
+    QuorumReplica(QuorumQueues node, RaftGroupId groupId, boolean recovered) {
         this.node = node;
+        this.recovered = recovered;
         this.groupId = groupId;
         this.stateMachine = new QuorumQueueStateMachine(this) {
             @Override
@@ -38,8 +41,12 @@ final class QuorumReplica implements EffectListener {
         return queue;
     }
 
-    void attach(QuorumQueue attached) {
+    /** Returns true the first time for a replica recovered from storage: the caller proposes NodeDown. */
+    synchronized boolean attach(QuorumQueue attached) {
         queue = attached;
+        boolean first = recovered;
+        recovered = false;
+        return first;
     }
 
     @Override
