@@ -1,8 +1,11 @@
 package dev.ferrymq.broker.persistence;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -14,10 +17,31 @@ import java.util.Map;
 /**
  * Writes the argument tables of exchanges, queues and bindings into definition records. The values are the
  * plain Java types the AMQP codec produces; each is written with a one-byte type tag so it reads back as the same
- * type (argument equivalence checks compare types). Stateless and thread-safe.
+ * type (argument equivalence checks compare types). Also the arguments of a quorum queue's Declare entry in the
+ * cluster module ({@link #encode}, {@link #decode}). Stateless and thread-safe.
  */
-final class ArgumentsCodec {
+public final class ArgumentsCodec {
     private ArgumentsCodec() {
+    }
+
+    /** {@code table} on its own, as bytes. */
+    public static byte[] encode(Map<String, Object> table) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            write(out, table);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** The table {@link #encode} wrote. */
+    public static Map<String, Object> decode(byte[] encoded) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(encoded))) {
+            return read(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("undecodable argument table", e);
+        }
     }
 
     static void write(DataOutputStream out, Map<String, Object> table) throws IOException {

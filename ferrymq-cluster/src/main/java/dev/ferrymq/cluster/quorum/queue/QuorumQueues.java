@@ -3,6 +3,7 @@ package dev.ferrymq.cluster.quorum.queue;
 import dev.ferrymq.broker.Broker;
 import dev.ferrymq.broker.BrokerException;
 import dev.ferrymq.broker.VirtualHost;
+import dev.ferrymq.broker.persistence.ArgumentsCodec;
 import dev.ferrymq.broker.queue.QueueDeclaration;
 import dev.ferrymq.broker.queue.QueueHost;
 import dev.ferrymq.cluster.ClusterNode;
