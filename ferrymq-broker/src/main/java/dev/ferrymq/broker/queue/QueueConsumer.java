@@ -25,6 +25,16 @@ public interface QueueConsumer {
         return 0;
     }
 
+    /** The consumer's basic.consume arguments (e.g. {@code x-stream-offset}); empty when none. */
+    default java.util.Map<String, Object> arguments() {
+        return java.util.Map.of();
+    }
+
+    /** Its own prefetch window (basic.qos without global), 0 for none. */
+    default int prefetch() {
+        return 0;
+    }
+
     /** The queue went away (deleted); the consumer should tell its client (basic.cancel). */
     void cancelledByServer(Queue queue);
 }
