@@ -9,11 +9,15 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ShutdownSignalException;
+import dev.ferrymq.server.FerryServer;
+import dev.ferrymq.server.config.ServerConfig;
+import dev.ferrymq.server.config.Settings;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Date;
@@ -24,6 +28,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Streams ({@code x-queue-type: stream}) over AMQP 0-9-1, as RabbitMQ serves them: declaration rules, consumers
@@ -266,6 +271,46 @@ class StreamTest extends AbstractBrokerIT {
         ShutdownSignalException e = assertConnectionError(ch, NOT_IMPLEMENTED, () -> ch.queuePurge(q));
         assertThat(replyText(e)).isEqualTo("NOT_IMPLEMENTED - queue.purge not supported by stream queues queue '"
                 + q + "' in vhost '/'");
+    }
+
+    // ---------------------------------------------------------------- restart (FerryMQ in-process)
+
+    @Test
+    void aRestartKeepsEveryMessageAtItsOffsetAndNewOnesContinueAfterThem(@TempDir Path dataDir) throws Exception {
+        assumeFalse(broker.isExternal(), "restarts an in-process broker");
+        ServerConfig config = ServerConfig.defaults().with(Settings.AMQP_PORT, 0).with(Settings.MANAGEMENT_PORT, 0)
+                .with(Settings.BIND, "127.0.0.1").with(Settings.DATA_DIR, dataDir);
+        String q = "it.stream.restart";
+        String[] bodies = new String[300];
+        for (int i = 0; i < bodies.length; i++) {
+            bodies[i] = "m" + i;
+        }
+        FerryServer first = FerryServer.start(config);
+        try (Connection c = connectTo(first)) {
+            Channel ch = c.createChannel();
+            ch.queueDeclare(q, true, false, false,
+                    Map.of("x-queue-type", "stream", "x-stream-max-segment-size-bytes", 2048));
+            publishConfirmed(ch, "", q, bodies);
+        } finally {
+            first.close();
+        }
+        FerryServer second = FerryServer.start(config);
+        try (Connection c = connectTo(second)) {
+            assertThat(take(consume(c.createChannel(), q, "first"), 300)).isEqualTo(expected(0, bodies));
+            assertThat(take(consume(c.createChannel(), q, 150), 150))
+                    .isEqualTo(expected(150, java.util.Arrays.copyOfRange(bodies, 150, 300)));
+            BlockingQueue<Received> next = consume(c.createChannel(), q, "next");
+            publishConfirmed(c.createChannel(), "", q, "after");
+            assertThat(take(next, 1)).isEqualTo(expected(300, "after"));
+        } finally {
+            second.close();
+        }
+    }
+
+    private Connection connectTo(FerryServer server) throws Exception {
+        var factory = factory();
+        factory.setPort(server.amqpPort());
+        return factory.newConnection("it-stream-restart");
     }
 
     // ---------------------------------------------------------------- retention (FerryMQ: reads its API)
