@@ -340,7 +340,8 @@ public final class SegmentLog implements AutoCloseable {
         if (contains(following)) {
             return following;
         }
-        return nextSegmentExists ? position(id + 1, Segment.HEADER) : -1;
+        long nextStart = position(id + 1, Segment.HEADER);
+        return nextSegmentExists && contains(nextStart) ? nextStart : -1; // a new segment may be empty so far
     }
 
     /** Ids of the segments, oldest first. */

@@ -66,7 +66,9 @@ final class StreamLog {
             }
             position = log.nextPosition(position, payload.length);
         }
-        lastSegment = log.activeSegmentId();
+        // Not the active segment: after a crash right after a roll that one is empty, and its first record must
+        // still be indexed as its start (retention needs it).
+        lastSegment = lastWithRecords;
         committedEnd = nextOffset;
     }
 

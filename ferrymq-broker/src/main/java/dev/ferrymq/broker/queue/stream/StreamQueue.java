@@ -93,7 +93,14 @@ public final class StreamQueue extends AbstractQueue {
         if (deleted) {
             return true; // raced a delete: dropped, as a deleted queue's messages are
         }
-        log.append(message);
+        try {
+            log.append(message);
+        } catch (IllegalStateException e) {
+            if (deleted) {
+                return true; // deleted (its log closed) while we appended: dropped with the stream
+            }
+            throw e;
+        }
         if (retention.overSize(log)) {
             applyRetention();
         }

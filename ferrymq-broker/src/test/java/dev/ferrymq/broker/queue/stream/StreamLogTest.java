@@ -7,7 +7,9 @@ import dev.ferrymq.store.SegmentLog;
 import dev.ferrymq.store.StoreConfig;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 import org.junit.jupiter.api.AfterEach;
@@ -125,5 +127,22 @@ class StreamLogTest {
         assertSeekFinds(log, log.firstOffset());
         assertSeekFinds(log, 299);
         assertThat(new Retention(new StreamArguments(-1, -1, 4096)).apply(log)).as("no limits: nothing").isZero();
+    }
+
+    @Test
+    void afterACrashRightAfterARollTheNextSegmentIsStillIndexedSoRetentionCanPassIt() throws Exception {
+        appendCommitted(open(), 300);
+        int last = segments.activeSegmentId();
+        segments.close();
+        // what a kill -9 right after a roll leaves: a new segment with its header and no record
+        Files.write(dir.resolve(String.format("%010d.seg", last + 1)), ByteBuffer.allocate(12)
+                .put("FMQS".getBytes(StandardCharsets.US_ASCII)).putInt(1).putInt(last + 1).array());
+        StreamLog log = open();
+        assertThat(segments.activeSegmentId()).isEqualTo(last + 1);
+        appendCommitted(log, 1);
+        Thread.sleep(10);
+        new Retention(new StreamArguments(-1, 1, 4096)).apply(log);
+        assertThat(segments.segmentIds()).containsExactly(last + 1);
+        assertThat(log.firstOffset()).isEqualTo(300);
     }
 }
