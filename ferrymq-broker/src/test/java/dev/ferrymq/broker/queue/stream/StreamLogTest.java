@@ -145,4 +145,19 @@ class StreamLogTest {
         assertThat(segments.segmentIds()).containsExactly(last + 1);
         assertThat(log.firstOffset()).isEqualTo(300);
     }
+
+    @Test
+    void aCursorTailingTheStreamFollowsItAcrossSegmentRolls() throws Exception {
+        StreamLog log = open();
+        StreamCursor tail = new StreamCursor(log, 0);
+        for (long offset = 0; offset < 200; offset++) {
+            assertThat(tail.peek()).as("nothing committed at %d yet", offset).isNull();
+            appendCommitted(log, 1);
+            StreamRecord record = tail.peek();
+            assertThat(record.offset()).isEqualTo(offset);
+            assertThat(body(record)).isEqualTo("m" + offset);
+            tail.advance();
+        }
+        assertThat(segments.segmentCount()).isGreaterThan(3);
+    }
 }
