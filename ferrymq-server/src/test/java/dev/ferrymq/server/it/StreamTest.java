@@ -106,6 +106,15 @@ class StreamTest extends AbstractBrokerIT {
         e = assertChannelError(ch3, PRECONDITION_FAILED, () -> ch3.queueDeclare(q3, true, false, true, stream));
         assertThat(replyText(e)).isEqualTo("PRECONDITION_FAILED - invalid property 'auto-delete' for queue '" + q3
                 + "' in vhost '/'");
+        // several at once: RabbitMQ names auto-delete, then exclusive-owner, then non-durable
+        String q4 = queueToDelete(unique("stream"));
+        Channel ch4 = c.createChannel();
+        e = assertChannelError(ch4, PRECONDITION_FAILED, () -> ch4.queueDeclare(q4, false, true, true, stream));
+        assertThat(replyText(e)).contains("'auto-delete'");
+        String q5 = queueToDelete(unique("stream"));
+        Channel ch5 = c.createChannel();
+        e = assertChannelError(ch5, PRECONDITION_FAILED, () -> ch5.queueDeclare(q5, false, true, false, stream));
+        assertThat(replyText(e)).contains("'exclusive-owner'");
         assertThat(queueExists(c, q1) || queueExists(c, q2) || queueExists(c, q3)).isFalse();
     }
 

@@ -28,14 +28,15 @@ record StreamArguments(long maxLengthBytes, long maxAgeMillis, long segmentSize)
             "x-max-in-memory-length", "x-max-in-memory-bytes", "x-queue-master-locator", "x-queue-version");
 
     static StreamArguments check(QueueDeclaration declaration, String queueDescription) {
-        if (!declaration.durable()) {
-            throw invalidProperty("non-durable", queueDescription);
+        // RabbitMQ's order when several apply
+        if (declaration.autoDelete()) {
+            throw invalidProperty("auto-delete", queueDescription);
         }
         if (declaration.exclusive()) {
             throw invalidProperty("exclusive-owner", queueDescription);
         }
-        if (declaration.autoDelete()) {
-            throw invalidProperty("auto-delete", queueDescription);
+        if (!declaration.durable()) {
+            throw invalidProperty("non-durable", queueDescription);
         }
         Map<String, Object> args = declaration.arguments() == null ? Map.of() : declaration.arguments();
         for (String key : args.keySet()) {
