@@ -1,5 +1,7 @@
 package dev.ferrymq.broker.queue;
 
+import java.util.Map;
+
 /**
  * The queue's view of a consumer (implemented by the transport). Calls come from whichever thread is
  * dispatching the queue, under the queue's lock, so implementations must be thread-safe and must never block.
@@ -26,8 +28,8 @@ public interface QueueConsumer {
     }
 
     /** The consumer's basic.consume arguments (e.g. {@code x-stream-offset}); empty when none. */
-    default java.util.Map<String, Object> arguments() {
-        return java.util.Map.of();
+    default Map<String, Object> arguments() {
+        return Map.of();
     }
 
     /** Its own prefetch window (basic.qos without global), 0 for none. */

@@ -24,7 +24,7 @@ final class ChannelConsumer implements QueueConsumer {
     private final AtomicInteger unacked = new AtomicInteger();
 
     /**
-     * @param queue    the queue consumed from, or null for a direct reply-to consumer
+     * @param queue     the queue consumed from, or null for a direct reply-to consumer
      * @param priority  the consumer priority ({@code x-priority})
      * @param arguments the basic.consume arguments, for the queue to read its own (null for none)
      */
