@@ -12,6 +12,7 @@ public final class BrokerException extends RuntimeException {
     public static final int PRECONDITION_FAILED = 406;
     public static final int COMMAND_INVALID = 503;
     public static final int NOT_ALLOWED = 530;
+    public static final int NOT_IMPLEMENTED = 540;
 
     private final int replyCode;
 
@@ -47,6 +48,10 @@ public final class BrokerException extends RuntimeException {
     /** Hard errors close the whole connection rather than one channel. */
     public boolean connectionLevel() {
         return replyCode >= 500;
+    }
+
+    public static BrokerException notImplemented(String detail) {
+        return new BrokerException(NOT_IMPLEMENTED, "NOT_IMPLEMENTED - " + detail);
     }
 
     public static BrokerException notAllowed(String detail) {

@@ -208,7 +208,7 @@ public final class VirtualHost {
                     .create(queueHost, new QueueDeclaration(queueName, durable, exclusive,
                             exclusive ? connection : null, autoDelete, args == null ? Map.of() : args));
             queues.put(queueName, created);
-            if (created.keepsPersistentMessages()) {
+            if (created.survivesRestart()) {
                 record(new Definition.QueueDeclared(name, queueName, autoDelete, args));
             }
             return new DeclaredQueue(created, 0, 0);
@@ -290,7 +290,7 @@ public final class VirtualHost {
             if (!queues.remove(queue.name(), queue)) {
                 return;
             }
-            if (queue.keepsPersistentMessages()) {
+            if (queue.survivesRestart()) {
                 record(new Definition.QueueDeleted(name, queue.name()));
             }
             removeBindingsTo(queue);

@@ -30,6 +30,14 @@ public abstract class AbstractQueue implements Queue {
 
     /** Parses the arguments (406 when invalid) and applies the policies in force. */
     protected AbstractQueue(QueueHost host, QueueDeclaration declaration) {
+        this(host, declaration, null);
+    }
+
+    /**
+     * With {@code ownSettings} a queue type that checked its own arguments passes (null: parse them as
+     * classic-queue arguments).
+     */
+    protected AbstractQueue(QueueHost host, QueueDeclaration declaration, QueueArguments ownSettings) {
         this.host = host;
         this.vhost = host.vhost();
         this.name = declaration.name();
@@ -39,7 +47,7 @@ public abstract class AbstractQueue implements Queue {
         this.autoDelete = declaration.autoDelete();
         this.arguments = declaration.arguments() == null ? Map.of()
                 : Collections.unmodifiableMap(new LinkedHashMap<>(declaration.arguments()));
-        this.declaredSettings = QueueArguments.parse(arguments, toString());
+        this.declaredSettings = ownSettings != null ? ownSettings : QueueArguments.parse(arguments, toString());
         this.policies = QueuePolicies.lookUp(vhost.policies(), name);
         this.settings = policies.applyTo(declaredSettings, arguments);
     }

@@ -52,6 +52,19 @@ public interface Queue extends Destination {
     /** Whether persistent messages published to it are written to the store (the router stores them first). */
     boolean keepsPersistentMessages();
 
+    /** Whether its declaration is recorded so that it is declared again at start-up (durable queues). */
+    default boolean survivesRestart() {
+        return keepsPersistentMessages();
+    }
+
+    /**
+     * Whether it writes every message it accepts, persistent or not, to a file of the store's group commit itself
+     * (a stream's log), so that a publisher confirm must wait for the next fsync.
+     */
+    default boolean appendsEveryMessage() {
+        return false;
+    }
+
     // ---------------------------------------------------------------- messages
 
     /**
@@ -119,6 +132,14 @@ public interface Queue extends Destination {
     int consumerCount();
 
     boolean isDeleted();
+
+    /**
+     * What the management API shows for this queue beyond the common fields, overriding them where they clash
+     * (a stream's message count, bytes and offsets); empty by default.
+     */
+    default Map<String, Object> details() {
+        return Map.of();
+    }
 
     /** Message counters (enqueued, delivered, acked, redelivered), for statistics. */
     MessageCounters counters();

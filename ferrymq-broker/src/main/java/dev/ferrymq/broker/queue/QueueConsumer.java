@@ -1,5 +1,7 @@
 package dev.ferrymq.broker.queue;
 
+import java.util.Map;
+
 /**
  * The queue's view of a consumer (implemented by the transport). Calls come from whichever thread is
  * dispatching the queue, under the queue's lock, so implementations must be thread-safe and must never block.
@@ -22,6 +24,16 @@ public interface QueueConsumer {
 
     /** Consumer priority ({@code x-priority}): higher-priority consumers are offered messages first. */
     default int priority() {
+        return 0;
+    }
+
+    /** The consumer's basic.consume arguments (e.g. {@code x-stream-offset}); empty when none. */
+    default Map<String, Object> arguments() {
+        return Map.of();
+    }
+
+    /** Its own prefetch window (basic.qos without global), 0 for none. */
+    default int prefetch() {
         return 0;
     }
 

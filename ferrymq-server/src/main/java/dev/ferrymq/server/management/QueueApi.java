@@ -56,7 +56,7 @@ final class QueueApi {
     Map<String, Object> queueJson(Queue q) {
         int ready = q.messageCount();
         int unacked = q.unackedCount();
-        return Json.obj("name", q.name(), "vhost", q.vhost().name(), "durable", q.durable(),
+        Map<String, Object> json = Json.obj("name", q.name(), "vhost", q.vhost().name(), "durable", q.durable(),
                 "auto_delete", q.autoDelete(), "exclusive", q.exclusive(), "arguments", Json.fromAmqp(q.arguments()),
                 "node", ctx.node, "type", q.type().name(), "state", "running",
                 "policy", q.policies().policy() == null ? null : q.policies().policy().name(),
@@ -68,6 +68,8 @@ final class QueueApi {
                 // an estimate: FerryMQ does not track per-queue heap use
                 "memory", 1024L + 96L * (ready + unacked),
                 "message_stats", messageStats(q));
+        json.putAll(q.details());
+        return json;
     }
 
     private Map<String, Object> messageStats(Queue q) {
