@@ -16,7 +16,6 @@ import dev.ferrymq.server.config.ServerConfig;
 import dev.ferrymq.server.config.Settings;
 import java.io.IOException;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -121,6 +120,21 @@ class ReplicatedMetadataTest {
 
     @Test
     @Order(3)
+    void definitionsImportedOnOneNodeAreOnEveryNode() throws Exception {
+        assertThat(send(2, "POST", "definitions", "{\"vhosts\":[{\"name\":\"rm.v\"}],"
+                + "\"exchanges\":[{\"name\":\"rm.imported\",\"vhost\":\"rm.v\",\"type\":\"headers\"},"
+                + "{\"name\":\"rm.imported.dst\",\"vhost\":\"rm.v\",\"type\":\"fanout\"}],"
+                + "\"bindings\":[{\"source\":\"rm.imported\",\"vhost\":\"rm.v\",\"destination\":\"rm.imported.dst\","
+                + "\"destination_type\":\"exchange\",\"routing_key\":\"\"}]}")).isIn(200, 201, 204);
+        for (int node : new int[] {1, 3}) {
+            assertThat(get(node, "vhosts/rm.v")).isNotNull();
+            assertThat(get(node, "exchanges/rm.v/rm.imported").path("type").asText()).isEqualTo("headers");
+            assertThat(get(node, "bindings/rm.v/e/rm.imported/e/rm.imported.dst")).hasSize(1);
+        }
+    }
+
+    @Test
+    @Order(4)
     void aPolicySetOnOneNodeAppliesOnAnother() throws Exception {
         assertThat(send(3, "PUT", "policies/%2F/rm.cap",
                 "{\"pattern\":\"^rm\\\\.capped\",\"definition\":{\"max-length\":1},\"apply-to\":\"queues\"}"))
@@ -136,7 +150,7 @@ class ReplicatedMetadataTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void anInequivalentRedeclareIsRefusedWith406OnEveryNode() throws Exception {
         try (Connection connection = connect(1, "guest"); Channel channel = connection.createChannel()) {
             channel.exchangeDeclare("rm.eq", BuiltinExchangeType.DIRECT, true);
@@ -154,7 +168,7 @@ class ReplicatedMetadataTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void aNodeThatWasDownCatchesUpWhenItComesBack() throws Exception {
         nodes[2].close();
         nodes[2] = null;
@@ -223,8 +237,4 @@ class ReplicatedMetadataTest {
                         "guest:guest".getBytes(StandardCharsets.UTF_8)));
     }
 
-    @SuppressWarnings("unused")
-    private static String enc(String value) {
-        return URLEncoder.encode(value, StandardCharsets.UTF_8);
-    }
 }
