@@ -123,7 +123,7 @@ public final class Broker implements AutoCloseable {
      */
     public boolean deleteVirtualHost(String name) {
         if (gate.proposes()) {
-            return (Boolean) gate.propose(new MetadataCommand.DeleteVhost(name));
+            return Boolean.TRUE.equals(gate.propose(new MetadataCommand.DeleteVhost(name)));
         }
         return deleteVirtualHostHere(name);
     }
@@ -205,7 +205,7 @@ public final class Broker implements AutoCloseable {
     /** Deletes a user and its permissions and topic permissions; false if there was no such user. */
     public boolean deleteUser(String name) {
         if (gate.proposes()) {
-            return (Boolean) gate.propose(new MetadataCommand.DeleteUser(name));
+            return Boolean.TRUE.equals(gate.propose(new MetadataCommand.DeleteUser(name)));
         }
         return deleteUserHere(name);
     }
@@ -252,7 +252,7 @@ public final class Broker implements AutoCloseable {
 
     public boolean clearPermissions(String user, String vhost) {
         if (gate.proposes()) {
-            return (Boolean) gate.propose(new MetadataCommand.ClearPermissions(user, vhost));
+            return Boolean.TRUE.equals(gate.propose(new MetadataCommand.ClearPermissions(user, vhost)));
         }
         return clearPermissionsHere(user, vhost);
     }
@@ -290,7 +290,7 @@ public final class Broker implements AutoCloseable {
     /** Removes a user's topic permission on one exchange of a vhost; false if there was none. */
     public boolean clearTopicPermission(String user, String vhost, String exchange) {
         if (gate.proposes()) {
-            return (Boolean) gate.propose(new MetadataCommand.ClearTopicPermission(user, vhost, exchange));
+            return Boolean.TRUE.equals(gate.propose(new MetadataCommand.ClearTopicPermission(user, vhost, exchange)));
         }
         return clearTopicPermissionHere(user, vhost, exchange);
     }
@@ -306,7 +306,7 @@ public final class Broker implements AutoCloseable {
     /** Removes all a user's topic permissions in a vhost; false if there were none. */
     public boolean clearTopicPermissions(String user, String vhost) {
         if (gate.proposes()) {
-            return (Boolean) gate.propose(new MetadataCommand.ClearTopicPermission(user, vhost, null));
+            return Boolean.TRUE.equals(gate.propose(new MetadataCommand.ClearTopicPermission(user, vhost, null)));
         }
         return clearTopicPermissionsHere(user, vhost);
     }

@@ -365,7 +365,7 @@ public final class VirtualHost {
     /** Removes a policy (or operator policy); false if there was none of that name. */
     public boolean clearPolicy(String policyName, boolean operator) {
         if (gate.proposes()) {
-            return (Boolean) gate.propose(new MetadataCommand.ClearPolicy(name, policyName, operator));
+            return Boolean.TRUE.equals(gate.propose(new MetadataCommand.ClearPolicy(name, policyName, operator)));
         }
         return clearPolicyHere(policyName, operator);
     }

@@ -94,6 +94,7 @@ class ReplicatedMetadataTest {
             channel.exchangeBind("rm.dst", "rm.src", "a.#");
         }
         for (int node : new int[] {2, 3}) {
+            awaitApplied(node, "bindings/%2F/e/rm.src/e/rm.dst");
             try (Connection connection = connect(node, "guest"); Channel channel = connection.createChannel()) {
                 channel.exchangeDeclarePassive("rm.src");
                 String queue = channel.queueDeclare().getQueue(); // local to this node
@@ -113,6 +114,7 @@ class ReplicatedMetadataTest {
         assertThat(send(2, "PUT", "users/rm.alice", "{\"password\":\"secret\",\"tags\":\"\"}")).isEqualTo(201);
         assertThat(send(2, "PUT", "permissions/%2F/rm.alice",
                 "{\"configure\":\".*\",\"write\":\".*\",\"read\":\".*\"}")).isEqualTo(201);
+        awaitApplied(3, "permissions/%2F/rm.alice");
         try (Connection connection = connect(3, "rm.alice"); Channel channel = connection.createChannel()) {
             channel.exchangeDeclarePassive("amq.direct");
         }
@@ -127,6 +129,7 @@ class ReplicatedMetadataTest {
                 + "\"bindings\":[{\"source\":\"rm.imported\",\"vhost\":\"rm.v\",\"destination\":\"rm.imported.dst\","
                 + "\"destination_type\":\"exchange\",\"routing_key\":\"\"}]}")).isIn(200, 201, 204);
         for (int node : new int[] {1, 3}) {
+            awaitApplied(node, "bindings/rm.v/e/rm.imported/e/rm.imported.dst");
             assertThat(get(node, "vhosts/rm.v")).isNotNull();
             assertThat(get(node, "exchanges/rm.v/rm.imported").path("type").asText()).isEqualTo("headers");
             assertThat(get(node, "bindings/rm.v/e/rm.imported/e/rm.imported.dst")).hasSize(1);
@@ -139,6 +142,7 @@ class ReplicatedMetadataTest {
         assertThat(send(3, "PUT", "policies/%2F/rm.cap",
                 "{\"pattern\":\"^rm\\\\.capped\",\"definition\":{\"max-length\":1},\"apply-to\":\"queues\"}"))
                 .isEqualTo(201);
+        awaitApplied(1, "policies/%2F/rm.cap");
         try (Connection connection = connect(1, "guest"); Channel channel = connection.createChannel()) {
             channel.queueDeclare("rm.capped", false, false, true, null);
             for (int i = 0; i < 3; i++) {
@@ -204,6 +208,23 @@ class ReplicatedMetadataTest {
             Thread.sleep(20);
         }
         throw new AssertionError("no message in " + queue);
+    }
+
+    /**
+     * Waits until {@code node} shows the last change made elsewhere (and so every change before it: the log is
+     * applied in order). The proposing node answers once it applied a change; the others apply it a moment later,
+     * as RabbitMQ 4's Khepri answers from the proposer's own member.
+     */
+    private static void awaitApplied(int node, String path) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        JsonNode shown = get(node, path);
+        while (shown == null || shown.isEmpty()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("node " + node + " does not show " + path);
+            }
+            Thread.sleep(10);
+            shown = get(node, path);
+        }
     }
 
     private static Connection connect(int node, String user) throws Exception {
