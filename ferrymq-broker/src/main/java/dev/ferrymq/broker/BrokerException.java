@@ -25,6 +25,11 @@ public final class BrokerException extends RuntimeException {
         return replyCode;
     }
 
+    /** A refusal with the reply code and text another node gave it (replicated metadata). */
+    public static BrokerException withCode(int replyCode, String text) {
+        return new BrokerException(replyCode, text);
+    }
+
     public static BrokerException accessRefused(String detail) {
         return new BrokerException(ACCESS_REFUSED, "ACCESS_REFUSED - " + detail);
     }
