@@ -16,6 +16,8 @@
 #   KEEP_WORK=1                             keep the temp dir (broker data, logs) after the run
 #   FERRY_ROOT=$ROOT                        the checkout whose FerryMQ is measured (e.g. a worktree of an older
 #                                           commit, for a before/after pair of runs)
+#   FERRY_BEFORE_ROOT=DIR                   adds a "ferrymq-before" broker: the FerryMQ built in DIR (a worktree of an
+#                                           older commit, its own jvm.options), taking turns with the others
 #   REPORT_NAME=latest                      names the result files (quick for QUICK=1); only latest updates README
 #
 # Brokers take turns: for each scenario and repeat, RabbitMQ, then GarageMQ, then FerryMQ, one at a time.
@@ -49,6 +51,10 @@ FERRY_PORT="${FERRY_PORT:-5683}"
 RABBIT_DIST_PORT="${RABBIT_DIST_PORT:-5684}"
 GARAGE_ADMIN_PORT="${GARAGE_ADMIN_PORT:-5685}"
 RELAY_PORT="${RELAY_PORT:-5686}"
+FERRY_BEFORE_PORT="${FERRY_BEFORE_PORT:-5687}"
+if [ -n "${FERRY_BEFORE_ROOT:-}" ] && [[ " $BROKERS " != *" ferrymq-before "* ]]; then
+  BROKERS="$BROKERS ferrymq-before"
+fi
 RABBIT_NODE="ferrybench-$$@localhost"
 START_TIMEOUT=90          # seconds a broker gets to start listening
 CLK_TCK="$(getconf CLK_TCK)"
@@ -221,6 +227,18 @@ for b in $BROKERS; do
         cp -r "$FERRY_ROOT/ferrymq-server/target/ferrymq-server.jar" "$FERRY_ROOT/ferrymq-server/target/lib" "$WORK/ferry-jar/"
         FERRY_VERSION="$(java -jar "$WORK/ferry-jar/ferrymq-server.jar" --version 2>/dev/null | strip_ansi | head -1 || true)"
       fi ;;
+    ferrymq-before)
+      if [ -z "${FERRY_BEFORE_ROOT:-}" ] || ! timeout 1200 "$FERRY_BEFORE_ROOT/ferrymq" --version \
+           >"$WORK/ferry-before-build.log" 2>&1; then
+        note "FerryMQ before: FERRY_BEFORE_ROOT not set or its build failed, skipped"
+      else
+        mkdir -p "$WORK/ferry-before-jar"
+        cp -r "$FERRY_BEFORE_ROOT/ferrymq-server/target/ferrymq-server.jar" \
+          "$FERRY_BEFORE_ROOT/ferrymq-server/target/lib" "$WORK/ferry-before-jar/"
+        FERRY_BEFORE_JAVA_OPTS="$(sed 's/#.*//' "$FERRY_BEFORE_ROOT/jvm.options" | xargs)"
+        FERRY_BEFORE_VERSION="commit $(git -C "$FERRY_BEFORE_ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'); $FERRY_BEFORE_JAVA_OPTS"
+        ACTIVE="$ACTIVE ferrymq-before"
+      fi ;;
     relay)
       # The ceiling (issue 19): bench/relay forwards each publish to a consumer with no queue in between.
       if timeout 900 mvn -B -q -Dstyle.color=never -f "$BENCH_DIR/relay/pom.xml" package \
@@ -240,7 +258,7 @@ done
 # --- brokers ------------------------------------------------------------------------------------------------
 broker_port() {
   case "$1" in rabbitmq) echo "$RABBIT_PORT" ;; garagemq) echo "$GARAGE_PORT" ;; ferrymq) echo "$FERRY_PORT" ;;
-    relay) echo "$RELAY_PORT" ;; esac
+    relay) echo "$RELAY_PORT" ;; ferrymq-before) echo "$FERRY_BEFORE_PORT" ;; esac
 }
 
 wait_listening() {   # wait_listening NAME PORT PID
@@ -308,6 +326,13 @@ EOF
       # shellcheck disable=SC2086
       setsid java $FERRY_JAVA_OPTS -jar "$WORK/ferry-jar/ferrymq-server.jar" server --amqp-port "$FERRY_PORT" \
         --bind 127.0.0.1 --data-dir "$dir/data" --fsync "$FERRY_FSYNC" >"$dir/broker.log" 2>&1 </dev/null &
+      launcher=$! ;;
+    ferrymq-before)
+      need_free_ports "$FERRY_BEFORE_PORT"
+      # shellcheck disable=SC2086
+      setsid java $FERRY_BEFORE_JAVA_OPTS -jar "$WORK/ferry-before-jar/ferrymq-server.jar" server \
+        --amqp-port "$FERRY_BEFORE_PORT" --bind 127.0.0.1 --data-dir "$dir/data" --fsync "$FERRY_FSYNC" \
+        >"$dir/broker.log" 2>&1 </dev/null &
       launcher=$! ;;
     relay)
       need_free_ports "$RELAY_PORT"
@@ -497,6 +522,7 @@ if [ -s "$FAILURES" ]; then cp "$FAILURES" "$RESULTS/$REPORT_NAME-failures.txt";
   echo "erlang=$(dpkg-query -W -f '${Version}' erlang-base 2>/dev/null || true)"
   echo "garagemq=$(dpkg-query -W -f '${Version}' garagemq 2>/dev/null || true)"
   echo "ferrymq=${FERRY_VERSION:-} (commit $(git -C "$FERRY_ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'), $(git -C "$FERRY_ROOT" status --porcelain 2>/dev/null | grep -c . || true) uncommitted files; $FERRY_JAVA_OPTS, fsync $FERRY_FSYNC)"
+  echo "ferrymq_before=${FERRY_BEFORE_VERSION:-}"
   echo "load_before=$LOAD_BEFORE"; echo "load_after=$LOAD_AFTER"
   echo "cpus=$(nproc)"
   echo "java=$(java -version 2>&1 | head -1)"

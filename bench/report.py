@@ -15,7 +15,8 @@ import sys
 runs_tsv, meta_txt, scen_tsv, notes_txt, out_dir = sys.argv[1:6]
 name_ = os.environ.get("REPORT_NAME", "latest")   # "quick" for QUICK=1 runs, so they never replace latest.*
 
-BROKERS = [("rabbitmq", "RabbitMQ"), ("garagemq", "GarageMQ"), ("ferrymq", "FerryMQ"), ("relay", "Relay (ceiling)")]
+BROKERS = [("rabbitmq", "RabbitMQ"), ("garagemq", "GarageMQ"), ("ferrymq", "FerryMQ"), ("ferrymq-before", "FerryMQ before"),
+           ("relay", "Relay (ceiling)")]
 PHASES = ["1a", "1b", "2", "3a", "3b", "4", "5", "6", "7p", "7d"]
 
 meta = {}
@@ -160,6 +161,8 @@ if garage:
     w(f"- GarageMQ {meta.get('garagemq', '?')} (Debian), badger storage, stock config.")
 if ferry:
     w(f"- {meta.get('ferrymq', 'FerryMQ')}.")
+if "ferrymq-before" in active:
+    w(f"- FerryMQ before: the same broker at an older {meta.get('ferrymq_before', '?')}, for a before/after pair.")
 if relay:
     w("- Relay (ceiling): `bench/relay`, a Netty AMQP relay that forwards each publish straight to a consumer "
       "(no queue, routing, accounting or persistence; FerryMQ's JVM options); not run on the deep queue.")
@@ -340,7 +343,7 @@ with open(dat2, "w") as f:
             r = res.get((b, key), (None,))[0]
             vals.append("?" if not r else f"{r:.0f}")
         f.write(f'"{key}" ' + " ".join(vals) + "\n")
-colors = {"rabbitmq": "#ff6600", "garagemq": "#4a90d9", "ferrymq": "#2ca02c", "relay": "#999999"}
+colors = {"rabbitmq": "#ff6600", "garagemq": "#4a90d9", "ferrymq": "#2ca02c", "relay": "#999999", "ferrymq-before": "#98df8a"}
 plots = lambda path: ", ".join(  # noqa: E731
     f"'{path}' using {i + 2}:xtic(1) title '{n}' lc rgb '{colors[b]}'" for i, (b, n) in enumerate(brokers))
 gp = f"""set terminal pngcairo size 1200,900 font 'sans,10'

@@ -97,7 +97,7 @@ final class BindingChanges {
 
     /** A binding survives a restart when both ends do (built-in exchanges always exist). */
     private static boolean isDurable(Exchange source, Destination destination) {
-        boolean durableDestination = destination instanceof Queue queue ? queue.keepsPersistentMessages()
+        boolean durableDestination = destination instanceof Queue queue ? queue.survivesRestart()
                 : ((Exchange) destination).durable();
         return source.durable() && durableDestination;
     }

@@ -1,5 +1,7 @@
 package dev.ferrymq.broker;
 
+import dev.ferrymq.broker.metadata.MetadataCommand;
+import dev.ferrymq.broker.metadata.MetadataReplication;
 import dev.ferrymq.broker.persistence.Definition;
 import dev.ferrymq.broker.persistence.Persistence;
 import dev.ferrymq.broker.queue.Queue;
@@ -33,6 +35,7 @@ public final class Broker implements AutoCloseable {
     private final MessageCounters counters = new MessageCounters();
     private final List<Consumer<String>> vhostDeletedListeners = new CopyOnWriteArrayList<>();
     private volatile PropertiesCodec propertiesCodec = PropertiesCodec.OPAQUE;
+    private final MetadataGate gate = new MetadataGate();
 
     private Broker(Persistence persistence) {
         this.persistence = persistence;
@@ -93,12 +96,21 @@ public final class Broker implements AutoCloseable {
     // ---------------------------------------------------------------- virtual hosts
 
     /** Adds a virtual host if it does not exist yet, and returns it. */
-    public synchronized VirtualHost addVirtualHost(String name) {
+    public VirtualHost addVirtualHost(String name) {
+        if (gate.proposes() && !vhosts.containsKey(name)) {
+            gate.propose(new MetadataCommand.AddVhost(name));
+            return vhosts.get(name);
+        }
+        return addVirtualHostHere(name);
+    }
+
+    private synchronized VirtualHost addVirtualHostHere(String name) {
         VirtualHost existing = vhosts.get(name);
         if (existing != null) {
             return existing;
         }
         VirtualHost created = new VirtualHost(name, persistence, counters);
+        created.useMetadataGate(gate);
         created.usePropertiesCodec(propertiesCodec);
         vhosts.put(name, created);
         record(new Definition.VhostAdded(name));
@@ -110,6 +122,13 @@ public final class Broker implements AutoCloseable {
      * listeners (the server closes the connections to it). Returns false if it did not exist.
      */
     public boolean deleteVirtualHost(String name) {
+        if (gate.proposes()) {
+            return Boolean.TRUE.equals(gate.propose(new MetadataCommand.DeleteVhost(name)));
+        }
+        return deleteVirtualHostHere(name);
+    }
+
+    private boolean deleteVirtualHostHere(String name) {
         VirtualHost vhost;
         synchronized (this) {
             vhost = vhosts.remove(name);
@@ -165,7 +184,15 @@ public final class Broker implements AutoCloseable {
     }
 
     /** Adds or replaces a user. */
-    public synchronized Users.User putUser(String name, byte[] passwordHash, List<String> tags) {
+    public Users.User putUser(String name, byte[] passwordHash, List<String> tags) {
+        if (gate.proposes()) {
+            gate.propose(new MetadataCommand.PutUser(name, passwordHash, List.copyOf(tags)));
+            return users.get(name);
+        }
+        return putUserHere(name, passwordHash, tags);
+    }
+
+    private synchronized Users.User putUserHere(String name, byte[] passwordHash, List<String> tags) {
         Users.User user = users.put(name, passwordHash, tags);
         record(new Definition.UserPut(name, passwordHash, user.tags()));
         return user;
@@ -176,7 +203,14 @@ public final class Broker implements AutoCloseable {
     }
 
     /** Deletes a user and its permissions and topic permissions; false if there was no such user. */
-    public synchronized boolean deleteUser(String name) {
+    public boolean deleteUser(String name) {
+        if (gate.proposes()) {
+            return Boolean.TRUE.equals(gate.propose(new MetadataCommand.DeleteUser(name)));
+        }
+        return deleteUserHere(name);
+    }
+
+    private synchronized boolean deleteUserHere(String name) {
         if (!users.remove(name)) {
             return false;
         }
@@ -190,8 +224,17 @@ public final class Broker implements AutoCloseable {
      * Sets a user's configure/write/read expressions in a vhost. Throws IllegalArgumentException for an unknown
      * user or vhost or an invalid regular expression.
      */
-    public synchronized Permissions.Permission setPermissions(String user, String vhost, String configure,
-                                                              String write, String read) {
+    public Permissions.Permission setPermissions(String user, String vhost, String configure, String write,
+                                                 String read) {
+        if (gate.proposes()) {
+            gate.propose(new MetadataCommand.SetPermissions(user, vhost, configure, write, read));
+            return permissions.get(user, vhost);
+        }
+        return setPermissionsHere(user, vhost, configure, write, read);
+    }
+
+    private synchronized Permissions.Permission setPermissionsHere(String user, String vhost, String configure,
+                                                                   String write, String read) {
         requireUserAndVhost(user, vhost);
         Permissions.Permission permission = permissions.set(user, vhost, configure, write, read);
         record(new Definition.PermissionSet(vhost, user, configure, write, read));
@@ -207,7 +250,14 @@ public final class Broker implements AutoCloseable {
         }
     }
 
-    public synchronized boolean clearPermissions(String user, String vhost) {
+    public boolean clearPermissions(String user, String vhost) {
+        if (gate.proposes()) {
+            return Boolean.TRUE.equals(gate.propose(new MetadataCommand.ClearPermissions(user, vhost)));
+        }
+        return clearPermissionsHere(user, vhost);
+    }
+
+    private synchronized boolean clearPermissionsHere(String user, String vhost) {
         if (!permissions.clear(user, vhost)) {
             return false;
         }
@@ -219,9 +269,18 @@ public final class Broker implements AutoCloseable {
      * Sets a user's topic permission on an exchange (which need not exist) of a vhost. Throws
      * IllegalArgumentException for an unknown user or vhost or an invalid regular expression.
      */
-    public synchronized TopicPermissions.TopicPermission setTopicPermission(String user, String vhost,
-                                                                          String exchange, String write,
-                                                                          String read) {
+    public TopicPermissions.TopicPermission setTopicPermission(String user, String vhost, String exchange,
+                                                               String write, String read) {
+        if (gate.proposes()) {
+            gate.propose(new MetadataCommand.SetTopicPermission(user, vhost, exchange, write, read));
+            return topicPermissions.of(user, vhost).get(exchange);
+        }
+        return setTopicPermissionHere(user, vhost, exchange, write, read);
+    }
+
+    private synchronized TopicPermissions.TopicPermission setTopicPermissionHere(String user, String vhost,
+                                                                                String exchange, String write,
+                                                                                String read) {
         requireUserAndVhost(user, vhost);
         TopicPermissions.TopicPermission permission = topicPermissions.set(user, vhost, exchange, write, read);
         record(new Definition.TopicPermissionSet(vhost, user, exchange, write, read));
@@ -229,7 +288,14 @@ public final class Broker implements AutoCloseable {
     }
 
     /** Removes a user's topic permission on one exchange of a vhost; false if there was none. */
-    public synchronized boolean clearTopicPermission(String user, String vhost, String exchange) {
+    public boolean clearTopicPermission(String user, String vhost, String exchange) {
+        if (gate.proposes()) {
+            return Boolean.TRUE.equals(gate.propose(new MetadataCommand.ClearTopicPermission(user, vhost, exchange)));
+        }
+        return clearTopicPermissionHere(user, vhost, exchange);
+    }
+
+    private synchronized boolean clearTopicPermissionHere(String user, String vhost, String exchange) {
         if (!topicPermissions.clear(user, vhost, exchange)) {
             return false;
         }
@@ -238,7 +304,14 @@ public final class Broker implements AutoCloseable {
     }
 
     /** Removes all a user's topic permissions in a vhost; false if there were none. */
-    public synchronized boolean clearTopicPermissions(String user, String vhost) {
+    public boolean clearTopicPermissions(String user, String vhost) {
+        if (gate.proposes()) {
+            return Boolean.TRUE.equals(gate.propose(new MetadataCommand.ClearTopicPermission(user, vhost, null)));
+        }
+        return clearTopicPermissionsHere(user, vhost);
+    }
+
+    private synchronized boolean clearTopicPermissionsHere(String user, String vhost) {
         List<String> exchanges = topicPermissions.clearAll(user, vhost);
         exchanges.forEach(exchange -> record(new Definition.TopicPermissionCleared(vhost, user, exchange)));
         return !exchanges.isEmpty();
@@ -260,6 +333,22 @@ public final class Broker implements AutoCloseable {
             state.add(new Definition.TopicPermissionSet(p.vhost(), p.user(), p.exchange(), p.write(), p.read()));
         }
         return state;
+    }
+
+    // ---------------------------------------------------------------- replicated metadata
+
+    /**
+     * Clustered: from now on, metadata changes made through this broker (vhosts, users, permissions, topic
+     * permissions, policies, exchanges, exchange-to-exchange bindings) are replicated through {@code replication}
+     * and answered once applied here. A single node never calls this.
+     */
+    public void replicateMetadataThrough(MetadataReplication replication) {
+        gate.use(replication);
+    }
+
+    /** Applies a change the replicated log delivered (on the log's apply thread); returns or throws its answer. */
+    public Object applyReplicated(MetadataCommand command) {
+        return MetadataGate.applying(command, this);
     }
 
     // ---------------------------------------------------------------- the rest

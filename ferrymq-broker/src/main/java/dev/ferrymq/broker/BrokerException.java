@@ -12,6 +12,7 @@ public final class BrokerException extends RuntimeException {
     public static final int PRECONDITION_FAILED = 406;
     public static final int COMMAND_INVALID = 503;
     public static final int NOT_ALLOWED = 530;
+    public static final int NOT_IMPLEMENTED = 540;
 
     private final int replyCode;
 
@@ -22,6 +23,11 @@ public final class BrokerException extends RuntimeException {
 
     public int replyCode() {
         return replyCode;
+    }
+
+    /** A refusal with the reply code and text another node gave it (replicated metadata). */
+    public static BrokerException withCode(int replyCode, String text) {
+        return new BrokerException(replyCode, text);
     }
 
     public static BrokerException accessRefused(String detail) {
@@ -47,6 +53,10 @@ public final class BrokerException extends RuntimeException {
     /** Hard errors close the whole connection rather than one channel. */
     public boolean connectionLevel() {
         return replyCode >= 500;
+    }
+
+    public static BrokerException notImplemented(String detail) {
+        return new BrokerException(NOT_IMPLEMENTED, "NOT_IMPLEMENTED - " + detail);
     }
 
     public static BrokerException notAllowed(String detail) {

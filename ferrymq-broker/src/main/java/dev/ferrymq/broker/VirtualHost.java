@@ -1,5 +1,6 @@
 package dev.ferrymq.broker;
 
+import dev.ferrymq.broker.metadata.MetadataCommand;
 import dev.ferrymq.broker.persistence.Definition;
 import dev.ferrymq.broker.persistence.Persistence;
 import dev.ferrymq.broker.publish.DirectReplyTo;
@@ -50,6 +51,7 @@ public final class VirtualHost {
     private final Publisher publisher;
     private final BindingChanges bindings;
     private final PolicyChanges policyChanges;
+    private volatile MetadataGate gate = new MetadataGate(); // the broker's, once it is in one
 
     /** An in-memory virtual host: nothing is persisted. */
     public VirtualHost(String name) {
@@ -97,10 +99,25 @@ public final class VirtualHost {
         propertiesCodec = codec;
     }
 
+    void useMetadataGate(MetadataGate gate) {
+        this.gate = gate;
+    }
+
     // ---------------------------------------------------------------- exchanges
 
-    public synchronized Exchange declareExchange(String exchangeName, String type, boolean passive, boolean durable,
-                                                 boolean autoDelete, boolean internal, Map<String, Object> args) {
+    public Exchange declareExchange(String exchangeName, String type, boolean passive, boolean durable,
+                                    boolean autoDelete, boolean internal, Map<String, Object> args) {
+        if (!passive && gate.proposes()) {
+            gate.propose(new MetadataCommand.DeclareExchange(name, exchangeName, type, durable, autoDelete, internal,
+                    args == null ? Map.of() : args));
+            return exchanges.get(exchangeName);
+        }
+        return declareExchangeHere(exchangeName, type, passive, durable, autoDelete, internal, args);
+    }
+
+    private synchronized Exchange declareExchangeHere(String exchangeName, String type, boolean passive,
+                                                      boolean durable, boolean autoDelete, boolean internal,
+                                                      Map<String, Object> args) {
         Router router = passive ? null : Router.forType(type);
         if (!passive && router == null) {
             // RabbitMQ checks the type first and closes the connection for an unknown one.
@@ -128,7 +145,15 @@ public final class VirtualHost {
     }
 
     /** exchange.delete: the default and amq.* exchanges are refused, whether they exist or not (RabbitMQ). */
-    public synchronized void deleteExchange(String exchangeName, boolean ifUnused) {
+    public void deleteExchange(String exchangeName, boolean ifUnused) {
+        if (gate.proposes()) {
+            gate.propose(new MetadataCommand.DeleteExchange(name, exchangeName, ifUnused));
+            return;
+        }
+        deleteExchangeHere(exchangeName, ifUnused);
+    }
+
+    private synchronized void deleteExchangeHere(String exchangeName, boolean ifUnused) {
         checkNotDefaultExchange(exchangeName);
         if (exchangeName.startsWith("amq.")) {
             throw BrokerException.accessRefused("deletion of system exchange '" + exchangeName + "' in vhost '"
@@ -208,7 +233,7 @@ public final class VirtualHost {
                     .create(queueHost, new QueueDeclaration(queueName, durable, exclusive,
                             exclusive ? connection : null, autoDelete, args == null ? Map.of() : args));
             queues.put(queueName, created);
-            if (created.keepsPersistentMessages()) {
+            if (created.survivesRestart()) {
                 record(new Definition.QueueDeclared(name, queueName, autoDelete, args));
             }
             return new DeclaredQueue(created, 0, 0);
@@ -290,7 +315,7 @@ public final class VirtualHost {
             if (!queues.remove(queue.name(), queue)) {
                 return;
             }
-            if (queue.keepsPersistentMessages()) {
+            if (queue.survivesRestart()) {
                 record(new Definition.QueueDeleted(name, queue.name()));
             }
             removeBindingsTo(queue);
@@ -325,12 +350,27 @@ public final class VirtualHost {
     }
 
     /** Adds or replaces a policy (of its kind) and applies it at once to the queues it now concerns. */
-    public synchronized void setPolicy(Policy policy) {
+    public void setPolicy(Policy policy) {
+        if (gate.proposes()) {
+            gate.propose(MetadataCommand.SetPolicy.of(policy));
+            return;
+        }
+        setPolicyHere(policy);
+    }
+
+    private synchronized void setPolicyHere(Policy policy) {
         policyChanges.set(policy);
     }
 
     /** Removes a policy (or operator policy); false if there was none of that name. */
-    public synchronized boolean clearPolicy(String policyName, boolean operator) {
+    public boolean clearPolicy(String policyName, boolean operator) {
+        if (gate.proposes()) {
+            return Boolean.TRUE.equals(gate.propose(new MetadataCommand.ClearPolicy(name, policyName, operator)));
+        }
+        return clearPolicyHere(policyName, operator);
+    }
+
+    private synchronized boolean clearPolicyHere(String policyName, boolean operator) {
         return policyChanges.clear(policyName, operator);
     }
 
@@ -347,13 +387,31 @@ public final class VirtualHost {
         bindings.unbindQueue(queueName, exchangeName, routingKey, args, connection);
     }
 
-    public synchronized void bindExchange(String destination, String source, String routingKey,
-                                          Map<String, Object> args) {
+    public void bindExchange(String destination, String source, String routingKey, Map<String, Object> args) {
+        if (gate.proposes()) {
+            gate.propose(new MetadataCommand.BindExchange(true, name, destination, source, routingKey,
+                    args == null ? Map.of() : args));
+            return;
+        }
+        bindExchangeHere(destination, source, routingKey, args);
+    }
+
+    private synchronized void bindExchangeHere(String destination, String source, String routingKey,
+                                               Map<String, Object> args) {
         bindings.bindExchange(destination, source, routingKey, args);
     }
 
-    public synchronized void unbindExchange(String destination, String source, String routingKey,
-                                            Map<String, Object> args) {
+    public void unbindExchange(String destination, String source, String routingKey, Map<String, Object> args) {
+        if (gate.proposes()) {
+            gate.propose(new MetadataCommand.BindExchange(false, name, destination, source, routingKey,
+                    args == null ? Map.of() : args));
+            return;
+        }
+        unbindExchangeHere(destination, source, routingKey, args);
+    }
+
+    private synchronized void unbindExchangeHere(String destination, String source, String routingKey,
+                                                 Map<String, Object> args) {
         bindings.unbindExchange(destination, source, routingKey, args);
     }
 

@@ -53,8 +53,8 @@ public final class ClusterNode implements Cluster {
     }
 
     /**
-     * Starts the Raft server and the metadata group, whose state is (for now) a {@link CommandCount}; returns once
-     * the cluster port listens.
+     * Starts the Raft server and the metadata group with a {@link CommandCount} as its state (tests; a server
+     * replicates its broker's metadata, {@code RatisClusterProvider}); returns once the cluster port listens.
      */
     public static ClusterNode start(ClusterConfig config) throws IOException {
         return start(config, new GroupStateMachines(), new CommandCount());

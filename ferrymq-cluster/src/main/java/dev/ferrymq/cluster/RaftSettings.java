@@ -38,6 +38,11 @@ public final class RaftSettings {
     static final TimeDuration ELECTION_TIMEOUT_MAX = TimeDuration.valueOf(2000, TimeUnit.MILLISECONDS);
     static final long SNAPSHOT_EVERY_ENTRIES = 10_000;
     static final long PRESERVED_ENTRIES_AFTER_PURGE = 1_000;
+    /**
+     * System properties with this prefix set the Ratis key after it, over FerryMQ's choice, for servers started
+     * afterwards (tests use it to snapshot and purge after a few entries; also a way out in production).
+     */
+    public static final String OVERRIDE_PREFIX = "ferrymq.cluster.ratis.";
     /** How long a client request (a membership change, a metadata command) waits for one answer. */
     static final TimeDuration REQUEST_TIMEOUT = TimeDuration.valueOf(5, TimeUnit.SECONDS);
 
@@ -64,6 +69,8 @@ public final class RaftSettings {
         RaftServerConfigKeys.Log.setPurgePreservationLogNum(properties, PRESERVED_ENTRIES_AFTER_PURGE);
         RaftServerConfigKeys.Log.setSegmentSizeMax(properties, SizeInBytes.valueOf("8MB"));
         RaftServerConfigKeys.Log.setPreallocatedSize(properties, SizeInBytes.valueOf("1MB"));
+        System.getProperties().stringPropertyNames().stream().filter(name -> name.startsWith(OVERRIDE_PREFIX))
+                .forEach(name -> properties.set(name.substring(OVERRIDE_PREFIX.length()), System.getProperty(name)));
         return properties;
     }
 

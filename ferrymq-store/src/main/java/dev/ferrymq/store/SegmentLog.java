@@ -309,6 +309,70 @@ public final class SegmentLog implements AutoCloseable {
         return s;
     }
 
+    // ---------------------------------------------------------------- reading in order, deleting from the head
+    // For an owner that reads the log as a sequence (a stream) and deletes whole segments from the head itself,
+    // instead of counting references: it never calls recoveryComplete(), so release() and roll() delete nothing.
+
+    /** The position of the first record of the oldest segment (it may hold no record yet: check with contains). */
+    public long firstPosition() {
+        return position(segments.firstKey(), Segment.HEADER);
+    }
+
+    /** The position of the first record of segment {@code segmentId}. */
+    public static long segmentStart(int segmentId) {
+        return position(segmentId, Segment.HEADER);
+    }
+
+    /** The id of the segment holding {@code position}. */
+    public static int segmentOf(long position) {
+        return segmentId(position);
+    }
+
+    /**
+     * The position of the record after the one at {@code position} (whose payload is {@code payloadLength} bytes
+     * long), or -1 when none has been appended yet. Looks at the next segment first: once it exists the segment
+     * of {@code position} is sealed, so a record appended just before the roll is never skipped.
+     */
+    public long nextPosition(long position, int payloadLength) {
+        int id = segmentId(position);
+        boolean nextSegmentExists = segments.containsKey(id + 1);
+        long following = position(id, offset(position) + RecordFormat.FRAME_HEADER + payloadLength);
+        if (contains(following)) {
+            return following;
+        }
+        long nextStart = position(id + 1, Segment.HEADER);
+        return nextSegmentExists && contains(nextStart) ? nextStart : -1; // a new segment may be empty so far
+    }
+
+    /** Ids of the segments, oldest first. */
+    public List<Integer> segmentIds() {
+        return List.copyOf(segments.keySet());
+    }
+
+    /**
+     * Deletes the oldest segment, unless it is the active one (retention from the head). Returns whether it did.
+     * Readers of a deleted segment get an {@link IllegalStateException} or an {@link IOException} and must move on
+     * to {@link #firstPosition()}.
+     */
+    public boolean deleteOldestSegment() {
+        appendLock.lock();
+        try {
+            Segment oldest = segments.firstEntry().getValue();
+            if (oldest == active || closed) {
+                return false;
+            }
+            deleteSegment(oldest);
+            return true;
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
+    /** Bytes in the oldest segment, header included. */
+    public long oldestSegmentSize() {
+        return segments.firstEntry().getValue().size();
+    }
+
     /** Visits every record of every segment in log order; a record that is not intact throws. */
     public void forEachRecord(RecordVisitor visitor) throws IOException {
         for (Segment s : segments.values()) {

@@ -15,7 +15,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Writes the argument tables of exchanges, queues and bindings into definition records. The values are the
+ * Writes the argument tables of exchanges, queues and bindings into definition records (and replicated metadata
+ * commands). The values are the
  * plain Java types the AMQP codec produces; each is written with a one-byte type tag so it reads back as the same
  * type (argument equivalence checks compare types). Also the arguments of a quorum queue's Declare entry in the
  * cluster module ({@link #encode}, {@link #decode}). Stateless and thread-safe.
@@ -44,7 +45,7 @@ public final class ArgumentsCodec {
         }
     }
 
-    static void write(DataOutputStream out, Map<String, Object> table) throws IOException {
+    public static void write(DataOutputStream out, Map<String, Object> table) throws IOException {
         out.writeInt(table.size());
         for (Map.Entry<String, Object> entry : table.entrySet()) {
             out.writeUTF(entry.getKey());
@@ -52,7 +53,7 @@ public final class ArgumentsCodec {
         }
     }
 
-    static Map<String, Object> read(DataInputStream in) throws IOException {
+    public static Map<String, Object> read(DataInputStream in) throws IOException {
         int size = in.readInt();
         Map<String, Object> table = new LinkedHashMap<>();
         for (int i = 0; i < size; i++) {

@@ -16,6 +16,9 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
 
 /**
  * The broker's use of the store: persistent message bodies in a shared {@link SegmentLog} (stored once however
@@ -27,21 +30,26 @@ import java.util.List;
  * data/
  *   messages/0000000001.seg …   message records (MessageCodec), 64 MiB segments
  *   queues/&lt;sha-256 of vhost and name&gt;.idx   per-queue index (QueueIndex)
+ *   streams/&lt;sha-256 of vhost and name&gt;/0000000001.seg …   one segment log per stream (docs/streams.md)
  *   definitions.log              topology (Definition records)
  * </pre>
  * Thread-safe.
  */
 public final class Persistence implements AutoCloseable {
     private final Path dataDir;
+    private final StoreConfig config;
     private final Syncer syncer;
     private final SegmentLog messages;
     private final RecordFile definitions;
     private final PagedMessages paging;
+    /** The streams' segment logs, closed with the store. */
+    private final Set<SegmentLog> streams = ConcurrentHashMap.newKeySet();
     private volatile boolean recording = true;
 
-    private Persistence(Path dataDir, Syncer syncer, SegmentLog messages, RecordFile definitions,
+    private Persistence(Path dataDir, StoreConfig config, Syncer syncer, SegmentLog messages, RecordFile definitions,
                         PagedMessages paging) {
         this.dataDir = dataDir;
+        this.config = config;
         this.syncer = syncer;
         this.messages = messages;
         this.definitions = definitions;
@@ -71,7 +79,7 @@ public final class Persistence implements AutoCloseable {
             definitions = RecordFile.open(dataDir.resolve("definitions.log"), syncer);
             PagedMessages paging = PagedMessages.open(dataDir.resolve("paging"), config.segmentSize(),
                     pagingBudget);
-            return new Persistence(dataDir, syncer, messages, definitions, paging);
+            return new Persistence(dataDir, config, syncer, messages, definitions, paging);
         } catch (IOException | RuntimeException e) {
             syncer.close();
             if (messages != null) {
@@ -127,6 +135,33 @@ public final class Persistence implements AutoCloseable {
         return QueueIndex.open(dataDir.resolve("queues").resolve(fileName(vhost, queue)), syncer);
     }
 
+    /**
+     * Opens (recovering) the segment log of a stream, with segments of {@code segmentSize} bytes and the shared
+     * group commit, so one fsync makes a publish durable in it too. Closed with the store.
+     */
+    public SegmentLog openStreamLog(String vhost, String stream, long segmentSize) throws IOException {
+        SegmentLog log = SegmentLog.open(streamDirectory(vhost, stream), config.withSegmentSize(segmentSize), syncer);
+        streams.add(log);
+        return log;
+    }
+
+    /** Closes a stream's log and deletes its directory (the stream was deleted). */
+    public void deleteStreamLog(SegmentLog log) throws IOException {
+        streams.remove(log);
+        log.close();
+        try (Stream<Path> files = Files.list(log.directory())) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                Files.deleteIfExists(file);
+            }
+        }
+        Files.deleteIfExists(log.directory());
+    }
+
+    private Path streamDirectory(String vhost, String stream) {
+        String file = fileName(vhost, stream);
+        return dataDir.resolve("streams").resolve(file.substring(0, file.length() - ".idx".length()));
+    }
+
     /** Appends a topology change, unless definitions are being replayed. */
     public void record(Definition definition) {
         if (!recording) {
@@ -172,6 +207,9 @@ public final class Persistence implements AutoCloseable {
     @Override
     public void close() throws IOException {
         syncer.close();
+        for (SegmentLog stream : streams) {
+            stream.close();
+        }
         messages.close();
         definitions.close();
         paging.close();

@@ -181,7 +181,9 @@ public final class Publisher {
         }
         Queue congested = null;
         boolean refused = false;
+        boolean appended = false;
         for (Queue queue : matched) {
+            appended |= queue.appendsEveryMessage();
             refused |= !queue.publish(message, queue.keepsPersistentMessages() ? position : Queue.NOT_STORED,
                     batch, work);
             queue.counters().published.increment();
@@ -189,7 +191,7 @@ public final class Publisher {
                 congested = queue;
             }
         }
-        return new PublishResult(matched.size(), position != Queue.NOT_STORED, congested, refused);
+        return new PublishResult(matched.size(), position != Queue.NOT_STORED || appended, congested, refused);
     }
 
     /** The expiration property is a per-message TTL in milliseconds, as a string of digits (RabbitMQ's rule). */

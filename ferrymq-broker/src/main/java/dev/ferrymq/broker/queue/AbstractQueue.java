@@ -6,7 +6,6 @@ import dev.ferrymq.broker.VirtualHost;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * What every queue type shares: its declaration, its settings (arguments merged with the policies in force) and
@@ -31,15 +30,14 @@ public abstract class AbstractQueue implements Queue {
 
     /** Parses the arguments (406 when invalid) and applies the policies in force. */
     protected AbstractQueue(QueueHost host, QueueDeclaration declaration) {
-        this(host, declaration, Set.of());
+        this(host, declaration, null);
     }
 
     /**
-     * Like {@link #AbstractQueue(QueueHost, QueueDeclaration)} for a type that checks {@code typeArguments}
-     * itself (e.g. a quorum queue's {@code x-delivery-limit}): they are kept in {@link #arguments()} but left out
-     * of the common parse, which refuses arguments no classic queue supports.
+     * With {@code ownSettings} a queue type that checked its own arguments passes (null: parse them as
+     * classic-queue arguments).
      */
-    protected AbstractQueue(QueueHost host, QueueDeclaration declaration, Set<String> typeArguments) {
+    protected AbstractQueue(QueueHost host, QueueDeclaration declaration, QueueArguments ownSettings) {
         this.host = host;
         this.vhost = host.vhost();
         this.name = declaration.name();
@@ -49,9 +47,7 @@ public abstract class AbstractQueue implements Queue {
         this.autoDelete = declaration.autoDelete();
         this.arguments = declaration.arguments() == null ? Map.of()
                 : Collections.unmodifiableMap(new LinkedHashMap<>(declaration.arguments()));
-        Map<String, Object> common = new LinkedHashMap<>(arguments);
-        common.keySet().removeAll(typeArguments);
-        this.declaredSettings = QueueArguments.parse(common, toString());
+        this.declaredSettings = ownSettings != null ? ownSettings : QueueArguments.parse(arguments, toString());
         this.policies = QueuePolicies.lookUp(vhost.policies(), name);
         this.settings = policies.applyTo(declaredSettings, arguments);
     }

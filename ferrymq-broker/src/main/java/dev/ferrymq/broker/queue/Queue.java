@@ -52,6 +52,19 @@ public interface Queue extends Destination {
     /** Whether persistent messages published to it are written to the store (the router stores them first). */
     boolean keepsPersistentMessages();
 
+    /** Whether its declaration is recorded so that it is declared again at start-up (durable queues). */
+    default boolean survivesRestart() {
+        return keepsPersistentMessages();
+    }
+
+    /**
+     * Whether it writes every message it accepts, persistent or not, to a file of the store's group commit itself
+     * (a stream's log), so that a publisher confirm must wait for the next fsync.
+     */
+    default boolean appendsEveryMessage() {
+        return false;
+    }
+
     // ---------------------------------------------------------------- messages
 
     /**
@@ -121,10 +134,10 @@ public interface Queue extends Destination {
     boolean isDeleted();
 
     /**
-     * What its type adds to the management view, under RabbitMQ's field names (a quorum queue's {@code leader},
-     * {@code members}, {@code online}); empty for a classic queue.
+     * What the management API shows for this queue beyond the common fields, overriding them where they clash
+     * (a stream's message count, bytes and offsets); empty by default.
      */
-    default Map<String, Object> typeInfo() {
+    default Map<String, Object> details() {
         return Map.of();
     }
 

@@ -107,13 +107,13 @@ public record QueueArguments(long messageTtl, long expires, long maxLength, long
     }
 
     /** The 406 for an invalid argument, in RabbitMQ's words. */
-    static BrokerException invalid(Map<String, Object> args, String key, String queueDescription, String why) {
+    public static BrokerException invalid(Map<String, Object> args, String key, String queueDescription, String why) {
         return BrokerException.preconditionFailed("invalid arg '" + key + "' for " + queueDescription + ": "
                 + why + " (got " + args.get(key) + ")");
     }
 
     /** A string argument (AMQP long strings arrive as bytes), or null when absent; 406 when not a string. */
-    static String string(Map<String, Object> args, String key, String queueDescription) {
+    public static String string(Map<String, Object> args, String key, String queueDescription) {
         Object value = args.get(key);
         if (value == null) {
             return null;

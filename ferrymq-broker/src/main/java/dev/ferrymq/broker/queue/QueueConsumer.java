@@ -1,5 +1,7 @@
 package dev.ferrymq.broker.queue;
 
+import java.util.Map;
+
 /**
  * The queue's view of a consumer (implemented by the transport). Calls come from whichever thread is
  * dispatching the queue, under the queue's lock, so implementations must be thread-safe and must never block.
@@ -20,16 +22,18 @@ public interface QueueConsumer {
      */
     boolean tryDeliver(QueueEntry entry);
 
-    /**
-     * Its own prefetch window (0: none of its own), for queue types that hand out credit themselves: a quorum
-     * queue checks messages out to a consumer in its replicated state only up to this many.
-     */
-    default int prefetch() {
+    /** Consumer priority ({@code x-priority}): higher-priority consumers are offered messages first. */
+    default int priority() {
         return 0;
     }
 
-    /** Consumer priority ({@code x-priority}): higher-priority consumers are offered messages first. */
-    default int priority() {
+    /** The consumer's basic.consume arguments (e.g. {@code x-stream-offset}); empty when none. */
+    default Map<String, Object> arguments() {
+        return Map.of();
+    }
+
+    /** Its own prefetch window (basic.qos without global), 0 for none. */
+    default int prefetch() {
         return 0;
     }
 

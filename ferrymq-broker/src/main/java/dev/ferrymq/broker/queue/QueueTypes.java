@@ -1,6 +1,7 @@
 package dev.ferrymq.broker.queue;
 
 import dev.ferrymq.broker.queue.classic.ClassicQueueType;
+import dev.ferrymq.broker.queue.stream.StreamQueueType;
 
 import java.util.List;
 import java.util.Map;
@@ -8,12 +9,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The queue types this process can create, selected by {@code x-queue-type}: {@code classic} always (and when the
- * argument is absent), others once a module registers them at start-up (e.g. quorum queues from a cluster module,
+ * argument is absent), {@code stream}, others once a module registers them at start-up (e.g. quorum queues from a cluster module,
  * which the single-node broker must not need). Thread-safe.
  */
 public final class QueueTypes {
     public static final String ARGUMENT = "x-queue-type";
-    private static final List<QueueType> TYPES = new CopyOnWriteArrayList<>(List.of(ClassicQueueType.INSTANCE));
+    private static final List<QueueType> TYPES = new CopyOnWriteArrayList<>(
+            List.of(ClassicQueueType.INSTANCE, StreamQueueType.INSTANCE));
 
     private QueueTypes() {
     }

@@ -6,8 +6,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 
 /**
- * The metadata group's state until the broker's metadata moves there: how many commands were applied and the
- * last one. Enough to see that commands are replicated, applied in order on every node, snapshotted and caught up
+ * A stand-in for the broker's metadata in the cluster module's tests: how many commands were applied and the last
+ * one. Enough to see that commands are replicated, applied in order on every node, snapshotted and caught up
  * by a node that was down. The answer to a command is the count after it (8 bytes, big-endian). Not thread-safe:
  * {@link MetadataStateMachine} serialises the calls.
  */

@@ -26,7 +26,17 @@ public final class MetadataLog implements AutoCloseable {
 
     /** Completes with the command's answer once it is committed and applied; exceptionally if it is not. */
     public CompletableFuture<byte[]> submit(byte[] command) {
-        return client().async().send(Message.valueOf(ByteString.copyFrom(command))).thenApply(MetadataLog::answer);
+        return append(command).thenApply(Committed::answer);
+    }
+
+    /** A command committed at log {@code index}, and what applying it answered on the leader. */
+    public record Committed(long index, byte[] answer) {
+    }
+
+    /** Like {@link #submit}, with the command's log index (to wait until this node has applied it too). */
+    public CompletableFuture<Committed> append(byte[] command) {
+        return client().async().send(Message.valueOf(ByteString.copyFrom(command)))
+                .thenApply(reply -> new Committed(reply.getLogIndex(), answer(reply)));
     }
 
     private synchronized RaftClient client() {

@@ -16,6 +16,7 @@ import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.LifeCycle;
 import org.apache.ratis.util.MD5FileUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,12 +67,26 @@ public final class MetadataStateMachine extends BaseStateMachine {
         super.initialize(server, groupId, raftStorage);
         storage.init(raftStorage);
         loadLatestSnapshot();
+        getLifeCycle().transition(LifeCycle.State.STARTING);
+        getLifeCycle().transition(LifeCycle.State.RUNNING); // so that pause() can pause it
+    }
+
+    /**
+     * Before the leader's snapshot is installed here. Ratis checks that the state machine is PAUSED before it
+     * calls {@link #reinitialize} (BaseStateMachine's pause does nothing, and the install then fails).
+     */
+    @Override
+    public void pause() {
+        getLifeCycle().transition(LifeCycle.State.PAUSING);
+        getLifeCycle().transition(LifeCycle.State.PAUSED);
     }
 
     /** After a snapshot was installed from the leader: the state is the snapshot's. */
     @Override
     public void reinitialize() throws IOException {
         loadLatestSnapshot();
+        getLifeCycle().transition(LifeCycle.State.STARTING);
+        getLifeCycle().transition(LifeCycle.State.RUNNING);
     }
 
     @Override
@@ -87,6 +102,7 @@ public final class MetadataStateMachine extends BaseStateMachine {
         synchronized (this) {
             answer = metadata.apply(entry.getIndex(), command);
             updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
+            notifyAll(); // awaitApplied
         }
         return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(answer)));
     }
@@ -129,6 +145,7 @@ public final class MetadataStateMachine extends BaseStateMachine {
             metadata.readSnapshot(in);
         }
         setLastAppliedTermIndex(snapshot.getTermIndex());
+        notifyAll(); // awaitApplied
         log.info("metadata loaded from snapshot at {}", snapshot.getTermIndex());
     }
 
@@ -138,6 +155,27 @@ public final class MetadataStateMachine extends BaseStateMachine {
             log.info("{}: metadata group leader is now {}", member.getPeerId(), newLeader);
         }
         leader = newLeader;
+    }
+
+    /**
+     * Waits until this node has applied the log up to {@code index} (a command committed elsewhere is answered
+     * to a client here only once it holds here too); false if that takes longer than {@code timeoutMillis}.
+     */
+    public synchronized boolean awaitApplied(long index, long timeoutMillis) throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+        while (appliedIndex() < index) {
+            long left = (deadline - System.nanoTime()) / 1_000_000L;
+            if (left <= 0) {
+                return false;
+            }
+            wait(left);
+        }
+        return true;
+    }
+
+    private long appliedIndex() {
+        TermIndex last = getLastAppliedTermIndex();
+        return last == null ? RaftLog.INVALID_LOG_INDEX : last.getIndex();
     }
 
     /** Runs {@code reader} on the metadata while no command is being applied. */

@@ -6,9 +6,9 @@ import java.io.IOException;
 
 /**
  * The state the metadata group replicates, as a deterministic function of its command log: every node applies the
- * same commands in the same order and so holds the same state. Vhosts, users, permissions, exchanges, queue
- * declarations, bindings and policies are meant to move here (as RabbitMQ 4 keeps them in Khepri); until then
- * {@link CommandCount} stands in.
+ * same commands in the same order and so holds the same state. A server's is {@link BrokerMetadata} (vhosts,
+ * users, permissions, policies, exchanges and exchange bindings, as RabbitMQ 4 keeps them in Khepri); the cluster
+ * module's own tests use {@link CommandCount}.
  *
  * <p>Called by {@link MetadataStateMachine} on Ratis' apply thread, one call at a time. {@link #apply} must not
  * block, throw for a command another node accepted, or depend on anything but the state and the command (no

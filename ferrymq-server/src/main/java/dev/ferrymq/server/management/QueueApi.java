@@ -68,7 +68,7 @@ final class QueueApi {
                 // an estimate: FerryMQ does not track per-queue heap use
                 "memory", 1024L + 96L * (ready + unacked),
                 "message_stats", messageStats(q));
-        json.putAll(q.typeInfo());
+        json.putAll(q.details());
         return json;
     }
 

@@ -52,7 +52,8 @@ final class QuorumQueue extends AbstractQueue {
 
     QuorumQueue(QuorumQueueType type, QueueHost host, QueueDeclaration declaration, QuorumQueues node,
                 QuorumReplica replica, GroupClient client) {
-        super(host, declaration, OWN_ARGUMENTS);
+        super(host, declaration, QuorumQueueType.commonSettings(declaration.arguments(),
+                "queue '" + declaration.name() + "' in vhost '" + host.vhost().name() + "'"));
         this.type = type;
         this.node = node;
         this.replica = replica;
@@ -263,7 +264,7 @@ final class QuorumQueue extends AbstractQueue {
     }
 
     @Override
-    public Map<String, Object> typeInfo() {
+    public Map<String, Object> details() {
         return node.describe(this);
     }
 

@@ -53,12 +53,17 @@ public final class QuorumQueueType implements QueueType {
 
     /** The replicated limits; the dead-letter exchange and the rest are read from the queue's settings. */
     private static QueueConfig config(Map<String, Object> arguments, String queue) {
-        QueueArguments common = QueueArguments.parse(withoutOwn(arguments), queue);
+        QueueArguments common = commonSettings(arguments, queue);
         int deliveryLimit = (int) positive(arguments, DELIVERY_LIMIT, queue, QueueConfig.DEFAULT_DELIVERY_LIMIT);
         Overflow overflow = common.overflow() == QueueArguments.Overflow.DROP_HEAD ? Overflow.DROP_HEAD
                 : Overflow.REJECT_PUBLISH;
         return new QueueConfig(deliveryLimit, common.maxLength(), common.maxLengthBytes(), overflow,
                 common.messageTtl(), common.singleActiveConsumer());
+    }
+
+    /** The arguments a quorum queue shares with a classic one, parsed (406 when invalid); its own left out. */
+    static QueueArguments commonSettings(Map<String, Object> arguments, String queue) {
+        return QueueArguments.parse(withoutOwn(arguments), queue);
     }
 
     private static Map<String, Object> withoutOwn(Map<String, Object> arguments) {

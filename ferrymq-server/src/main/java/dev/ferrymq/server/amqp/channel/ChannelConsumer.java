@@ -4,6 +4,7 @@ import dev.ferrymq.broker.queue.Queue;
 import dev.ferrymq.broker.queue.QueueConsumer;
 import dev.ferrymq.broker.queue.QueueEntry;
 
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -18,15 +19,17 @@ final class ChannelConsumer implements QueueConsumer {
     private final boolean noAck;
     private final int prefetch;
     private final int priority;
+    private final Map<String, Object> arguments;
     /** Deliveries not yet acknowledged; bounded by {@code prefetch} when that is non-zero. */
     private final AtomicInteger unacked = new AtomicInteger();
 
     /**
-     * @param queue    the queue consumed from, or null for a direct reply-to consumer
-     * @param priority the consumer priority ({@code x-priority})
+     * @param queue     the queue consumed from, or null for a direct reply-to consumer
+     * @param priority  the consumer priority ({@code x-priority})
+     * @param arguments the basic.consume arguments, for the queue to read its own (null for none)
      */
     ChannelConsumer(DeliveryQueue deliveries, ChannelConsumers consumers, String tag, Queue queue, boolean noAck,
-                    int prefetch, int priority) {
+                    int prefetch, int priority, Map<String, Object> arguments) {
         this.deliveries = deliveries;
         this.consumers = consumers;
         this.tag = tag;
@@ -34,6 +37,12 @@ final class ChannelConsumer implements QueueConsumer {
         this.noAck = noAck;
         this.prefetch = prefetch;
         this.priority = priority;
+        this.arguments = arguments == null ? Map.of() : arguments;
+    }
+
+    @Override
+    public Map<String, Object> arguments() {
+        return arguments;
     }
 
     @Override

@@ -77,7 +77,7 @@ final class ChannelConsumers {
             access.checkQueue(Access.READ, queueName);
             Queue queue = vhost.queue(queueName, host.owner());
             ChannelConsumer consumer = new ChannelConsumer(deliveries, this, tag, queue, m.noAck(),
-                    credit.consumerPrefetch(), consumerPriority(m.arguments()));
+                    credit.consumerPrefetch(), consumerPriority(m.arguments()), m.arguments());
             consumers.put(tag, consumer);
             try {
                 queue.addConsumer(consumer, m.exclusive());
@@ -113,7 +113,7 @@ final class ChannelConsumers {
         if (replyConsumer != null) {
             throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, "reply consumer already set");
         }
-        ChannelConsumer consumer = new ChannelConsumer(deliveries, this, tag, null, true, 0, 0);
+        ChannelConsumer consumer = new ChannelConsumer(deliveries, this, tag, null, true, 0, 0, null);
         replyConsumer = consumer;
         replyAddress = vhost.directReplyTo().register(message -> deliveries.enqueue(consumer, null, message));
         consumers.put(tag, consumer);

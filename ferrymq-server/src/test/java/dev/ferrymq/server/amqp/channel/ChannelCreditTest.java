@@ -9,7 +9,7 @@ class ChannelCreditTest {
     private final ChannelCredit credit = new ChannelCredit();
 
     private static ChannelConsumer consumer(int prefetch) {
-        return new ChannelConsumer(null, null, "ctag", null, false, prefetch, 0);
+        return new ChannelConsumer(null, null, "ctag", null, false, prefetch, 0, null);
     }
 
     @Test

@@ -22,7 +22,7 @@ class UnackedTableTest {
     private final UnackedTable table = new UnackedTable(credit, totals);
     private final RecordingQueue a = new RecordingQueue("a");
     private final RecordingQueue b = new RecordingQueue("b");
-    private final ChannelConsumer consumer = new ChannelConsumer(null, null, "ctag", null, false, 10, 0);
+    private final ChannelConsumer consumer = new ChannelConsumer(null, null, "ctag", null, false, 10, 0, null);
 
     /** A queue that records settle/reject/requeue calls as "method:seq,seq". */
     private static final class RecordingQueue {

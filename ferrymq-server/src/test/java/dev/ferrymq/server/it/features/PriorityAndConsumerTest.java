@@ -98,7 +98,7 @@ class PriorityAndConsumerTest extends AbstractBrokerIT {
     void unsupportedRabbitMqArgumentsAreRefusedNotIgnored() throws Exception {
         org.junit.jupiter.api.Assumptions.assumeFalse(broker.isExternal(), "FerryMQ's own rule: RabbitMQ has them");
         for (Map<String, Object> args : List.<Map<String, Object>>of(Map.of("x-queue-type", "quorum"),
-                Map.of("x-queue-type", "stream"), Map.of("x-delivery-limit", 5), Map.of("x-max-age", "1D"))) {
+                Map.of("x-delivery-limit", 5), Map.of("x-max-age", "1D"))) {
             Channel ch = openChannel();
             var sse = assertChannelError(ch, PRECONDITION_FAILED,
                     () -> ch.queueDeclare(unique("unsupported"), true, false, false, args));
