@@ -2,7 +2,6 @@ package dev.ferrymq.server.amqp.channel;
 
 import dev.ferrymq.amqp.AmqpException;
 import dev.ferrymq.amqp.ReplyCode;
-import dev.ferrymq.amqp.frame.Frame;
 import dev.ferrymq.amqp.frame.Frames;
 import dev.ferrymq.amqp.method.BasicDeliver;
 import dev.ferrymq.amqp.method.BasicGetEmpty;
@@ -39,8 +38,6 @@ final class DeliveryQueue {
     private static final Logger log = LoggerFactory.getLogger(DeliveryQueue.class);
     /** Deliveries waiting for the event loop; beyond this a consumer's queues wait instead. */
     static final int MAX_PENDING = 2048;
-    /** Deliveries are encoded into buffers of at least this size, several to a buffer. */
-    private static final int BATCH_BYTES = 32 * 1024;
 
     /** How a failed store read closes the channel. */
     @FunctionalInterface
@@ -121,28 +118,18 @@ final class DeliveryQueue {
     /** Writes what waits; on a closed channel, requeues it instead. */
     void drain() {
         drainScheduled.set(false);
-        ByteBuf batch = null;
         Delivery delivery;
         while ((delivery = pending.poll()) != null) {
             pendingCount.decrementAndGet();
             if (open.getAsBoolean()) {
-                batch = write(delivery, batch);
+                write(delivery);
             } else if (delivery.entry() != null && !delivery.consumer().noAck()) {
                 delivery.entry().queue().requeue(List.of(delivery.entry()));
             }
         }
-        if (batch != null) {
-            host.write(batch);
-        }
     }
 
-    /**
-     * Encodes {@code delivery} into {@code batch}, or into a new buffer when it would not fit (the full one is
-     * written first); returns the buffer still being filled. Deliveries share buffers so that a drain hands Netty
-     * a few writes instead of one per message: each write is a trip down the pipeline and an outbound-buffer
-     * entry.
-     */
-    private ByteBuf write(Delivery delivery, ByteBuf batch) {
+    private void write(Delivery delivery) {
         Message message;
         try {
             message = delivery.message() != null ? delivery.message() : delivery.entry().message();
@@ -150,13 +137,10 @@ final class DeliveryQueue {
             // A damaged store record: never deliver wrong bytes, never drop it silently. The entry goes back to
             // its queue and this channel closes loudly.
             log.error("cannot read message for delivery on channel {} of {}", channel, host.name(), e);
-            if (batch != null) {
-                host.write(batch); // the deliveries before it go out before the channel.close
-            }
             channelError.close(ReplyCode.INTERNAL_ERROR, "INTERNAL_ERROR - message store read failed: "
                     + e.getMessage(), BasicDeliver.CLASS_ID, BasicDeliver.METHOD_ID);
             delivery.entry().queue().requeue(List.of(delivery.entry()));
-            return null;
+            return;
         }
         long tag = unacked.nextTag();
         ChannelConsumer consumer = delivery.consumer();
@@ -165,32 +149,10 @@ final class DeliveryQueue {
         }
         boolean redelivered = delivery.entry() != null && delivery.entry().redelivered();
         countDelivery(delivery.entry());
-        int size = encodedSize(consumer.tag(), message);
-        if (batch != null && batch.capacity() - batch.writerIndex() < size) {
-            host.write(batch);
-            batch = null;
-        }
-        if (batch == null) {
-            batch = host.alloc().buffer(Math.max(BATCH_BYTES, size));
-        }
-        Frames.writeDelivery(batch, channel, new BasicDeliver(consumer.tag(), tag, redelivered, message.exchange(),
+        ByteBuf buf = host.alloc().buffer(64 + message.properties().length + message.bodySize());
+        Frames.writeDelivery(buf, channel, new BasicDeliver(consumer.tag(), tag, redelivered, message.exchange(),
                 message.routingKey()), message.properties(), message.body(), host.frameMax());
-        return batch;
-    }
-
-    /**
-     * At least the bytes the delivery frames of {@code message} take: the method frame (a UTF-8 char is at most
-     * three bytes), the header frame, and 8 bytes of framing per body frame.
-     */
-    private int encodedSize(String consumerTag, Message message) {
-        int strings = length(consumerTag) + length(message.exchange()) + length(message.routingKey());
-        int maxPayload = host.frameMax() - Frame.OVERHEAD;
-        int bodyFrames = maxPayload <= 0 ? 1 : message.bodySize() / maxPayload + 1;
-        return 64 + 3 * strings + message.properties().length + message.bodySize() + bodyFrames * Frame.OVERHEAD;
-    }
-
-    private static int length(String s) {
-        return s == null ? 0 : s.length();
+        host.write(buf);
     }
 
     /** basic.get: one message from {@code queue}, or basic.get-empty. */

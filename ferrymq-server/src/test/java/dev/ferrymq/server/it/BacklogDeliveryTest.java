@@ -15,10 +15,10 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Deliveries written in one drain share buffers: whatever their sizes (empty, small, across a buffer's end, bigger
- * than a frame so split over body frames), each arrives whole, with its own properties, in order, tagged 1, 2, 3...
+ * A backlog delivered in few drains: whatever their sizes (empty, small, bigger than a frame so split over body
+ * frames), messages arrive whole, with their own properties, in order, tagged 1, 2, 3...
  */
-class DeliveryBatchingTest extends AbstractBrokerIT {
+class BacklogDeliveryTest extends AbstractBrokerIT {
     private static final int[] SIZES = {0, 1, 1_000, 32 * 1024 - 40, 5, 200_000, 16_000, 70_000, 3};
 
     private static byte[] body(int i) {
