@@ -223,16 +223,8 @@ public final class QueueIndex implements Syncable {
     }
 
     private void compact() {
-        if (live == 0) { // a drained queue: nothing to replay, the file just starts again
-            try {
-                flush();
-                file.rewrite(List.of());
-                removalsSinceCompaction = 0;
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            return;
-        }
+        // Always from the file, even when the count says nothing is live: the count only schedules compactions,
+        // and a count that drifted must never be what drops an entry.
         removeAll(Set.of());
     }
 
