@@ -143,7 +143,7 @@ final class QuorumQueue extends AbstractQueue {
     @Override
     public void reject(QueueEntry entry) {
         QuorumEntry quorum = (QuorumEntry) entry;
-        client.propose(new QueueCommand.Discard(quorum.holder, List.of(quorum.messageId)));
+        client.propose(new QueueCommand.Discard(quorum.holder, List.of(quorum.seq())));
     }
 
     @Override
@@ -155,7 +155,7 @@ final class QuorumQueue extends AbstractQueue {
         Map<ConsumerId, List<Long>> ids = new LinkedHashMap<>();
         for (QueueEntry entry : entries) {
             QuorumEntry quorum = (QuorumEntry) entry;
-            ids.computeIfAbsent(quorum.holder, holder -> new ArrayList<>()).add(quorum.messageId);
+            ids.computeIfAbsent(quorum.holder, holder -> new ArrayList<>()).add(quorum.seq());
         }
         return ids;
     }
