@@ -49,6 +49,20 @@ public final class QuorumQueueState {
     final Publishers publishers = new Publishers();
 
     public ApplyResult apply(LogEntry entry) {
+        if (!(entry.command() instanceof QueueCommand.Batch batch)) {
+            return applyOne(entry);
+        }
+        List<Reply> replies = new ArrayList<>(batch.commands().size());
+        List<Effect> effects = new ArrayList<>();
+        for (QueueCommand command : batch.commands()) {
+            ApplyResult one = applyOne(new LogEntry(entry.timestamp(), command));
+            replies.add(one.reply());
+            effects.addAll(one.effects());
+        }
+        return new ApplyResult(replies, effects);
+    }
+
+    private ApplyResult applyOne(LogEntry entry) {
         now = Math.max(now, entry.timestamp());
         List<Effect> effects = new ArrayList<>();
         expireHead(effects);

@@ -121,7 +121,7 @@ public class QuorumQueueStateMachine extends BaseStateMachine {
         appliedSinceStart.incrementAndGet();
         listener.applied(entry.getIndex(), leader, result.effects());
         return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(
-                result.reply().encode())));
+                result.encodedReply(decoded.command()))));
     }
 
     @Override
