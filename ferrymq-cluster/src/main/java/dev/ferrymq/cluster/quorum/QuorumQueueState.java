@@ -47,6 +47,11 @@ public final class QuorumQueueState {
     final ReadyMessages ready = new ReadyMessages();
     final Consumers consumers = new Consumers();
     final Publishers publishers = new Publishers();
+    /**
+     * The queue's identity from its {@link Declare} entry, kept so that a replica restarting from a snapshot
+     * (whose log no longer has that entry) still registers the queue; null before it is applied.
+     */
+    Declare declaration;
 
     public ApplyResult apply(LogEntry entry) {
         if (!(entry.command() instanceof QueueCommand.Batch batch)) {
@@ -98,6 +103,8 @@ public final class QuorumQueueState {
         } else if (command instanceof NodeDown n) {
             for (ConsumerState c : consumers.onNode(n.node())) {
                 consumerDown(c.id(), effects);
+                // a node that was only cut off still has the consumer: it checks it out again
+                effects.add(new ConsumerCancelled(c.id()));
             }
             publishers.forgetNode(n.node());
         } else if (command instanceof Purge) {
@@ -106,6 +113,7 @@ public final class QuorumQueueState {
             config = c.config();
         } else if (command instanceof Declare d) {
             config = d.config();
+            declaration = d;
             effects.add(new Effect.Declared(d.vhost(), d.name(), d.arguments()));
         } else if (command instanceof Delete) {
             effects.add(new Effect.Deleted());
@@ -327,6 +335,16 @@ public final class QuorumQueueState {
     }
 
     /** Consumers that can still receive (not cancelled, not basic.get holders): what management shows. */
+    /** What registers the queue on a node: its Declare entry's identity, or null before it was applied. */
+    public Effect.Declared declared() {
+        return declaration == null ? null
+                : new Effect.Declared(declaration.vhost(), declaration.name(), declaration.arguments());
+    }
+
+    public boolean hasConsumersOn(String node) {
+        return !consumers.onNode(node).isEmpty();
+    }
+
     public int consumerCount() {
         return (int) consumers.all().stream().filter(c -> c.status() != Status.CANCELLED).count();
     }

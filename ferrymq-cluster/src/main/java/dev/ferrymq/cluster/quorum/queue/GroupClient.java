@@ -17,6 +17,7 @@ import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
@@ -37,12 +38,16 @@ final class GroupClient implements AutoCloseable {
     private final RaftGroup group;
     private final Supplier<RaftPeerId> leader;
     private volatile RaftClient client;
-    private final ProposalBatcher batcher = new ProposalBatcher(this::send);
+    private final ProposalBatcher batcher;
 
-    /** @param leader the group's leader as this node's replica knows it, or null */
-    GroupClient(RaftGroup group, Supplier<RaftPeerId> leader) {
+    /**
+     * @param leader the group's leader as this node's replica knows it, or null
+     * @param sender the node's single thread that sends proposals ({@link ProposalBatcher})
+     */
+    GroupClient(RaftGroup group, Supplier<RaftPeerId> leader, Executor sender) {
         this.group = group;
         this.leader = leader;
+        this.batcher = new ProposalBatcher(this::send, sender);
     }
 
     /**

@@ -9,6 +9,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.function.Function;
 
 /**
@@ -20,7 +21,10 @@ import java.util.function.Function;
  * batching adds no latency; under heavy load entries grow until the round trip is amortised.
  *
  * <p>Order is kept: commands leave in the order they were proposed, and the Ratis client keeps its requests in
- * order. Thread-safe; replies complete on Ratis' threads.
+ * order. Every entry is handed to the node's one {@code sender} thread in the order it was taken, never sent
+ * from the thread that completed the previous one: that is a Ratis client's Netty event loop, and a send that
+ * must first connect to a new leader blocks there on the connection that same loop should make.
+ * Thread-safe; replies complete on Ratis' threads.
  */
 final class ProposalBatcher {
     /** Entries on the way at once: two keep the log busy while the previous round's replies come back. */
@@ -30,29 +34,35 @@ final class ProposalBatcher {
     static final int MAX_BATCH_COMMANDS = 4096;
 
     private final Function<byte[], CompletableFuture<byte[]>> send;
+    private final Executor sender;
     private final ArrayDeque<Proposal> waiting = new ArrayDeque<>();
     private int inFlight;
 
-    /** @param send proposes encoded command bytes; completes with the encoded reply once applied */
-    ProposalBatcher(Function<byte[], CompletableFuture<byte[]>> send) {
+    /**
+     * @param send   proposes encoded command bytes; completes with the encoded reply once applied
+     * @param sender runs the sends one at a time, in the order given (a single thread)
+     */
+    ProposalBatcher(Function<byte[], CompletableFuture<byte[]>> send, Executor sender) {
         this.send = send;
+        this.sender = sender;
     }
 
     CompletableFuture<Reply> propose(QueueCommand command) {
         Proposal proposal = new Proposal(CommandCodec.encode(command));
-        List<Proposal> batch;
         synchronized (this) {
             waiting.add(proposal);
-            batch = takeBatch();
+            sendNextBatch();
         }
-        sendBatch(batch);
         return proposal.reply;
     }
 
-    /** The next entry's commands, or null when enough are in flight or none wait. Holds this object's lock. */
-    private List<Proposal> takeBatch() {
+    /**
+     * Takes the next entry's commands, unless enough are in flight or none wait, and queues its send. Holds this
+     * object's lock, so that entries reach the sender in the order they were taken.
+     */
+    private void sendNextBatch() {
         if (inFlight >= MAX_IN_FLIGHT || waiting.isEmpty()) {
-            return null;
+            return;
         }
         List<Proposal> batch = new ArrayList<>();
         int bytes = 0;
@@ -63,13 +73,10 @@ final class ProposalBatcher {
             batch.add(next);
         }
         inFlight++;
-        return batch;
+        sender.execute(() -> sendBatch(batch));
     }
 
     private void sendBatch(List<Proposal> batch) {
-        if (batch == null) {
-            return;
-        }
         byte[] entry = batch.size() == 1 ? batch.get(0).bytes
                 : CommandCodec.encodeBatch(batch.stream().map(proposal -> proposal.bytes).toList());
         CompletableFuture<byte[]> sent;
@@ -79,13 +86,11 @@ final class ProposalBatcher {
             sent = CompletableFuture.failedFuture(e);
         }
         sent.whenComplete((reply, failure) -> {
-            List<Proposal> next;
             synchronized (this) {
                 inFlight--;
-                next = takeBatch();
+                sendNextBatch();
             }
             answer(batch, reply, failure);
-            sendBatch(next);
         });
     }
 

@@ -11,6 +11,7 @@ import dev.ferrymq.cluster.quorum.QuorumQueueState;
 import dev.ferrymq.cluster.quorum.Reply;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -33,7 +34,7 @@ class ProposalBatcherTest {
             pending.add(reply);
         }
         return reply;
-    });
+    }, Runnable::run);
 
     private static QueueCommand cancel(int i) {
         return new QueueCommand.Cancel(new ConsumerId("n1", 1, 1, "c" + i));
@@ -140,5 +141,32 @@ class ProposalBatcherTest {
         CompletableFuture<Reply> later = batcher.propose(cancel(4));
         commit(3);
         assertThat(later.get()).isEqualTo(new Reply(Reply.Code.OK, 0));
+    }
+
+    @Test
+    void sendsRunOnTheSenderNotOnTheThreadThatCompletedTheLastEntry() {
+        ArrayDeque<Runnable> senderQueue = new ArrayDeque<>();
+        List<byte[]> sentHere = new ArrayList<>();
+        List<CompletableFuture<byte[]>> replies = new ArrayList<>();
+        ProposalBatcher queued = new ProposalBatcher(entry -> {
+            sentHere.add(entry);
+            CompletableFuture<byte[]> reply = new CompletableFuture<>();
+            replies.add(reply);
+            return reply;
+        }, senderQueue::add);
+
+        queued.propose(cancel(1));
+        queued.propose(cancel(2));
+        queued.propose(cancel(3));
+        assertThat(sentHere).isEmpty();
+        senderQueue.poll().run();
+        senderQueue.poll().run();
+        replies.get(0).complete(new Reply(Reply.Code.OK, 0).encode());
+
+        assertThat(sentHere).hasSize(2);
+        assertThat(senderQueue).hasSize(1);
+        senderQueue.poll().run();
+        assertThat(sentHere.stream().map(ProposalBatcherTest::decode).toList())
+                .containsExactly(cancel(1), cancel(2), cancel(3));
     }
 }
