@@ -285,7 +285,9 @@ class FerryMQBrokerTest {
     }
 
     @Test
-    void theEmbeddedClasspathHasNeitherPicocliNorLogbackNorRatis() {
+    void theEmbeddedClasspathHasNeitherPicocliNorLogbackNorRatisNorALogbackConfiguration() {
+        // a logback.xml in a library jar would replace the application's own (Spring Boot's too)
+        assertThat(FerryMQBrokerTest.class.getClassLoader().getResource("logback.xml")).isNull();
         for (String absent : List.of("picocli.CommandLine", "ch.qos.logback.classic.Logger",
                 "org.apache.ratis.server.RaftServer")) {
             assertThatThrownBy(() -> Class.forName(absent)).as(absent).isInstanceOf(ClassNotFoundException.class);

@@ -56,7 +56,7 @@ final class ServerCommand implements Callable<Integer> {
             System.err.println("ferrymq: " + e.getMessage());
             return BAD_SETTING;
         }
-        // read by logback.xml; logging is first configured in FerryServer.start, after this
+        // read by ferrymq-logback.xml; logging is first configured in FerryServer.start, after this
         System.setProperty("ferrymq.log.level", config.logLevel());
         System.setProperty("ferrymq.log.format", config.logFormat());
         disableLeakDetectionUnlessAsked();
