@@ -12,20 +12,24 @@ import java.util.List;
 /**
  * Points {@code spring.rabbitmq.*} at the broker of a {@link FerryMQTest} class in the Spring test context it loads
  * (registered in META-INF/spring.factories; Spring's TestContext framework finds it). The context is the class's own,
- * not shared with other classes (each has its own broker), and is closed just before that broker stops, so its
- * listener containers do not go on retrying a closed port.
+ * not shared with other classes (each has its own broker); {@link FerryMQTestExecutionListener} closes it after the
+ * class.
  */
 public final class FerryMQContextCustomizerFactory implements ContextCustomizerFactory {
 
     @Override
     public ContextCustomizer createContextCustomizer(Class<?> testClass,
                                                      List<ContextConfigurationAttributes> configAttributes) {
+        return isFerryMQTest(testClass) ? new BrokerProperties(testClass) : null;
+    }
+
+    static boolean isFerryMQTest(Class<?> testClass) {
         for (Class<?> c = testClass; c != null; c = c.getEnclosingClass()) {
             if (c.isAnnotationPresent(FerryMQTest.class)) {
-                return new BrokerProperties(testClass);
+                return true;
             }
         }
-        return null;
+        return false;
     }
 
     /** Equal for the same test class only: a context cached for one class's broker must not serve another's. */
@@ -40,7 +44,6 @@ public final class FerryMQContextCustomizerFactory implements ContextCustomizerF
             var broker = ClassBrokers.findOrStart(testClass, options);
             context.getEnvironment().getPropertySources().addFirst(
                     new MapPropertySource("ferrymq", SpringRabbitProperties.of(broker)));
-            ClassBrokers.closeBeforeBroker(testClass, context::close);
         }
     }
 }

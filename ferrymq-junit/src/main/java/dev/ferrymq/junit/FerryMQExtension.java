@@ -128,7 +128,7 @@ public final class FerryMQExtension implements BeforeAllCallback, AfterAllCallba
     }
 
     @Override
-    public void afterAll(ExtensionContext context) throws Exception {
+    public void afterAll(ExtensionContext context) {
         current = null;
         ClassBrokers.stop(context.getRequiredTestClass());
     }
