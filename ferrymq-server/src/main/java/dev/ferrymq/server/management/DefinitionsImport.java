@@ -8,6 +8,7 @@ import dev.ferrymq.broker.VirtualHost;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -22,15 +23,18 @@ public final class DefinitionsImport {
 
     /**
      * Reads a definitions file and applies it; IllegalArgumentException naming the file if it cannot be read, is
-     * not JSON, or asks for something the broker refuses.
+     * not JSON, or asks for something the broker refuses (what was applied before that stays).
      */
-    public static void load(Broker broker, Path file) throws IOException {
+    public static void load(Broker broker, Path file) {
         JsonNode body;
         try {
             body = Json.MAPPER.readTree(Files.readString(file));
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("definitions file " + file + " is not JSON: "
                     + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new IllegalArgumentException("definitions file " + file + " cannot be read: "
+                    + (e instanceof NoSuchFileException ? "no such file" : e.toString()), e);
         }
         try {
             apply(broker, body);
