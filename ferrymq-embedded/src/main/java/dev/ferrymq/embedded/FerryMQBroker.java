@@ -144,11 +144,7 @@ public final class FerryMQBroker implements AutoCloseable {
      * restart. Connections stay open; consumers of deleted queues get basic.cancel; {@link MessageTap}s end.
      */
     public synchronized void resetAll() {
-        try {
-            TopologyReset.deleteAll(embedded().broker(), config.loadDefinitions());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        TopologyReset.deleteAll(embedded().broker(), config.loadDefinitions());
     }
 
     /** Drops the ready messages of every queue; queues, bindings and consumers stay. */

@@ -7,7 +7,6 @@ import dev.ferrymq.broker.VirtualHost;
 import dev.ferrymq.broker.queue.Queue;
 import dev.ferrymq.server.management.DefinitionsImport;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -21,7 +20,7 @@ final class TopologyReset {
     private TopologyReset() {
     }
 
-    static void deleteAll(Broker broker, Path definitions) throws IOException {
+    static void deleteAll(Broker broker, Path definitions) {
         for (VirtualHost vhost : broker.virtualHosts()) {
             for (Queue queue : List.copyOf(vhost.queues())) {
                 vhost.deleteQueue(queue.name(), false, false, queue.owner());
