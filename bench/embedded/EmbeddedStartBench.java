@@ -28,15 +28,18 @@ public final class EmbeddedStartBench {
 
         // The first start is measured twice over: its time (class loading and all) and the heap it adds.
         List<Double> startMillis = new ArrayList<>();
+        List<Double> cpuMillis = new ArrayList<>();
         long heapBefore = usedHeapAfterGc();
         long heapAfter = 0;
         for (int i = 0; i < starts; i++) {
+            long cpu0 = processCpuNanos();
             long t0 = System.nanoTime();
             FerryMQBroker broker = FerryMQBroker.builder().amqpPort(0).inMemory().start();
             try (Socket socket = new Socket()) {
                 socket.connect(new InetSocketAddress("127.0.0.1", broker.port()), 5_000);
             }
             startMillis.add((System.nanoTime() - t0) / 1e6);
+            cpuMillis.add((processCpuNanos() - cpu0) / 1e6);
             if (i == 0) {
                 heapAfter = usedHeapAfterGc();
             }
@@ -46,6 +49,8 @@ public final class EmbeddedStartBench {
         System.out.printf("  first %.1f ms, median %.1f ms, p95 %.1f ms, min %.1f ms, max %.1f ms%n",
                 startMillis.get(0), percentile(startMillis, 50), percentile(startMillis, 95),
                 Collections.min(startMillis), Collections.max(startMillis));
+        System.out.printf("  CPU time of the whole JVM meanwhile (JIT and GC threads too; less sensitive to other "
+                + "load on the machine): first %.0f ms, median %.0f ms%n", cpuMillis.get(0), percentile(cpuMillis, 50));
         System.out.printf("heap added by the first broker, running: %.1f MiB (used heap after GC %.1f -> %.1f MiB)%n",
                 (heapAfter - heapBefore) / 1048576.0, heapBefore / 1048576.0, heapAfter / 1048576.0);
 
@@ -75,6 +80,11 @@ public final class EmbeddedStartBench {
             System.out.printf("  median %.2f ms, p95 %.2f ms, max %.2f ms%n", percentile(resetMillis, 50),
                     percentile(resetMillis, 95), Collections.max(resetMillis));
         }
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     private static long usedHeapAfterGc() throws InterruptedException {

@@ -1,6 +1,5 @@
 package dev.ferrymq.embedded;
 
-import com.rabbitmq.client.ConnectionFactory;
 import dev.ferrymq.server.FerryServer;
 import dev.ferrymq.server.config.ServerConfig;
 import dev.ferrymq.server.config.Setting;
@@ -39,11 +38,11 @@ public final class FerryMQBroker implements AutoCloseable {
     public static final String PASSWORD = "guest";
 
     private final DataDirectory dataDirectory; // null for an external broker
-    private final ConnectionFactory endpoint = new ConnectionFactory();
+    private volatile AmqpAddress endpoint;
     private ServerConfig config;               // the ports fixed after the first start
     private FerryServer server;                // null for an external broker and once closed
-    private String amqpUri;
-    private BrokerClient client;
+    private volatile String amqpUri;
+    private volatile BrokerClient client;
 
     private FerryMQBroker(ServerConfig config, DataDirectory dataDirectory) {
         this.config = config;
@@ -66,11 +65,7 @@ public final class FerryMQBroker implements AutoCloseable {
     }
 
     private void useUri(String uri) {
-        try {
-            endpoint.setUri(uri);
-        } catch (Exception e) {
-            throw new IllegalArgumentException("not an AMQP URI: " + uri, e);
-        }
+        endpoint = AmqpAddress.parse(uri);
         amqpUri = uri;
         client = new BrokerClient(uri);
     }
@@ -98,29 +93,34 @@ public final class FerryMQBroker implements AutoCloseable {
     }
 
     public String host() {
-        return endpoint.getHost();
+        return endpoint.host();
     }
 
     /** The AMQP port (the free port picked for {@code amqpPort(0)}). */
     public int port() {
-        return endpoint.getPort();
+        return endpoint.port();
     }
 
     public String username() {
-        return endpoint.getUsername();
+        return endpoint.username();
     }
 
     public String password() {
-        return endpoint.getPassword();
+        return endpoint.password();
     }
 
     public String virtualHost() {
-        return endpoint.getVirtualHost();
+        return endpoint.virtualHost();
     }
 
     /** The management API and web UI port, or -1 when it was not asked for ({@link Builder#managementPort}). */
     public synchronized int managementPort() {
         return embedded().managementPort();
+    }
+
+    /** Where the store is (null for an external broker). */
+    Path dataDir() {
+        return dataDirectory == null ? null : dataDirectory.path();
     }
 
     /** Whether the broker runs in this JVM (false for {@link #external}). */

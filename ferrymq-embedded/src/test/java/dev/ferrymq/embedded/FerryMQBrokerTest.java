@@ -21,9 +21,6 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -57,23 +54,15 @@ class FerryMQBrokerTest {
     }
 
     @Test
-    void inMemoryStoreIsDeletedOnClose() throws Exception {
-        Set<Path> before = embeddedDirectories();
+    void inMemoryStoreIsOnTmpfsAndDeletedOnClose() throws Exception {
         FerryMQBroker broker = FerryMQBroker.builder().inMemory().start();
-        Set<Path> created = embeddedDirectories();
-        created.removeAll(before);
-        assertThat(created).hasSize(1);
-        broker.close();
-        assertThat(created.iterator().next()).doesNotExist();
-    }
-
-    private static Set<Path> embeddedDirectories() throws IOException {
-        Path parent = Files.isDirectory(Path.of("/dev/shm")) ? Path.of("/dev/shm")
-                : Path.of(System.getProperty("java.io.tmpdir"));
-        try (Stream<Path> entries = Files.list(parent)) {
-            return entries.filter(p -> p.getFileName().toString().startsWith("ferrymq-embedded-"))
-                    .collect(Collectors.toSet());
+        Path dir = broker.dataDir();
+        if (Files.isDirectory(Path.of("/dev/shm"))) {
+            assertThat(dir.getParent()).isEqualTo(Path.of("/dev/shm"));
         }
+        assertThat(dir).isNotEmptyDirectory();
+        broker.close();
+        assertThat(dir).doesNotExist();
     }
 
     @Test
