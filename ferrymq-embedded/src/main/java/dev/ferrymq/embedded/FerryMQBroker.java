@@ -134,6 +134,7 @@ public final class FerryMQBroker implements AutoCloseable {
      */
     public synchronized void restart() throws IOException {
         embedded().close();
+        server = null; // closed, should the new start fail
         client.close();
         startServer();
     }
