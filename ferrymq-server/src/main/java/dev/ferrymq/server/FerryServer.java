@@ -15,6 +15,7 @@ import dev.ferrymq.server.auth.LoginThrottle;
 import dev.ferrymq.server.config.ServerConfig;
 import dev.ferrymq.server.line.LineListener;
 import dev.ferrymq.server.management.BrokerAdmin;
+import dev.ferrymq.server.management.DefinitionsImport;
 import dev.ferrymq.server.management.ManagementServer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
@@ -91,6 +92,9 @@ public final class FerryServer implements BrokerAdmin, AutoCloseable {
         try {
             startedCluster = startCluster(config, broker);
             this.cluster = startedCluster;
+            if (config.loadDefinitions() != null) {
+                DefinitionsImport.load(broker, config.loadDefinitions());
+            }
             this.amqp = new AmqpListener(new AmqpServices(config, broker, new ConnectionLimits(config),
                     new LoginThrottle(), alarms, connections), bossGroup, workerGroup, channelType);
             String bind = config.bind();

@@ -131,6 +131,11 @@ public final class ServerConfig {
         return get(MANAGEMENT_TLS);
     }
 
+    /** A definitions file to apply at start, or null. */
+    public Path loadDefinitions() {
+        return get(LOAD_DEFINITIONS);
+    }
+
     public int linePort() {
         return get(LINE_PORT);
     }
