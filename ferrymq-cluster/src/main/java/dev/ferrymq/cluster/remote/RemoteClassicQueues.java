@@ -30,6 +30,7 @@ import java.util.function.BooleanSupplier;
 public final class RemoteClassicQueues implements RemoteQueues, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RemoteClassicQueues.class);
     private static final long ANNOUNCE_RETRY_MILLIS = 2_000;
+    private static final long LEADER_POLL_MILLIS = 200;
 
     private final String nodeName;
     private final Broker broker;
@@ -37,6 +38,7 @@ public final class RemoteClassicQueues implements RemoteQueues, AutoCloseable {
     private final Map<List<String>, HomeLink> links = new ConcurrentHashMap<>();
     private final ExecutorService deliveries;
     private final ProxyFile proxyFile;
+    private volatile Thread announcer;
 
     private RemoteClassicQueues(String nodeName, Broker broker, String secret, ProxyFile proxyFile) {
         this.nodeName = nodeName;
@@ -85,27 +87,30 @@ public final class RemoteClassicQueues implements RemoteQueues, AutoCloseable {
     public void announce(MetadataReplication replication, BooleanSupplier hasLeader, String host, int amqpPort) {
         MetadataCommand command = new MetadataCommand.SetNodeEndpoint(nodeName, host, amqpPort, secret,
                 new SecureRandom().nextLong());
-        Thread announcer = new Thread(() -> {
-            while (!Thread.currentThread().isInterrupted()) {
-                try {
+        Thread thread = new Thread(() -> {
+            try {
+                while (true) {
                     if (!hasLeader.getAsBoolean()) {
-                        throw new IllegalStateException("no metadata leader yet");
+                        Thread.sleep(LEADER_POLL_MILLIS);
+                        continue;
                     }
-                    replication.replicate(command);
-                    log.info("{}: announced AMQP listener {}:{} for internode connections", nodeName, host, amqpPort);
-                    return;
-                } catch (RuntimeException e) {
-                    log.debug("announcing the AMQP listener failed; retrying", e);
                     try {
-                        Thread.sleep(ANNOUNCE_RETRY_MILLIS);
-                    } catch (InterruptedException interrupted) {
+                        replication.replicate(command);
+                        log.info("{}: announced AMQP listener {}:{} for internode connections", nodeName, host,
+                                amqpPort);
                         return;
+                    } catch (RuntimeException e) {
+                        log.debug("announcing the AMQP listener failed; retrying", e);
+                        Thread.sleep(ANNOUNCE_RETRY_MILLIS);
                     }
                 }
+            } catch (InterruptedException e) {
+                // the node is closing
             }
         }, "internode-announce");
-        announcer.setDaemon(true);
-        announcer.start();
+        thread.setDaemon(true);
+        announcer = thread;
+        thread.start();
     }
 
     @Override
@@ -128,6 +133,10 @@ public final class RemoteClassicQueues implements RemoteQueues, AutoCloseable {
 
     @Override
     public void close() {
+        Thread thread = announcer;
+        if (thread != null) {
+            thread.interrupt();
+        }
         links.values().forEach(HomeLink::close);
         deliveries.shutdownNow();
     }
