@@ -189,8 +189,14 @@ class ClassicQueueAcrossThreeNodesTest {
             publishing.basicPublish("", "cq-home", MessageProperties.PERSISTENT_TEXT_PLAIN, body(i));
         }
         publishing.waitForConfirmsOrDie(10_000);
+        Channel watching = connect(node(3)).createChannel();
+        watching.basicQos(1);
+        BlockingQueue<String> cancelled = new LinkedBlockingQueue<>();
+        watching.basicConsume("cq-home", false, (tag, delivery) -> { }, cancelled::add);
 
         node(1).kill9();
+        // as RabbitMQ does when a queue's node goes down, its consumers elsewhere are cancelled
+        assertThat(cancelled.poll(20, TimeUnit.SECONDS)).as("basic.cancel on n3").isNotNull();
         String down = "NOT_FOUND - home node 'n1' of durable queue 'cq-home' in vhost '/' is down or inaccessible";
         Channel passive = connect(node(2)).createChannel();
         assertThatThrownBy(() -> passive.queueDeclarePassive("cq-home"))
