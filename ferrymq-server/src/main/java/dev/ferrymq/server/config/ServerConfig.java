@@ -163,7 +163,7 @@ public final class ServerConfig {
     public ClusterConfig clusterConfig() {
         String seeds = get(CLUSTER_SEEDS);
         return seeds == null ? null : new ClusterConfig(nodeName(), bind(), get(CLUSTER_PORT),
-                NodeAddress.parseList(seeds), dataDir().resolve("cluster"));
+                NodeAddress.parseList(seeds), dataDir().resolve("cluster"), amqpPort());
     }
 
     public String logLevel() {
