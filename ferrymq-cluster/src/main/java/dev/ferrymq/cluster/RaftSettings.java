@@ -3,7 +3,7 @@ package dev.ferrymq.cluster;
 import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.conf.RaftProperties;
-import org.apache.ratis.netty.NettyConfigKeys;
+import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.retry.RetryPolicy;
 import org.apache.ratis.rpc.SupportedRpcType;
@@ -19,6 +19,8 @@ import java.util.concurrent.TimeUnit;
  * The Ratis settings of a FerryMQ node, in one place, with why each differs from Ratis' default.
  *
  * <ul>
+ *   <li><b>gRPC transport</b> (see {@link #client()} for why not Netty); one port per node serves Raft, client
+ *   and admin requests.</li>
  *   <li><b>Election timeout 1-2 s</b> (Ratis: 150-300 ms). A follower that hears nothing from the leader for this
  *   long starts an election. A stop-the-world pause (a full collection of a few hundred MiB with the serial
  *   collector of jvm.options, or a loaded 2-core machine) can easily exceed 300 ms, and each spurious election
@@ -52,8 +54,8 @@ public final class RaftSettings {
     /** The properties of a server listening on {@code host:port} and keeping its groups under {@code storageDir}. */
     public static RaftProperties server(String host, int port, Path storageDir) {
         RaftProperties properties = client();
-        NettyConfigKeys.Server.setHost(properties, host);
-        NettyConfigKeys.Server.setPort(properties, port);
+        GrpcConfigKeys.Server.setHost(properties, host);
+        GrpcConfigKeys.Server.setPort(properties, port);
         RaftServerConfigKeys.setStorageDir(properties, List.of(storageDir.toFile()));
 
         RaftServerConfigKeys.Rpc.setTimeoutMin(properties, ELECTION_TIMEOUT_MIN);
@@ -83,10 +85,16 @@ public final class RaftSettings {
         return RetryPolicies.retryUpToMaximumCountWithFixedSleep(8, TimeDuration.valueOf(500, TimeUnit.MILLISECONDS));
     }
 
-    /** The properties of a client (membership changes, metadata commands): Netty transport, bounded requests. */
+    /**
+     * The properties of a client (membership changes, metadata commands, quorum queue proposals): gRPC transport,
+     * bounded requests. gRPC, not Ratis' Netty transport: the Netty client can deadlock when it reconnects (a
+     * timer thread holds the ordered client's sliding-window lock while it waits, in {@code connect().sync()},
+     * for an event loop that is itself blocked on that lock; seen twice in QuorumQueueStateMachineTest under
+     * load), and the Netty server blocks its event loop on every client request until it is applied.
+     */
     public static RaftProperties client() {
         RaftProperties properties = new RaftProperties();
-        RaftConfigKeys.Rpc.setType(properties, SupportedRpcType.NETTY);
+        RaftConfigKeys.Rpc.setType(properties, SupportedRpcType.GRPC);
         RaftClientConfigKeys.Rpc.setRequestTimeout(properties, REQUEST_TIMEOUT);
         return properties;
     }

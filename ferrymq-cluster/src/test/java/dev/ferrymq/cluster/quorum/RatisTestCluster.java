@@ -17,7 +17,7 @@ import java.util.function.Consumer;
 import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.RaftProperties;
-import org.apache.ratis.netty.NettyConfigKeys;
+import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
@@ -77,8 +77,8 @@ final class RatisTestCluster implements AutoCloseable {
         String node = peer.getId().toString();
         RaftProperties properties = properties();
         RaftServerConfigKeys.setStorageDir(properties, List.of(root.resolve(node).toFile()));
-        NettyConfigKeys.Server.setHost(properties, "127.0.0.1");
-        NettyConfigKeys.Server.setPort(properties, Integer.parseInt(peer.getAddress().split(":")[1]));
+        GrpcConfigKeys.Server.setHost(properties, "127.0.0.1");
+        GrpcConfigKeys.Server.setPort(properties, Integer.parseInt(peer.getAddress().split(":")[1]));
         List<Effect> run = effectsRun.get(node);
         RaftServer server = RaftServer.newBuilder()
                 .setServerId(peer.getId())
@@ -98,7 +98,7 @@ final class RatisTestCluster implements AutoCloseable {
 
     private RaftProperties properties() {
         RaftProperties properties = new RaftProperties();
-        RaftConfigKeys.Rpc.setType(properties, SupportedRpcType.NETTY);
+        RaftConfigKeys.Rpc.setType(properties, SupportedRpcType.GRPC);
         // Ratis' 150-300 ms default is shorter than a GC pause on a loaded 2-core machine.
         RaftServerConfigKeys.Rpc.setTimeoutMin(properties, TimeDuration.valueOf(1000, TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setTimeoutMax(properties, TimeDuration.valueOf(2000, TimeUnit.MILLISECONDS));

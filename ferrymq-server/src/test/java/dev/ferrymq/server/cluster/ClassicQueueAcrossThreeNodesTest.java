@@ -1,10 +1,14 @@
 package dev.ferrymq.server.cluster;
 
+import static dev.ferrymq.server.cluster.ClusterTestSupport.awaitGet;
+import static dev.ferrymq.server.cluster.ClusterTestSupport.awaitUntil;
+import static dev.ferrymq.server.cluster.ClusterTestSupport.body;
+import static dev.ferrymq.server.cluster.ClusterTestSupport.queueJson;
+import static dev.ferrymq.server.cluster.ClusterTestSupport.text;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.MissingNode;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
@@ -15,7 +19,6 @@ import com.rabbitmq.client.MessageProperties;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +45,6 @@ import org.junit.jupiter.api.io.TempDir;
 @TestMethodOrder(OrderAnnotation.class)
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class ClassicQueueAcrossThreeNodesTest {
-    private static final Duration WAIT = Duration.ofSeconds(20);
 
     @TempDir
     static Path dir;
@@ -262,49 +264,5 @@ class ClassicQueueAcrossThreeNodesTest {
         Connection connection = factory.newConnection();
         connections.add(connection);
         return connection;
-    }
-
-    private static GetResponse awaitGet(Channel channel, String queue, boolean autoAck) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            GetResponse got = channel.basicGet(queue, autoAck);
-            if (got != null) {
-                return got;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("nothing arrived in " + queue + " within " + WAIT);
-    }
-
-    private static JsonNode queueJson(NodeProcess node, String queue) {
-        JsonNode shown = node.get("queues/%2F/" + queue);
-        return shown == null ? MissingNode.getInstance() : shown;
-    }
-
-    private static byte[] body(int i) {
-        return ("m" + i).getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static String text(byte[] body) {
-        return new String(body, StandardCharsets.UTF_8);
-    }
-
-    private interface Condition {
-        boolean holds() throws Exception;
-    }
-
-    private static void awaitUntil(String what, Condition condition) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                if (condition.holds()) {
-                    return;
-                }
-            } catch (Exception e) {
-                // not yet
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("no " + what + " within " + WAIT);
     }
 }

@@ -1,5 +1,10 @@
 package dev.ferrymq.server.cluster;
 
+import static dev.ferrymq.server.cluster.ClusterTestSupport.awaitGet;
+import static dev.ferrymq.server.cluster.ClusterTestSupport.awaitUntil;
+import static dev.ferrymq.server.cluster.ClusterTestSupport.body;
+import static dev.ferrymq.server.cluster.ClusterTestSupport.queueJson;
+import static dev.ferrymq.server.cluster.ClusterTestSupport.text;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -14,7 +19,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -43,7 +47,6 @@ import org.junit.jupiter.api.io.TempDir;
 @TestMethodOrder(OrderAnnotation.class)
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class QuorumQueueAcrossThreeNodesTest {
-    private static final Duration WAIT = Duration.ofSeconds(20);
     private static final Map<String, Object> QUORUM = Map.of("x-queue-type", "quorum");
 
     @TempDir
@@ -188,7 +191,7 @@ class QuorumQueueAcrossThreeNodesTest {
         assertThat(redeliveredFlags.poll(10, TimeUnit.SECONDS)).isFalse();
         assertThat(redeliveredFlags.poll(10, TimeUnit.SECONDS)).isTrue();
 
-        GetResponse dead = awaitGet(connect(nodes.get(2)).createChannel(), "qq-dead");
+        GetResponse dead = awaitGet(connect(nodes.get(2)).createChannel(), "qq-dead", true);
         assertThat(new String(dead.getBody(), StandardCharsets.UTF_8)).isEqualTo("poison");
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> deaths = (List<Map<String, Object>>) dead.getProps().getHeaders().get("x-death");
@@ -349,51 +352,7 @@ class QuorumQueueAcrossThreeNodesTest {
         return leader[0];
     }
 
-    private static GetResponse awaitGet(Channel channel, String queue) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            GetResponse got = channel.basicGet(queue, true);
-            if (got != null) {
-                return got;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("nothing arrived in " + queue + " within " + WAIT);
-    }
-
-    private static JsonNode queueJson(NodeProcess node, String queue) {
-        JsonNode shown = node.get("queues/%2F/" + queue);
-        return shown == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance() : shown;
-    }
-
     private NodeProcess byName(String name) {
         return nodes.stream().filter(node -> node.name.equals(name)).findFirst().orElseThrow();
-    }
-
-    private static byte[] body(int i) {
-        return ("m" + i).getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static String text(byte[] body) {
-        return new String(body, StandardCharsets.UTF_8);
-    }
-
-    private interface Condition {
-        boolean holds() throws Exception;
-    }
-
-    private static void awaitUntil(String what, Condition condition) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                if (condition.holds()) {
-                    return;
-                }
-            } catch (Exception e) {
-                // not yet
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("no " + what + " within " + WAIT);
     }
 }
