@@ -36,6 +36,11 @@ public interface Router {
         return true;
     }
 
+    /** Type-specific figures for the management API (e.g. a delayed exchange's scheduled messages). */
+    default Map<String, Object> details() {
+        return Map.of();
+    }
+
     /** Snapshot of all bindings, in bind order. */
     List<Binding> bindings();
 

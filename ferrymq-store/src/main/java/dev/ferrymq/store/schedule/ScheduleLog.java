@@ -1,0 +1,362 @@
+package dev.ferrymq.store.schedule;
+
+import dev.ferrymq.store.RecordFile;
+import dev.ferrymq.store.Syncer;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Entries to be handed back at a time (epoch milliseconds), kept on disk in time buckets so that the heap holds only
+ * a small summary per bucket, not the entries. Generic: an entry is a due time, a grouping key (counted per key for
+ * statistics) and opaque bytes.
+ *
+ * <pre>
+ * dir/
+ *   0001765000000000.bkt    one RecordFile per bucket, named by the bucket's start (16-digit epoch ms):
+ *   0001765000001000.bkt    entries whose due time falls in [start, start + bucketMillis), in arrival order,
+ *   ...                     and "fired" marks (see ScheduledRecord)
+ *
+ * heap:  TreeMap start → Bucket{file (if open), live count per key, earliest due}      (all buckets)
+ *        Bucket.loaded: PriorityQueue of its unfired entries                          (only buckets about to fire)
+ *
+ * add(due)    ─► append 'M' to bucket(due) (the syncer fsyncs it in its next round); if that bucket is loaded,
+ *                also into its queue
+ * takeDue(now)─► load every bucket starting before now + preload (read the file, skip what a fired mark covers),
+ *                hand out all loaded entries due by now, in (due, bucket, index) order
+ * settle(b)   ─► append 'F' marks; delete a bucket file once it is past, empty and settled
+ * </pre>
+ *
+ * A crash between taking and settling hands those entries out again after restart (at least once). Entries added
+ * with {@code durable = false} are gone after a restart. At most {@value #MAX_OPEN_FILES} bucket files are open at
+ * once; closing one fsyncs it, so eviction never loses an acknowledged write.
+ *
+ * <p>Thread-safety: thread-safe; every method synchronizes on the log. File appends happen under that lock (they
+ * reach the OS, not the disk); fsyncs happen on the {@link Syncer}'s thread.
+ */
+public final class ScheduleLog implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ScheduleLog.class);
+    static final String SUFFIX = ".bkt";
+    static final int MAX_OPEN_FILES = 64;
+
+    /** Taken entries and the marks that settle them. */
+    public record Batch(List<DueEntry> entries, List<long[]> marks) {
+        public boolean isEmpty() {
+            return entries.isEmpty();
+        }
+    }
+
+    private final Path dir;
+    private final Syncer syncer;
+    private final long bucketMillis;
+    private final long preloadMillis;
+    private final TreeMap<Long, Bucket> buckets = new TreeMap<>();
+    private final Map<String, Long> liveByKey = new HashMap<>();
+    private final LinkedHashMap<Long, Bucket> openFiles = new LinkedHashMap<>(16, 0.75f, true);
+    private long live;
+    private long plannedWake = Long.MAX_VALUE;
+    private boolean closed;
+
+    private ScheduleLog(Path dir, Syncer syncer, long bucketMillis) {
+        this.dir = dir;
+        this.syncer = syncer;
+        this.bucketMillis = bucketMillis;
+        this.preloadMillis = Math.min(bucketMillis, 250);
+    }
+
+    /**
+     * Opens (recovering) the log in {@code dir}: reads every bucket file once to rebuild the per-bucket summary,
+     * deleting files with nothing left to fire.
+     *
+     * @param bucketMillis the width of new buckets (existing files keep theirs)
+     */
+    public static ScheduleLog open(Path dir, Syncer syncer, long bucketMillis) throws IOException {
+        if (bucketMillis <= 0) {
+            throw new IllegalArgumentException("bucketMillis must be positive");
+        }
+        Files.createDirectories(dir);
+        ScheduleLog log = new ScheduleLog(dir, syncer, bucketMillis);
+        List<Path> files;
+        try (Stream<Path> listing = Files.list(dir)) {
+            files = listing.filter(p -> p.getFileName().toString().endsWith(SUFFIX)).sorted().toList();
+        }
+        for (Path file : files) {
+            log.recover(file);
+        }
+        return log;
+    }
+
+    private void recover(Path path) throws IOException {
+        String name = path.getFileName().toString();
+        long start;
+        try {
+            start = Long.parseLong(name.substring(0, name.length() - SUFFIX.length()));
+        } catch (NumberFormatException e) {
+            LOG.warn("Ignoring {}: not a bucket file name", path);
+            return;
+        }
+        Bucket bucket = new Bucket(start, path);
+        RecordFile file = RecordFile.open(path, syncer);
+        List<byte[]> records = file.readAll();
+        for (byte[] r : records) {
+            if (!ScheduledRecord.isEntry(r)) {
+                bucket.firedThrough = ScheduledRecord.due(r);
+                bucket.firedBefore = ScheduledRecord.firedBefore(r);
+            }
+        }
+        int index = 0;
+        for (byte[] r : records) {
+            if (ScheduledRecord.isEntry(r)) {
+                // Nothing non-durable survives a restart: every entry written so far counts as before it.
+                if (bucket.isLive(index, ScheduledRecord.due(r), ScheduledRecord.durable(r))
+                        && ScheduledRecord.durable(r)) {
+                    countIn(bucket, ScheduledRecord.key(r), ScheduledRecord.due(r));
+                }
+                index++;
+            }
+        }
+        bucket.entries = index;
+        bucket.volatileBefore = index;
+        if (bucket.live == 0) {
+            file.delete();
+            return;
+        }
+        file.close();
+        buckets.put(start, bucket);
+    }
+
+    /**
+     * Schedules {@code payload} under {@code key} for {@code due}. The record is in the OS when this returns; use
+     * the syncer's {@code whenDurable} for durability.
+     *
+     * @param durable whether the entry survives a restart
+     */
+    public synchronized void add(long due, boolean durable, String key, byte[] payload) throws IOException {
+        ensureOpen();
+        long start = Math.floorDiv(due, bucketMillis) * bucketMillis;
+        Bucket bucket = buckets.get(start);
+        if (bucket == null) {
+            bucket = new Bucket(start, dir.resolve(String.format("%016d%s", start, SUFFIX)));
+            buckets.put(start, bucket);
+        }
+        file(bucket).append(ScheduledRecord.entry(due, durable, key, payload));
+        int index = bucket.entries++;
+        countIn(bucket, key, due);
+        if (bucket.loaded != null) {
+            bucket.loaded.add(new DueEntry(due, key, payload, start, index));
+        }
+        if (Math.min(due, start - preloadMillis) < plannedWake) {
+            notifyAll();
+        }
+    }
+
+    /**
+     * Hands out every entry due at or before {@code now}, in due order (ties in the order they were added), loading
+     * the buckets about to start. Pass the batch to {@link #settle} once the caller has made its effect durable.
+     */
+    public synchronized Batch takeDue(long now) throws IOException {
+        ensureOpen();
+        List<DueEntry> taken = new ArrayList<>();
+        List<long[]> marks = new ArrayList<>();
+        for (Bucket bucket : buckets.headMap(now + preloadMillis, true).values()) {
+            if (bucket.loaded == null) {
+                load(bucket);
+            }
+            int before = taken.size();
+            while (!bucket.loaded.isEmpty() && bucket.loaded.peek().due() <= now) {
+                DueEntry entry = bucket.loaded.poll();
+                countOut(bucket, entry.key());
+                taken.add(entry);
+            }
+            if (taken.size() > before) {
+                bucket.inFlight++;
+                marks.add(new long[] {bucket.id, now, bucket.entries});
+            }
+        }
+        if (marks.size() > 1) {
+            taken.sort(null);
+        }
+        return new Batch(taken, marks);
+    }
+
+    /** Records that a batch's entries have fired for good; deletes buckets that are past and empty. */
+    public synchronized void settle(Batch batch) throws IOException {
+        if (closed) {
+            return; // the marks are lost: those entries fire again after restart (at least once)
+        }
+        for (long[] mark : batch.marks()) {
+            Bucket bucket = buckets.get(mark[0]);
+            if (bucket == null) {
+                continue;
+            }
+            bucket.inFlight--;
+            if (bucket.live == 0 && bucket.inFlight == 0 && bucket.loaded != null && bucket.loaded.isEmpty()) {
+                delete(bucket);
+            } else {
+                file(bucket).append(ScheduledRecord.fired(mark[1], (int) mark[2]));
+            }
+        }
+    }
+
+    /**
+     * Waits until an entry may be due (a loaded entry's due time, or the next bucket's preload time), an earlier
+     * entry is added, or {@code maxMillis} passed.
+     */
+    public synchronized void awaitWork(long maxMillis) throws InterruptedException {
+        long now = System.currentTimeMillis();
+        long wake = nextWake();
+        long wait = Math.min(maxMillis, wake - now);
+        if (wait > 0 && !closed) {
+            plannedWake = now + wait;
+            wait(wait);
+            plannedWake = Long.MAX_VALUE;
+        }
+    }
+
+    private long nextWake() {
+        long wake = Long.MAX_VALUE;
+        for (Bucket bucket : buckets.values()) {
+            if (bucket.loaded == null) {
+                return Math.min(wake, bucket.id - preloadMillis);
+            }
+            if (!bucket.loaded.isEmpty()) {
+                wake = Math.min(wake, bucket.loaded.peek().due());
+            }
+        }
+        return wake;
+    }
+
+    /** Entries still to fire. */
+    public synchronized long count() {
+        return live;
+    }
+
+    /** Entries still to fire under {@code key}. */
+    public synchronized long count(String key) {
+        return liveByKey.getOrDefault(key, 0L);
+    }
+
+    /** The earliest due time among the entries of {@code key}, or -1 if it has none. */
+    public synchronized long nextDue(String key) {
+        for (Bucket bucket : buckets.values()) {
+            Bucket.KeyCount c = bucket.keys.get(key);
+            if (c == null) {
+                continue;
+            }
+            if (bucket.loaded == null) {
+                return c.minDue;
+            }
+            long min = Long.MAX_VALUE;
+            for (DueEntry e : bucket.loaded) {
+                if (e.key().equals(key)) {
+                    min = Math.min(min, e.due());
+                }
+            }
+            return min;
+        }
+        return -1;
+    }
+
+    /** Bucket files on disk. */
+    public synchronized int buckets() {
+        return buckets.size();
+    }
+
+    /** Entries held on the heap (loaded buckets only). */
+    public synchronized int loadedEntries() {
+        int n = 0;
+        for (Bucket bucket : buckets.values()) {
+            if (bucket.loaded != null) {
+                n += bucket.loaded.size();
+            }
+        }
+        return n;
+    }
+
+    private void load(Bucket bucket) throws IOException {
+        PriorityQueue<DueEntry> queue = new PriorityQueue<>();
+        int index = 0;
+        for (byte[] r : file(bucket).readAll()) {
+            if (ScheduledRecord.isEntry(r)) {
+                long due = ScheduledRecord.due(r);
+                if (bucket.isLive(index, due, ScheduledRecord.durable(r))) {
+                    queue.add(new DueEntry(due, ScheduledRecord.key(r), ScheduledRecord.payload(r), bucket.id,
+                            index));
+                }
+                index++;
+            }
+        }
+        bucket.loaded = queue;
+    }
+
+    private RecordFile file(Bucket bucket) throws IOException {
+        if (bucket.file == null) {
+            bucket.file = RecordFile.open(bucket.path, syncer);
+        }
+        openFiles.put(bucket.id, bucket);
+        if (openFiles.size() > MAX_OPEN_FILES) {
+            Iterator<Bucket> eldest = openFiles.values().iterator();
+            Bucket evicted = eldest.next();
+            eldest.remove();
+            evicted.file.close(); // fsyncs: a write acknowledged through whenDurable stays durable
+            evicted.file = null;
+        }
+        return bucket.file;
+    }
+
+    private void delete(Bucket bucket) throws IOException {
+        buckets.remove(bucket.id);
+        openFiles.remove(bucket.id);
+        if (bucket.file != null) {
+            bucket.file.delete();
+        } else {
+            Files.deleteIfExists(bucket.path);
+        }
+    }
+
+    private void countIn(Bucket bucket, String key, long due) {
+        bucket.countIn(key, due);
+        liveByKey.merge(key, 1L, Long::sum);
+        live++;
+    }
+
+    private void countOut(Bucket bucket, String key) {
+        bucket.countOut(key);
+        liveByKey.computeIfPresent(key, (k, n) -> n == 1 ? null : n - 1);
+        live--;
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("schedule log " + dir + " is closed");
+        }
+    }
+
+    /** Fsyncs and closes the open bucket files; wakes a waiting {@link #awaitWork}. */
+    @Override
+    public synchronized void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        notifyAll();
+        for (Bucket bucket : openFiles.values()) {
+            bucket.file.close();
+            bucket.file = null;
+        }
+        openFiles.clear();
+    }
+}
