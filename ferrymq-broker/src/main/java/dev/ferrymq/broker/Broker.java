@@ -1,5 +1,6 @@
 package dev.ferrymq.broker;
 
+import dev.ferrymq.broker.dedup.DedupExchangeType;
 import dev.ferrymq.broker.exchange.ExchangeTypes;
 import dev.ferrymq.broker.exchange.delayed.DelayedExchangeType;
 import dev.ferrymq.broker.exchange.delayed.DelayedMessages;
@@ -39,7 +40,7 @@ public final class Broker implements AutoCloseable {
     private final List<Consumer<String>> vhostDeletedListeners = new CopyOnWriteArrayList<>();
     private volatile PropertiesCodec propertiesCodec = PropertiesCodec.OPAQUE;
     private final MetadataGate gate = new MetadataGate();
-    private final ExchangeTypes exchangeTypes = new ExchangeTypes();
+    private final ExchangeTypes exchangeTypes = new ExchangeTypes().register(DedupExchangeType.INSTANCE);
     private DelayedMessages delayed; // null for an in-memory broker
 
     private Broker(Persistence persistence) {

@@ -182,6 +182,7 @@ public final class VirtualHost {
             record(new Definition.ExchangeDeleted(name, exchange.name()));
         }
         removeBindingsTo(exchange);
+        exchange.router().deleted();
     }
 
     public Exchange exchange(String exchangeName) {

@@ -41,6 +41,10 @@ public interface Router {
         return Map.of();
     }
 
+    /** The exchange was deleted: release what the router holds beyond its bindings (files, caches). */
+    default void deleted() {
+    }
+
     /** Snapshot of all bindings, in bind order. */
     List<Binding> bindings();
 

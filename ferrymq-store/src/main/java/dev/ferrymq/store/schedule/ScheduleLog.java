@@ -51,6 +51,11 @@ public final class ScheduleLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ScheduleLog.class);
     static final String SUFFIX = ".bkt";
     static final int MAX_OPEN_FILES = 64;
+    /**
+     * A take stops loading further buckets once it has this many entries, so that a backlog (after downtime) is
+     * loaded a few buckets at a time; later buckets only hold later entries, so order is kept.
+     */
+    static final int BATCH_TARGET = 10_000;
 
     /** Taken entries and the marks that settle them. */
     public record Batch(List<DueEntry> entries, List<long[]> marks) {
@@ -164,14 +169,18 @@ public final class ScheduleLog implements AutoCloseable {
     }
 
     /**
-     * Hands out every entry due at or before {@code now}, in due order (ties in the order they were added), loading
-     * the buckets about to start. Pass the batch to {@link #settle} once the caller has made its effect durable.
+     * Hands out the entries due at or before {@code now}, in due order (ties in the order they were added), loading
+     * the buckets about to start; a bucket is handed out whole, and no further bucket is loaded once about
+     * {@value #BATCH_TARGET} entries are taken (call again for the rest). Pass the batch to {@link #settle} once the caller has made its effect durable.
      */
     public synchronized Batch takeDue(long now) throws IOException {
         ensureOpen();
         List<DueEntry> taken = new ArrayList<>();
         List<long[]> marks = new ArrayList<>();
         for (Bucket bucket : buckets.headMap(now + preloadMillis, true).values()) {
+            if (taken.size() >= BATCH_TARGET) {
+                break;
+            }
             if (bucket.loaded == null) {
                 load(bucket);
             }

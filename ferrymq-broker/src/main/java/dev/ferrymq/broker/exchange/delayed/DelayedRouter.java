@@ -3,18 +3,14 @@ package dev.ferrymq.broker.exchange.delayed;
 import dev.ferrymq.broker.Exchange;
 import dev.ferrymq.broker.Message;
 import dev.ferrymq.broker.VirtualHost;
+import dev.ferrymq.broker.exchange.ForwardingRouter;
 import dev.ferrymq.broker.publish.PublishInterceptor;
 import dev.ferrymq.broker.publish.PublishResult;
-import dev.ferrymq.broker.routing.Binding;
-import dev.ferrymq.broker.routing.Destination;
 import dev.ferrymq.broker.routing.Router;
 
 import java.time.Instant;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
-import java.util.function.Supplier;
 
 /**
  * The router of one delayed-message exchange: bindings and matching are those of the type it routes as (the
@@ -23,15 +19,14 @@ import java.util.function.Supplier;
  *
  * <p>Thread-safety: thread-safe (the wrapped router is, and the scheduler is).
  */
-final class DelayedRouter implements Router, PublishInterceptor {
-    private final Router inner;
+final class DelayedRouter extends ForwardingRouter implements PublishInterceptor {
     private final DelayedMessages scheduler;
     private final String vhost;
     private final String exchange;
     private final boolean durable;
 
     DelayedRouter(Router inner, DelayedMessages scheduler, String vhost, String exchange, boolean durable) {
-        this.inner = inner;
+        super(inner);
         this.scheduler = scheduler;
         this.vhost = vhost;
         this.exchange = exchange;
@@ -59,45 +54,5 @@ final class DelayedRouter implements Router, PublishInterceptor {
         long next = scheduler.nextDue(vhost, exchange);
         details.put("next_delivery", next < 0 ? null : Instant.ofEpochMilli(next).toString());
         return details;
-    }
-
-    @Override
-    public boolean bind(Binding binding) {
-        return inner.bind(binding);
-    }
-
-    @Override
-    public boolean unbind(Binding binding) {
-        return inner.unbind(binding);
-    }
-
-    @Override
-    public void route(String routingKey, Supplier<Map<String, Object>> headers, Consumer<Destination> sink) {
-        inner.route(routingKey, headers, sink);
-    }
-
-    @Override
-    public boolean usesRoutingKey() {
-        return inner.usesRoutingKey();
-    }
-
-    @Override
-    public List<Binding> bindings() {
-        return inner.bindings();
-    }
-
-    @Override
-    public boolean isEmpty() {
-        return inner.isEmpty();
-    }
-
-    @Override
-    public List<Binding> removeDestination(Destination d) {
-        return inner.removeDestination(d);
-    }
-
-    @Override
-    public boolean hasBindingsTo(Destination d) {
-        return inner.hasBindingsTo(d);
     }
 }
