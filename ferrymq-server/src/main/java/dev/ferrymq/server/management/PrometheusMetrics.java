@@ -113,6 +113,16 @@ final class PrometheusMetrics {
         counter(out, "ferrymq_delayed_dropped_total", "Delayed messages whose exchange was gone when due",
                 figures.get("dropped_total"));
         gauge(out, "ferrymq_delayed_buckets", "Time-bucket files of scheduled messages", figures.get("buckets"));
+        out.append("# HELP ferrymq_delayed_lateness_seconds How late delayed messages were routed after their due time\n")
+                .append("# TYPE ferrymq_delayed_lateness_seconds summary\n");
+        for (String q : new String[] {"0.5", "0.99", "1"}) {
+            long millis = figures.get(q.equals("0.5") ? "lateness_p50_ms" : q.equals("0.99") ? "lateness_p99_ms"
+                    : "lateness_max_ms");
+            if (millis >= 0) {
+                out.append("ferrymq_delayed_lateness_seconds{quantile=\"").append(q).append("\"} ")
+                        .append(millis / 1000.0).append('\n');
+            }
+        }
         out.append("# HELP ferrymq_delayed_messages Messages scheduled in a delayed-message exchange\n")
                 .append("# TYPE ferrymq_delayed_messages gauge\n");
         for (VirtualHost vhost : ctx.broker.virtualHosts()) {
