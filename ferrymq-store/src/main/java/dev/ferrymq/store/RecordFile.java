@@ -163,6 +163,21 @@ public final class RecordFile implements Syncable, AutoCloseable {
         return records;
     }
 
+    /** Calls {@code visitor} with each record and the offset of its frame in the file, in order. */
+    public synchronized void forEachRecord(RecordVisitor visitor) throws IOException {
+        ensureOpen();
+        RecordScanner scanner = new RecordScanner(channel, HEADER, size);
+        long offset = scanner.offset();
+        byte[] record;
+        while ((record = scanner.next()) != null) {
+            visitor.visit(offset, record);
+            offset = scanner.offset();
+        }
+        if (scanner.stop() != RecordScanner.Stop.END) {
+            throw new StoreCorruptionException(file, scanner.offset(), "record not intact (" + scanner.stop() + ")");
+        }
+    }
+
     /**
      * Atomically replaces the content with {@code records}: a crash leaves either the old or the new file.
      * The new content is durable when this returns.

@@ -20,17 +20,23 @@ final class Bucket {
         long minDue = Long.MAX_VALUE;
     }
 
+    /** {@link #volatileBefore} of a bucket found at start-up whose file has not been opened yet. */
+    static final long UNKNOWN = Long.MAX_VALUE;
+
     final long id;
     final Path path;
     /** Open for appends, or null while closed (the log keeps only a few bucket files open). */
     RecordFile file;
-    /** Entries ever written to the file: the next entry's index. */
-    int entries;
-    /** Non-durable entries below this index were written before the last restart and are gone. */
-    int volatileBefore;
-    /** The last fired mark in the file: entries with index below {@code firedBefore} due by then have fired. */
+    /**
+     * The file's size when the log was opened: entries below it were written before the restart (non-durable ones
+     * are gone), entries from it on were counted as they were added.
+     */
+    long volatileBefore;
+    /** Whether the entries written before the restart are counted in {@link #live} and {@link #keys}. */
+    boolean summarized;
+    /** The last fired mark read from the file: entries below offset {@code firedBefore} due by then have fired. */
     long firedThrough = Long.MIN_VALUE;
-    int firedBefore;
+    long firedBefore;
     int live;
     final Map<String, KeyCount> keys = new HashMap<>();
     /** The unfired entries in due order once the bucket is loaded, else null. */
@@ -43,12 +49,12 @@ final class Bucket {
         this.path = path;
     }
 
-    /** Whether an entry read from the file is still to fire. */
-    boolean isLive(int index, long due, boolean durable) {
-        if (index < firedBefore && due <= firedThrough) {
+    /** Whether an entry read from the file (its record at {@code offset}) is still to fire. */
+    boolean isLive(long offset, long due, boolean durable) {
+        if (offset < firedBefore && due <= firedThrough) {
             return false;
         }
-        return durable || index >= volatileBefore;
+        return durable || offset >= volatileBefore;
     }
 
     void countIn(String key, long due) {

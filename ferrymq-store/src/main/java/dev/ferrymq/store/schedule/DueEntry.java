@@ -7,9 +7,9 @@ package dev.ferrymq.store.schedule;
  * @param key     the caller's grouping key (the broker: virtual host and exchange)
  * @param payload the caller's bytes
  * @param bucket  the bucket it lives in
- * @param index   its ordinal among the entries of its bucket file (ties on {@code due} go in this order)
+ * @param offset  where its record starts in its bucket file (ties on {@code due} go in this order: arrival)
  */
-public record DueEntry(long due, String key, byte[] payload, long bucket, int index) implements Comparable<DueEntry> {
+public record DueEntry(long due, String key, byte[] payload, long bucket, long offset) implements Comparable<DueEntry> {
     @Override
     public int compareTo(DueEntry o) {
         int byDue = Long.compare(due, o.due);
@@ -17,6 +17,6 @@ public record DueEntry(long due, String key, byte[] payload, long bucket, int in
             return byDue;
         }
         int byBucket = Long.compare(bucket, o.bucket);
-        return byBucket != 0 ? byBucket : Integer.compare(index, o.index);
+        return byBucket != 0 ? byBucket : Long.compare(offset, o.offset);
     }
 }

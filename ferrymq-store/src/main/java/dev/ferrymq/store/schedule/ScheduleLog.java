@@ -30,6 +30,7 @@ import org.slf4j.LoggerFactory;
  *   0001765000001000.bkt    entries whose due time falls in [start, start + bucketMillis), in arrival order,
  *   ...                     and "fired" marks (see ScheduledRecord)
  *
+ * open        ─► list the files only; summarizeRecovered() then reads each once for the counts
  * heap:  TreeMap start → Bucket{file (if open), live count per key, earliest due}      (all buckets)
  *        Bucket.loaded: PriorityQueue of its unfired entries                          (only buckets about to fire)
  *
@@ -83,8 +84,9 @@ public final class ScheduleLog implements AutoCloseable {
     }
 
     /**
-     * Opens (recovering) the log in {@code dir}: reads every bucket file once to rebuild the per-bucket summary,
-     * deleting files with nothing left to fire.
+     * Opens the log in {@code dir}. Only the file names are read: the scheduler can take due entries at once;
+     * {@link #summarizeRecovered} then counts what the files hold (until it has, {@link #count} and
+     * {@link #nextDue} leave out entries written before the restart whose bucket is not loaded yet).
      *
      * @param bucketMillis the width of new buckets (existing files keep theirs)
      */
@@ -94,53 +96,96 @@ public final class ScheduleLog implements AutoCloseable {
         }
         Files.createDirectories(dir);
         ScheduleLog log = new ScheduleLog(dir, syncer, bucketMillis);
-        List<Path> files;
         try (Stream<Path> listing = Files.list(dir)) {
-            files = listing.filter(p -> p.getFileName().toString().endsWith(SUFFIX)).sorted().toList();
-        }
-        for (Path file : files) {
-            log.recover(file);
+            for (Path file : (Iterable<Path>) listing::iterator) {
+                String name = file.getFileName().toString();
+                if (!name.endsWith(SUFFIX)) {
+                    continue;
+                }
+                try {
+                    long start = Long.parseLong(name.substring(0, name.length() - SUFFIX.length()));
+                    Bucket bucket = new Bucket(start, file);
+                    bucket.volatileBefore = Bucket.UNKNOWN; // the size once opened (a torn tail is cut then)
+                    log.buckets.put(start, bucket);
+                } catch (NumberFormatException e) {
+                    LOG.warn("Ignoring {}: not a bucket file name", file);
+                }
+            }
         }
         return log;
     }
 
-    private void recover(Path path) throws IOException {
-        String name = path.getFileName().toString();
-        long start;
-        try {
-            start = Long.parseLong(name.substring(0, name.length() - SUFFIX.length()));
-        } catch (NumberFormatException e) {
-            LOG.warn("Ignoring {}: not a bucket file name", path);
-            return;
+    /**
+     * Start-up, after {@link #open}: reads each bucket file written before the restart once, counting its live
+     * entries per key and deleting it if nothing in it is left to fire. One bucket at a time under the lock (a
+     * bucket is about a second of due times), so adds and takes go on meanwhile. Returns the entries counted.
+     */
+    public long summarizeRecovered() throws IOException {
+        List<Long> starts;
+        synchronized (this) {
+            starts = new ArrayList<>(buckets.keySet());
         }
-        Bucket bucket = new Bucket(start, path);
-        RecordFile file = RecordFile.open(path, syncer);
-        List<byte[]> records = file.readAll();
-        for (byte[] r : records) {
-            if (!ScheduledRecord.isEntry(r)) {
+        long counted = 0;
+        for (long start : starts) {
+            synchronized (this) {
+                Bucket bucket = buckets.get(start);
+                if (closed) {
+                    break;
+                }
+                if (bucket != null && !bucket.summarized) {
+                    counted += summarize(bucket);
+                }
+            }
+        }
+        return counted;
+    }
+
+    /** Counts the live entries a bucket held before the restart; deletes its file if there are none at all. */
+    private int summarize(Bucket bucket) throws IOException {
+        List<byte[]> before = new ArrayList<>();
+        readMarks(bucket, (offset, r) -> {
+            if (offset < bucket.volatileBefore) {
+                before.add(r);
+            }
+        });
+        int counted = 0;
+        bucket.summarized = true;
+        for (byte[] r : before) {
+            countIn(bucket, ScheduledRecord.key(r), ScheduledRecord.due(r));
+            counted++;
+        }
+        if (bucket.live == 0 && bucket.loaded == null && bucket.inFlight == 0) {
+            delete(bucket);
+        }
+        return counted;
+    }
+
+    /** A live entry read back from a bucket file. */
+    @FunctionalInterface
+    private interface LiveEntry {
+        void accept(long offset, byte[] record);
+    }
+
+    private record Read(long offset, byte[] record) {
+    }
+
+    /** Reads a bucket file: takes in its last fired mark, then hands over every entry still to fire. */
+    private void readMarks(Bucket bucket, LiveEntry live) throws IOException {
+        List<Read> entries = new ArrayList<>();
+        file(bucket).forEachRecord((offset, r) -> {
+            if (ScheduledRecord.isEntry(r)) {
+                entries.add(new Read(offset, r));
+            } else {
                 bucket.firedThrough = ScheduledRecord.due(r);
                 bucket.firedBefore = ScheduledRecord.firedBefore(r);
             }
-        }
-        int index = 0;
-        for (byte[] r : records) {
-            if (ScheduledRecord.isEntry(r)) {
-                // Nothing non-durable survives a restart: every entry written so far counts as before it.
-                if (bucket.isLive(index, ScheduledRecord.due(r), ScheduledRecord.durable(r))
-                        && ScheduledRecord.durable(r)) {
-                    countIn(bucket, ScheduledRecord.key(r), ScheduledRecord.due(r));
-                }
-                index++;
+        });
+        for (Read read : entries) {
+            byte[] r = read.record();
+            if (bucket.isLive(read.offset(), ScheduledRecord.due(r), ScheduledRecord.durable(r))) {
+                live.accept(read.offset(), r);
             }
         }
-        bucket.entries = index;
-        bucket.volatileBefore = index;
-        if (bucket.live == 0) {
-            file.delete();
-            return;
-        }
-        file.close();
-        buckets.put(start, bucket);
     }
 
     /**
@@ -155,13 +200,15 @@ public final class ScheduleLog implements AutoCloseable {
         Bucket bucket = buckets.get(start);
         if (bucket == null) {
             bucket = new Bucket(start, dir.resolve(String.format("%016d%s", start, SUFFIX)));
+            bucket.summarized = true; // a new file: everything in it is counted as it is added
             buckets.put(start, bucket);
         }
-        file(bucket).append(ScheduledRecord.entry(due, durable, key, payload));
-        int index = bucket.entries++;
+        RecordFile file = file(bucket);
+        long offset = file.size();
+        file.append(ScheduledRecord.entry(due, durable, key, payload));
         countIn(bucket, key, due);
         if (bucket.loaded != null) {
-            bucket.loaded.add(new DueEntry(due, key, payload, start, index));
+            bucket.loaded.add(new DueEntry(due, key, payload, start, offset));
         }
         if (Math.min(due, start - preloadMillis) < plannedWake) {
             notifyAll();
@@ -192,7 +239,7 @@ public final class ScheduleLog implements AutoCloseable {
             }
             if (taken.size() > before) {
                 bucket.inFlight++;
-                marks.add(new long[] {bucket.id, now, bucket.entries});
+                marks.add(new long[] {bucket.id, now, file(bucket).size()});
             }
         }
         if (marks.size() > 1) {
@@ -215,7 +262,7 @@ public final class ScheduleLog implements AutoCloseable {
             if (bucket.live == 0 && bucket.inFlight == 0 && bucket.loaded != null && bucket.loaded.isEmpty()) {
                 delete(bucket);
             } else {
-                file(bucket).append(ScheduledRecord.fired(mark[1], (int) mark[2]));
+                file(bucket).append(ScheduledRecord.fired(mark[1], mark[2]));
             }
         }
     }
@@ -297,23 +344,25 @@ public final class ScheduleLog implements AutoCloseable {
 
     private void load(Bucket bucket) throws IOException {
         PriorityQueue<DueEntry> queue = new PriorityQueue<>();
-        int index = 0;
-        for (byte[] r : file(bucket).readAll()) {
-            if (ScheduledRecord.isEntry(r)) {
-                long due = ScheduledRecord.due(r);
-                if (bucket.isLive(index, due, ScheduledRecord.durable(r))) {
-                    queue.add(new DueEntry(due, ScheduledRecord.key(r), ScheduledRecord.payload(r), bucket.id,
-                            index));
-                }
-                index++;
+        boolean count = !bucket.summarized; // entries from before the restart, not counted yet
+        readMarks(bucket, (offset, r) -> {
+            long due = ScheduledRecord.due(r);
+            String key = ScheduledRecord.key(r);
+            if (count && offset < bucket.volatileBefore) {
+                countIn(bucket, key, due);
             }
-        }
+            queue.add(new DueEntry(due, key, ScheduledRecord.payload(r), bucket.id, offset));
+        });
+        bucket.summarized = true;
         bucket.loaded = queue;
     }
 
     private RecordFile file(Bucket bucket) throws IOException {
         if (bucket.file == null) {
             bucket.file = RecordFile.open(bucket.path, syncer);
+            if (bucket.volatileBefore == Bucket.UNKNOWN) {
+                bucket.volatileBefore = bucket.file.size();
+            }
         }
         openFiles.put(bucket.id, bucket);
         if (openFiles.size() > MAX_OPEN_FILES) {

@@ -8,11 +8,11 @@ import java.nio.charset.StandardCharsets;
  *
  * <pre>
  *   entry:  'M' | due i64 (epoch ms) | flags u8 (1 = durable) | key length u16 | key utf-8 | payload
- *   fired:  'F' | through due i64 | before index i32
+ *   fired:  'F' | through due i64 | before offset i64
  * </pre>
  *
- * A fired record says that every entry with index (its ordinal among the file's entries) below {@code before} and
- * due at or before {@code through} has been handed out and settled; the last one in a file covers all earlier ones,
+ * A fired record says that every entry whose frame starts below file offset {@code before} and that was due at or
+ * before {@code through} has been handed out and settled; the last one in a file covers all earlier ones,
  * because entries are handed out in due order and every entry present at that moment with a due time passed is
  * handed out together.
  */
@@ -34,8 +34,8 @@ final class ScheduledRecord {
         return b.array();
     }
 
-    static byte[] fired(long throughDue, int beforeIndex) {
-        return ByteBuffer.allocate(1 + 8 + 4).put(FIRED).putLong(throughDue).putInt(beforeIndex).array();
+    static byte[] fired(long throughDue, long beforeOffset) {
+        return ByteBuffer.allocate(1 + 8 + 8).put(FIRED).putLong(throughDue).putLong(beforeOffset).array();
     }
 
     static boolean isEntry(byte[] record) {
@@ -63,7 +63,7 @@ final class ScheduledRecord {
         return payload;
     }
 
-    static int firedBefore(byte[] record) {
-        return ByteBuffer.wrap(record, 9, 4).getInt();
+    static long firedBefore(byte[] record) {
+        return ByteBuffer.wrap(record, 9, 8).getLong();
     }
 }

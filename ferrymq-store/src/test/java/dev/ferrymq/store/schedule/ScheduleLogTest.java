@@ -86,9 +86,31 @@ class ScheduleLogTest {
             log.settle(batch);
         }
         try (ScheduleLog log = ScheduleLog.open(dir, syncer, 1000)) {
+            assertThat(log.summarizeRecovered()).isEqualTo(2);
             assertThat(log.count()).isEqualTo(2);
             assertThat(log.count("x")).isEqualTo(1);
             assertThat(payloads(log.takeDue(T0 + 10_000))).containsExactly("kept-1", "kept-2");
+        }
+    }
+
+    @Test
+    void opensWithoutReadingTheBucketsAndCountsWhatTheyHoldAfterwards() throws Exception {
+        try (ScheduleLog log = ScheduleLog.open(dir, syncer, 1000)) {
+            log.add(T0 + 100, true, "x", bytes("a"));
+            log.add(T0 + 5100, true, "x", bytes("b"));
+            log.add(T0 + 5200, true, "y", bytes("c"));
+        }
+        try (ScheduleLog log = ScheduleLog.open(dir, syncer, 1000)) {
+            assertThat(log.count()).as("not counted yet").isZero();
+            log.add(T0 + 5300, true, "x", bytes("d"));
+            assertThat(payloads(log.takeDue(T0 + 200))).as("taken before the count").containsExactly("a");
+            assertThat(log.count()).isEqualTo(1);
+            assertThat(log.summarizeRecovered()).isEqualTo(2);
+            assertThat(log.count("x")).isEqualTo(2);
+            assertThat(log.count("y")).isEqualTo(1);
+            assertThat(log.nextDue("x")).isEqualTo(T0 + 5100);
+            assertThat(payloads(log.takeDue(T0 + 6000))).containsExactly("b", "c", "d");
+            assertThat(log.count()).isZero();
         }
     }
 
