@@ -41,8 +41,12 @@ final class Bucket {
     final Map<String, KeyCount> keys = new HashMap<>();
     /** The unfired entries in due order once the bucket is loaded, else null. */
     PriorityQueue<DueEntry> loaded;
-    /** Batches taken from this bucket whose fired mark is not written yet. */
+    /** Batches taken from this bucket that are not settled yet. */
     int inFlight;
+    /** The latest settled mark {bucket, through due, before offset} not written yet, or null. */
+    long[] pendingMark;
+    /** When a mark was last written ({@link System#nanoTime}). */
+    long markWrittenAt = Long.MIN_VALUE / 2;
 
     Bucket(long id, Path path) {
         this.id = id;

@@ -41,7 +41,9 @@ import org.slf4j.LoggerFactory;
  * settle(b)   ─► append 'F' marks; delete a bucket file once it is past, empty and settled
  * </pre>
  *
- * A crash between taking and settling hands those entries out again after restart (at least once). Entries added
+ * A crash between taking and settling, or before a settled mark is written (marks are written at most every
+ * 100 ms per bucket, when the firing thread next waits, and at close), hands those entries out again after restart
+ * (at least once). Entries added
  * with {@code durable = false} are gone after a restart. At most {@value #MAX_OPEN_FILES} bucket files are open at
  * once; closing one fsyncs it, so eviction never loses an acknowledged write.
  *
@@ -57,6 +59,11 @@ public final class ScheduleLog implements AutoCloseable {
      * loaded a few buckets at a time; later buckets only hold later entries, so order is kept.
      */
     static final int BATCH_TARGET = 10_000;
+    /**
+     * Fired marks of a bucket are written at most this often (the latest one at close): a crash routes again at
+     * most the last 100 ms of a bucket's entries, instead of one mark per batch costing a write at every wake-up.
+     */
+    static final long MARK_INTERVAL_NANOS = 100_000_000;
 
     /** Taken entries and the marks that settle them. */
     public record Batch(List<DueEntry> entries, List<long[]> marks) {
@@ -261,17 +268,33 @@ public final class ScheduleLog implements AutoCloseable {
             bucket.inFlight--;
             if (bucket.live == 0 && bucket.inFlight == 0 && bucket.loaded != null && bucket.loaded.isEmpty()) {
                 delete(bucket);
-            } else {
-                file(bucket).append(ScheduledRecord.fired(mark[1], mark[2]));
+                continue;
+            }
+            // A later mark covers every earlier one, so at a high due rate most marks need never be written.
+            bucket.pendingMark = mark;
+            if (System.nanoTime() - bucket.markWrittenAt >= MARK_INTERVAL_NANOS) {
+                writeMark(bucket);
             }
         }
+    }
+
+    private void writeMark(Bucket bucket) throws IOException {
+        long[] mark = bucket.pendingMark;
+        file(bucket).append(ScheduledRecord.fired(mark[1], mark[2]));
+        bucket.pendingMark = null;
+        bucket.markWrittenAt = System.nanoTime();
     }
 
     /**
      * Waits until an entry may be due (a loaded entry's due time, or the next bucket's preload time), an earlier
      * entry is added, or {@code maxMillis} passed.
      */
-    public synchronized void awaitWork(long maxMillis) throws InterruptedException {
+    public synchronized void awaitWork(long maxMillis) throws InterruptedException, IOException {
+        for (Bucket bucket : buckets.values()) {
+            if (bucket.pendingMark != null && System.nanoTime() - bucket.markWrittenAt >= MARK_INTERVAL_NANOS) {
+                writeMark(bucket); // the firing thread is idle: settle what waited
+            }
+        }
         long now = System.currentTimeMillis();
         long wake = nextWake();
         long wait = Math.min(maxMillis, wake - now);
@@ -408,6 +431,11 @@ public final class ScheduleLog implements AutoCloseable {
     public synchronized void close() throws IOException {
         if (closed) {
             return;
+        }
+        for (Bucket bucket : buckets.values()) {
+            if (bucket.pendingMark != null) {
+                writeMark(bucket);
+            }
         }
         closed = true;
         notifyAll();
