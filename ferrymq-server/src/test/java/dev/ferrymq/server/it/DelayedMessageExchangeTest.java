@@ -40,6 +40,14 @@ class DelayedMessageExchangeTest extends AbstractBrokerIT {
         return x;
     }
 
+    /** A queue bound to {@code x} with {@code key}, on a channel in confirm mode. */
+    private String boundQueue(Channel ch, String x, String key) throws Exception {
+        String q = declareQueue(ch);
+        ch.queueBind(q, x, key);
+        ch.confirmSelect();
+        return q;
+    }
+
     private static AMQP.BasicProperties delay(Object millis) {
         return new AMQP.BasicProperties.Builder().headers(Map.of("x-delay", millis)).build();
     }
@@ -60,9 +68,7 @@ class DelayedMessageExchangeTest extends AbstractBrokerIT {
     void messagesArriveInDueOrderAndNeverBeforeTheirDelay() throws Exception {
         Channel ch = openChannel();
         String x = delayedExchange(ch, "direct");
-        String q = declareQueue(ch);
-        ch.queueBind(q, x, "k");
-        ch.confirmSelect();
+        String q = boundQueue(ch, x, "k");
         long publishedAt = System.currentTimeMillis();
         ch.basicPublish(x, "k", delay(1500), bytes("late"));
         ch.basicPublish(x, "k", delay(300), bytes("early"));
@@ -83,9 +89,7 @@ class DelayedMessageExchangeTest extends AbstractBrokerIT {
     void messagesWithTheSameDueTimeKeepPublishOrder() throws Exception {
         Channel ch = openChannel();
         String x = delayedExchange(ch, "fanout");
-        String q = declareQueue(ch);
-        ch.queueBind(q, x, "");
-        ch.confirmSelect();
+        String q = boundQueue(ch, x, "");
         int n = 200;
         for (int i = 0; i < n; i++) {
             ch.basicPublish(x, "", delay(400), bytes("m" + i));
@@ -104,9 +108,7 @@ class DelayedMessageExchangeTest extends AbstractBrokerIT {
     void withoutAPositiveDelayAMessageRoutesAtOnce() throws Exception {
         Channel ch = openChannel();
         String x = delayedExchange(ch, "direct");
-        String q = declareQueue(ch);
-        ch.queueBind(q, x, "k");
-        ch.confirmSelect();
+        String q = boundQueue(ch, x, "k");
         ch.basicPublish(x, "k", null, bytes("no header"));
         ch.basicPublish(x, "k", delay(0), bytes("zero"));
         ch.basicPublish(x, "k", delay(-5000), bytes("negative"));
@@ -120,9 +122,7 @@ class DelayedMessageExchangeTest extends AbstractBrokerIT {
     void aStringOrFloatDelayIsReadAsMilliseconds() throws Exception {
         Channel ch = openChannel();
         String x = delayedExchange(ch, "direct");
-        String q = declareQueue(ch);
-        ch.queueBind(q, x, "k");
-        ch.confirmSelect();
+        String q = boundQueue(ch, x, "k");
         ch.basicPublish(x, "k", delay("600"), bytes("string"));
         ch.basicPublish(x, "k", delay(600.9), bytes("float"));
         ch.waitForConfirmsOrDie(WAIT.toMillis());
@@ -150,9 +150,7 @@ class DelayedMessageExchangeTest extends AbstractBrokerIT {
     void aMessageScheduledIntoADeletedExchangeIsDropped() throws Exception {
         Channel ch = openChannel();
         String x = delayedExchange(ch, "fanout");
-        String q = declareQueue(ch);
-        ch.queueBind(q, x, "");
-        ch.confirmSelect();
+        String q = boundQueue(ch, x, "");
         ch.basicPublish(x, "", delay(400), bytes("orphan"));
         ch.waitForConfirmsOrDie(WAIT.toMillis());
         ch.exchangeDelete(x);

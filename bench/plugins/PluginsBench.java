@@ -23,29 +23,101 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Delayed-message bench, run by bench/delayed.sh: starts FerryMQ (its own process, -Xmx HEAP), schedules N
- * persistent 256-byte messages on a durable x-delayed-message exchange with confirms, their due times spread evenly
- * at RATE msg/s starting LEAD seconds after the bench started; measures the broker's live heap with all of them
- * scheduled, kill -9s it, measures how long the restart takes, then consumes them as they fall due and reports
- * lateness (p50/p99/max). Lateness uses the client's monotonic clock: the broker's due time lies between
- * send + x-delay and confirm + x-delay, so both bounds are reported.
+ * Benches of the built-in plugins (issue 23), run by bench/plugins.sh; each starts FerryMQ in its own process
+ * (-Xmx HEAP, management on PORT + 1000).
  *
- * The broker's own lateness (routing time minus due time) comes from its /metrics (management port PORT + 1000).
+ * MODE delayed: schedules N persistent 256-byte messages on a durable x-delayed-message exchange with confirms, their
+ * due times spread evenly at RATE msg/s starting LEAD seconds after the bench started; measures the broker's live
+ * heap with all of them scheduled, kill -9s it, measures how long the restart takes, then consumes them as they
+ * fall due and reports lateness (p50/p99/max). End-to-end lateness uses the client's monotonic clock: the broker's
+ * due time lies between send + x-delay and confirm + x-delay, so both bounds are reported; the broker's own
+ * lateness (routing time minus due time) comes from its /metrics.
  *
- * Usage: java -cp 'bench/target/lib/*' bench/delayed/DelayedBench.java JAR WORKDIR PORT N RATE LEAD_S HEAP
+ * MODE dedup: publishes N transient 256-byte messages, each with a distinct x-deduplication-header, with confirms,
+ * first to a fanout exchange, then to a durable x-message-deduplication exchange with x-cache-size N (each bound to
+ * a queue capped at 1,000 messages), and reports both publish rates and the broker's live heap after each (the
+ * second includes the full cache).
+ *
+ * Usage: java -cp 'bench/target/lib/*' bench/plugins/PluginsBench.java MODE JAR WORKDIR PORT N RATE LEAD_S HEAP
  */
-public class DelayedBench {
+public class PluginsBench {
     static final int BODY = 256;
 
     public static void main(String[] args) throws Exception {
-        Path jar = Path.of(args[0]);
-        Path work = Path.of(args[1]);
-        int port = Integer.parseInt(args[2]);
-        int n = Integer.parseInt(args[3]);
-        int rate = Integer.parseInt(args[4]);
-        long leadMillis = Long.parseLong(args[5]) * 1000;
-        String heap = args[6];
+        String mode = args[0];
+        Path jar = Path.of(args[1]);
+        Path work = Path.of(args[2]);
+        int port = Integer.parseInt(args[3]);
+        int n = Integer.parseInt(args[4]);
+        int rate = Integer.parseInt(args[5]);
+        long leadMillis = Long.parseLong(args[6]) * 1000;
+        String heap = args[7];
+        if (mode.equals("dedup")) {
+            dedup(jar, work, port, n, heap);
+        } else {
+            delayed(jar, work, port, n, rate, leadMillis, heap);
+        }
+    }
 
+    static void dedup(Path jar, Path work, int port, int n, String heap) throws Exception {
+        Broker broker = Broker.start(jar, work, port, heap);
+        System.out.printf("broker started, pid %d, -Xmx%s; baseline: %s%n", broker.pid(), heap, Memory.of(broker.pid()));
+        ConnectionFactory factory = new ConnectionFactory();
+        factory.setPort(port);
+        try (Connection c = factory.newConnection("dedup-bench")) {
+            Channel ch = c.createChannel();
+            ch.exchangeDeclare("bench.fanout", "fanout", true);
+            ch.exchangeDeclare("bench.dedup", "x-message-deduplication", true, false, Map.of("x-cache-size", n));
+            for (String x : new String[] {"bench.fanout", "bench.dedup"}) {
+                ch.queueDeclare(x + ".q", false, false, false, Map.of("x-max-length", 1_000));
+                ch.queueBind(x + ".q", x, "");
+            }
+            ch.confirmSelect();
+            for (String x : new String[] {"bench.fanout", "bench.dedup", "bench.fanout", "bench.dedup"}) {
+                long start = System.nanoTime();
+                String prefix = x + "-" + start + "-";
+                publishConfirmed(ch, n, i -> {
+                    AMQP.BasicProperties props = new AMQP.BasicProperties.Builder()
+                            .headers(Map.of("x-deduplication-header", prefix + i)).build();
+                    ch.basicPublish(x, "", props, new byte[BODY]);
+                });
+                double seconds = (System.nanoTime() - start) / 1e9;
+                System.out.printf("%s: %,d x %d B with distinct identities in %.1f s (%,.0f msg/s, confirmed); %s%n",
+                        x, n, BODY, seconds, n / seconds, Memory.of(broker.pid()));
+            }
+        }
+        System.out.println("(the dedup cache holds at most x-cache-size identities: the second dedup round evicts the"
+                + " first's)");
+        broker.stop();
+    }
+
+    /** A publish of message {@code i}. */
+    interface Publish {
+        void publish(int i) throws IOException;
+    }
+
+    /** Publishes n messages keeping at most 2,000 unconfirmed, and waits for the last confirm. */
+    static void publishConfirmed(Channel ch, int n, Publish publish) throws Exception {
+        Semaphore window = new Semaphore(2_000);
+        ConcurrentSkipListMap<Long, Boolean> outstanding = new ConcurrentSkipListMap<>();
+        var listener = ch.addConfirmListener((tag, multiple) -> {
+            var acked = multiple ? outstanding.headMap(tag, true) : outstanding.subMap(tag, true, tag, true);
+            window.release(acked.size());
+            acked.clear();
+        }, (tag, multiple) -> {
+            throw new IllegalStateException("nack " + tag);
+        });
+        for (int i = 0; i < n; i++) {
+            window.acquire();
+            outstanding.put(ch.getNextPublishSeqNo(), true);
+            publish.publish(i);
+        }
+        ch.waitForConfirmsOrDie(120_000);
+        ch.removeConfirmListener(listener);
+    }
+
+    static void delayed(Path jar, Path work, int port, int n, int rate, long leadMillis, String heap)
+            throws Exception {
         Broker broker = Broker.start(jar, work, port, heap);
         System.out.printf("broker started in %d ms (empty), pid %d, -Xmx%s%n", broker.startMillis, broker.pid(), heap);
         System.out.printf("baseline: %s%n", Memory.of(broker.pid()));
