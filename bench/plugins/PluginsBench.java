@@ -222,6 +222,7 @@ public class PluginsBench {
         }
         System.out.printf("routed %,d of %,d at %,d msg/s due rate, %d duplicates (at least once after kill -9)%n",
                 received.get(), n, rate, duplicates.get());
+        lateSpread(lateLow, seen, rate);
         report("lateness (upper bound: from send + x-delay)", lateHigh, seen);
         report("lateness (lower bound: from confirm + x-delay)", lateLow, seen);
         System.out.printf("at the end: %s%n", Memory.of(broker.pid()));
@@ -231,6 +232,18 @@ public class PluginsBench {
                 java.net.http.HttpResponse.BodyHandlers.ofString()).body();
         metrics.lines().filter(l -> l.startsWith("ferrymq_delayed_")).forEach(l -> System.out.println("  " + l));
         broker.stop();
+    }
+
+    /** When the late messages (over 50 ms past confirm + x-delay) were due: per second of the due window. */
+    static void lateSpread(long[] nanos, boolean[] seen, int rate) {
+        java.util.TreeMap<Integer, Integer> lateBySecond = new java.util.TreeMap<>();
+        for (int i = 0; i < nanos.length; i++) {
+            if (seen[i] && nanos[i] > 50_000_000L) {
+                lateBySecond.merge(i / rate, 1, Integer::sum);
+            }
+        }
+        System.out.printf("seconds of the due window with messages over 50 ms late (second=count): %s%n",
+                lateBySecond);
     }
 
     static void report(String what, long[] nanos, boolean[] seen) {

@@ -5,6 +5,7 @@ import dev.ferrymq.store.Syncer;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -124,8 +125,9 @@ public final class ScheduleLog implements AutoCloseable {
 
     /**
      * Start-up, after {@link #open}: reads each bucket file written before the restart once, counting its live
-     * entries per key and deleting it if nothing in it is left to fire. One bucket at a time under the lock (a
-     * bucket is about a second of due times), so adds and takes go on meanwhile. Returns the entries counted.
+     * entries per key and deleting it if nothing in it is left to fire. The file is read without the log's lock
+     * (only what it held at start-up is counted), so adds and takes, and the firing, go on meanwhile. Returns the
+     * entries counted.
      */
     public long summarizeRecovered() throws IOException {
         List<Long> starts;
@@ -134,33 +136,63 @@ public final class ScheduleLog implements AutoCloseable {
         }
         long counted = 0;
         for (long start : starts) {
+            Bucket bucket;
             synchronized (this) {
-                Bucket bucket = buckets.get(start);
                 if (closed) {
                     break;
                 }
-                if (bucket != null && !bucket.summarized) {
-                    counted += summarize(bucket);
+                bucket = buckets.get(start);
+                if (bucket == null || bucket.summarized) {
+                    continue;
+                }
+            }
+            List<Read> entries = new ArrayList<>();
+            long[] lastMark = null;
+            long end;
+            try {
+                long[][] mark = new long[1][];
+                end = RecordFile.scan(bucket.path, (offset, r) -> {
+                    if (ScheduledRecord.isEntry(r)) {
+                        entries.add(new Read(offset, r));
+                    } else {
+                        mark[0] = new long[] {ScheduledRecord.due(r), ScheduledRecord.firedBefore(r)};
+                    }
+                });
+                lastMark = mark[0];
+            } catch (NoSuchFileException gone) {
+                continue; // fired and deleted meanwhile
+            }
+            synchronized (this) {
+                if (!closed && buckets.get(start) == bucket && !bucket.summarized) {
+                    counted += summarize(bucket, entries, lastMark, end);
                 }
             }
         }
         return counted;
     }
 
-    /** Counts the live entries a bucket held before the restart; deletes its file if there are none at all. */
-    private int summarize(Bucket bucket) throws IOException {
-        List<byte[]> before = new ArrayList<>();
-        readMarks(bucket, (offset, r) -> {
-            if (offset < bucket.volatileBefore) {
-                before.add(r);
-            }
-        });
-        int counted = 0;
-        bucket.summarized = true;
-        for (byte[] r : before) {
-            countIn(bucket, ScheduledRecord.key(r), ScheduledRecord.due(r));
-            counted++;
+    /**
+     * Counts the live entries a bucket held before the restart (read by {@link #summarizeRecovered}); deletes its
+     * file if there are none at all.
+     */
+    private int summarize(Bucket bucket, List<Read> entries, long[] lastMark, long end) throws IOException {
+        if (bucket.volatileBefore == Bucket.UNKNOWN) {
+            bucket.volatileBefore = end; // not opened yet: where open will cut a torn tail
         }
+        if (lastMark != null) {
+            bucket.firedThrough = lastMark[0];
+            bucket.firedBefore = lastMark[1];
+        }
+        int counted = 0;
+        for (Read read : entries) {
+            byte[] r = read.record();
+            if (read.offset() < bucket.volatileBefore
+                    && bucket.isLive(read.offset(), ScheduledRecord.due(r), ScheduledRecord.durable(r))) {
+                countIn(bucket, ScheduledRecord.key(r), ScheduledRecord.due(r));
+                counted++;
+            }
+        }
+        bucket.summarized = true;
         if (bucket.live == 0 && bucket.loaded == null && bucket.inFlight == 0) {
             delete(bucket);
         }
