@@ -1,6 +1,10 @@
 package dev.ferrymq.broker;
 
 import dev.ferrymq.broker.cluster.NodeEndpoints;
+import dev.ferrymq.broker.dedup.DedupExchangeType;
+import dev.ferrymq.broker.exchange.ExchangeTypes;
+import dev.ferrymq.broker.exchange.delayed.DelayedExchangeType;
+import dev.ferrymq.broker.exchange.delayed.DelayedMessages;
 import dev.ferrymq.broker.metadata.MetadataCommand;
 import dev.ferrymq.broker.metadata.MetadataReplication;
 import dev.ferrymq.broker.persistence.Definition;
@@ -39,6 +43,8 @@ public final class Broker implements AutoCloseable {
     private volatile PropertiesCodec propertiesCodec = PropertiesCodec.OPAQUE;
     private final MetadataGate gate = new MetadataGate();
     private final NodeEndpoints nodeEndpoints = new NodeEndpoints();
+    private final ExchangeTypes exchangeTypes = new ExchangeTypes().register(DedupExchangeType.INSTANCE);
+    private DelayedMessages delayed; // null for an in-memory broker
 
     private Broker(Persistence persistence) {
         this.persistence = persistence;
@@ -81,7 +87,11 @@ public final class Broker implements AutoCloseable {
         try {
             Broker broker = new Broker(persistence);
             broker.usePropertiesCodec(codec);
+            broker.delayed = DelayedMessages.open(dataDir.resolve("delayed"), persistence.syncer(),
+                    broker::virtualHost);
+            broker.exchangeTypes.register(new DelayedExchangeType(broker.exchangeTypes, broker.delayed));
             new Recovery(broker, persistence).run();
+            broker.delayed.start();
             return broker;
         } catch (IOException | RuntimeException e) {
             persistence.close();
@@ -114,6 +124,7 @@ public final class Broker implements AutoCloseable {
         }
         VirtualHost created = new VirtualHost(name, persistence, counters);
         created.useMetadataGate(gate);
+        created.useExchangeTypes(exchangeTypes);
         created.usePropertiesCodec(propertiesCodec);
         vhosts.put(name, created);
         record(new Definition.VhostAdded(name));
@@ -392,6 +403,11 @@ public final class Broker implements AutoCloseable {
         return counters;
     }
 
+    /** The scheduler of delayed-message exchanges, or null for an in-memory broker (which has none). */
+    public DelayedMessages delayedMessages() {
+        return delayed;
+    }
+
     /** The store, or null for an in-memory broker. */
     public Persistence persistence() {
         return persistence;
@@ -406,6 +422,9 @@ public final class Broker implements AutoCloseable {
     /** Makes everything written so far durable and closes the store. */
     @Override
     public void close() throws IOException {
+        if (delayed != null) {
+            delayed.close();
+        }
         if (persistence != null) {
             persistence.close();
         }

@@ -1,5 +1,6 @@
 package dev.ferrymq.broker;
 
+import dev.ferrymq.broker.exchange.ExchangeTypes;
 import dev.ferrymq.broker.metadata.MetadataCommand;
 import dev.ferrymq.broker.persistence.Definition;
 import dev.ferrymq.broker.persistence.Persistence;
@@ -53,6 +54,7 @@ public final class VirtualHost {
     private final BindingChanges bindings;
     private final PolicyChanges policyChanges;
     private volatile MetadataGate gate = new MetadataGate(); // the broker's, once it is in one
+    private volatile ExchangeTypes exchangeTypes = new ExchangeTypes(); // the broker's, once it is in one
 
     /** An in-memory virtual host: nothing is persisted. */
     public VirtualHost(String name) {
@@ -104,6 +106,10 @@ public final class VirtualHost {
         this.gate = gate;
     }
 
+    void useExchangeTypes(ExchangeTypes types) {
+        this.exchangeTypes = types;
+    }
+
     // ---------------------------------------------------------------- exchanges
 
     public Exchange declareExchange(String exchangeName, String type, boolean passive, boolean durable,
@@ -119,8 +125,7 @@ public final class VirtualHost {
     private synchronized Exchange declareExchangeHere(String exchangeName, String type, boolean passive,
                                                       boolean durable, boolean autoDelete, boolean internal,
                                                       Map<String, Object> args) {
-        Router router = passive ? null : Router.forType(type);
-        if (!passive && router == null) {
+        if (!passive && !exchangeTypes.knows(type)) {
             // RabbitMQ checks the type first and closes the connection for an unknown one.
             throw BrokerException.commandInvalid("unknown exchange type '" + type + "'");
         }
@@ -134,6 +139,7 @@ public final class VirtualHost {
         }
         if (existing == null) {
             checkNotReserved("exchange", exchangeName);
+            Router router = exchangeTypes.create(type, this, exchangeName, durable, args);
             Exchange created = new Exchange(exchangeName, type, durable, autoDelete, internal, args, router);
             exchanges.put(exchangeName, created);
             if (durable) {
@@ -177,6 +183,7 @@ public final class VirtualHost {
             record(new Definition.ExchangeDeleted(name, exchange.name()));
         }
         removeBindingsTo(exchange);
+        exchange.router().deleted();
     }
 
     public Exchange exchange(String exchangeName) {

@@ -164,6 +164,44 @@ public final class RecordFile implements Syncable, AutoCloseable {
     }
 
     /**
+     * Reads the intact records of {@code file} without opening it for writing (another thread may be appending to
+     * it through an open {@code RecordFile}): calls {@code visitor} with each record and its frame's offset, and
+     * returns the offset where the intact records end, which is where {@link #open} would cut a torn tail.
+     */
+    public static long scan(Path file, RecordVisitor visitor) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long fileSize = ch.size();
+            if (fileSize < HEADER) {
+                return HEADER;
+            }
+            RecordFormat.checkHeader(ch, file, MAGIC, 0);
+            RecordScanner scanner = new RecordScanner(ch, HEADER, fileSize);
+            long offset = scanner.offset();
+            byte[] record;
+            while ((record = scanner.next()) != null) {
+                visitor.visit(offset, record);
+                offset = scanner.offset();
+            }
+            return scanner.offset();
+        }
+    }
+
+    /** Calls {@code visitor} with each record and the offset of its frame in the file, in order. */
+    public synchronized void forEachRecord(RecordVisitor visitor) throws IOException {
+        ensureOpen();
+        RecordScanner scanner = new RecordScanner(channel, HEADER, size);
+        long offset = scanner.offset();
+        byte[] record;
+        while ((record = scanner.next()) != null) {
+            visitor.visit(offset, record);
+            offset = scanner.offset();
+        }
+        if (scanner.stop() != RecordScanner.Stop.END) {
+            throw new StoreCorruptionException(file, scanner.offset(), "record not intact (" + scanner.stop() + ")");
+        }
+    }
+
+    /**
      * Atomically replaces the content with {@code records}: a crash leaves either the old or the new file.
      * The new content is durable when this returns.
      */

@@ -162,6 +162,18 @@ public final class Persistence implements AutoCloseable {
         return dataDir.resolve("streams").resolve(file.substring(0, file.length() - ".idx".length()));
     }
 
+    /**
+     * Opens (recovering) a record file that belongs to one exchange, under {@code data/<area>/} (e.g. a
+     * deduplication exchange's cache journal), on the shared group commit. Delete it with
+     * {@link RecordFile#delete()} when the exchange goes.
+     */
+    public RecordFile openExchangeFile(String area, String vhost, String exchange) throws IOException {
+        Path dir = dataDir.resolve(area);
+        Files.createDirectories(dir);
+        String file = fileName(vhost, exchange);
+        return RecordFile.open(dir.resolve(file.substring(0, file.length() - ".idx".length()) + ".log"), syncer);
+    }
+
     /** Appends a topology change, unless definitions are being replayed. */
     public void record(Definition definition) {
         if (!recording) {

@@ -12,6 +12,7 @@ import dev.ferrymq.broker.queue.Queue;
  * @param refused   a full queue with {@code x-overflow} reject-publish refused it (the confirm is a nack)
  */
 public record PublishResult(int queues, boolean stored, Queue congested, boolean refused) {
-    static final PublishResult UNROUTED = new PublishResult(0, false, null, false);
+    /** Reached no queue (also what a dropped duplicate reports: confirmed, returned if mandatory). */
+    public static final PublishResult UNROUTED = new PublishResult(0, false, null, false);
     static final PublishResult DIRECT_REPLY = new PublishResult(1, false, null, false);
 }

@@ -105,6 +105,12 @@ public final class Publisher {
                 throw BrokerException.accessRefused("cannot publish to internal exchange '" + exchangeName
                         + "' in vhost '" + vhost.name() + "'");
             }
+            if (exchange.router() instanceof PublishInterceptor interceptor) {
+                PublishResult intercepted = interceptor.intercept(vhost, exchange, routingKey, message, headers);
+                if (intercepted != null) {
+                    return intercepted;
+                }
+            }
         }
         List<Queue> matched = router.route(exchange, routingKey, SenderSelected.keys(headers), headers);
         if (matched.isEmpty()) {

@@ -36,6 +36,15 @@ public interface Router {
         return true;
     }
 
+    /** Type-specific figures for the management API (e.g. a delayed exchange's scheduled messages). */
+    default Map<String, Object> details() {
+        return Map.of();
+    }
+
+    /** The exchange was deleted: release what the router holds beyond its bindings (files, caches). */
+    default void deleted() {
+    }
+
     /** Snapshot of all bindings, in bind order. */
     List<Binding> bindings();
 

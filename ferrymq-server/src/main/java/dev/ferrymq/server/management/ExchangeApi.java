@@ -74,9 +74,11 @@ final class ExchangeApi {
     }
 
     private static Map<String, Object> exchangeJson(VirtualHost vhost, Exchange x) {
-        return Json.obj("name", x.name(), "vhost", vhost.name(), "type", x.type(), "durable", x.durable(),
+        Map<String, Object> json = Json.obj("name", x.name(), "vhost", vhost.name(), "type", x.type(), "durable", x.durable(),
                 "auto_delete", x.autoDelete(), "internal", x.internal(), "arguments", Json.fromAmqp(x.arguments()),
                 "user_who_performed_action", "", "policy", policyName(vhost, x));
+        json.putAll(x.router().details()); // e.g. a delayed exchange's messages_delayed
+        return json;
     }
 
     private static String policyName(VirtualHost vhost, Exchange x) {

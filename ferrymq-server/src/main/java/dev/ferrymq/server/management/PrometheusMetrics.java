@@ -1,6 +1,9 @@
 package dev.ferrymq.server.management;
 
+import dev.ferrymq.broker.Exchange;
 import dev.ferrymq.broker.MessageCounters;
+import dev.ferrymq.broker.exchange.delayed.DelayedExchangeType;
+import dev.ferrymq.broker.exchange.delayed.DelayedMessages;
 import dev.ferrymq.broker.queue.Queue;
 import dev.ferrymq.broker.VirtualHost;
 import dev.ferrymq.broker.persistence.Persistence;
@@ -14,6 +17,7 @@ import java.lang.management.MemoryUsage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -57,6 +61,7 @@ final class PrometheusMetrics {
         gauge(out, "ferrymq_store_disk_used_bytes", "Bytes used by the data directory", diskUsed());
         gauge(out, "ferrymq_store_disk_free_bytes", "Free bytes on the data directory's file system",
                 ctx.admin.dataDir().toFile().getUsableSpace());
+        delayedMetrics(out);
         fsyncLatency(out);
         jvmMetrics(out);
         return out.toString();
@@ -90,6 +95,42 @@ final class PrometheusMetrics {
                     out.append(families[f][0]).append("{vhost=\"").append(escape(vhost.name()))
                             .append("\",queue=\"").append(escape(queue.name())).append("\"} ").append(value)
                             .append('\n');
+                }
+            }
+        }
+    }
+
+    /** The delayed-message scheduler: broker-wide totals, and the scheduled count per delayed exchange. */
+    private void delayedMetrics(StringBuilder out) {
+        DelayedMessages delayed = ctx.broker.delayedMessages();
+        if (delayed == null) {
+            return;
+        }
+        Map<String, Long> figures = delayed.figures();
+        counter(out, "ferrymq_delayed_scheduled_total", "Messages delayed by delayed-message exchanges",
+                figures.get("scheduled_total"));
+        counter(out, "ferrymq_delayed_routed_total", "Delayed messages routed when due", figures.get("routed_total"));
+        counter(out, "ferrymq_delayed_dropped_total", "Delayed messages whose exchange was gone when due",
+                figures.get("dropped_total"));
+        gauge(out, "ferrymq_delayed_buckets", "Time-bucket files of scheduled messages", figures.get("buckets"));
+        out.append("# HELP ferrymq_delayed_lateness_seconds How late delayed messages were routed after their due time\n")
+                .append("# TYPE ferrymq_delayed_lateness_seconds summary\n");
+        for (String q : new String[] {"0.5", "0.99", "1"}) {
+            long millis = figures.get(q.equals("0.5") ? "lateness_p50_ms" : q.equals("0.99") ? "lateness_p99_ms"
+                    : "lateness_max_ms");
+            if (millis >= 0) {
+                out.append("ferrymq_delayed_lateness_seconds{quantile=\"").append(q).append("\"} ")
+                        .append(millis / 1000.0).append('\n');
+            }
+        }
+        out.append("# HELP ferrymq_delayed_messages Messages scheduled in a delayed-message exchange\n")
+                .append("# TYPE ferrymq_delayed_messages gauge\n");
+        for (VirtualHost vhost : ctx.broker.virtualHosts()) {
+            for (Exchange exchange : vhost.exchanges()) {
+                if (exchange.type().equals(DelayedExchangeType.NAME)) {
+                    out.append("ferrymq_delayed_messages{vhost=\"").append(escape(vhost.name()))
+                            .append("\",exchange=\"").append(escape(exchange.name())).append("\"} ")
+                            .append(delayed.count(vhost.name(), exchange.name())).append('\n');
                 }
             }
         }

@@ -3,6 +3,7 @@ package dev.ferrymq.broker.queue.classic;
 import dev.ferrymq.broker.BrokerException;
 import dev.ferrymq.broker.Message;
 import dev.ferrymq.broker.PublishBatch;
+import dev.ferrymq.broker.dedup.QueueDeduplication;
 import dev.ferrymq.broker.queue.AbstractQueue;
 import dev.ferrymq.broker.queue.DeadLetter;
 import dev.ferrymq.broker.queue.DeadLetterSink;
@@ -44,7 +45,8 @@ final class ClassicQueue extends AbstractQueue {
 
     ClassicQueue(QueueHost host, QueueDeclaration declaration) {
         super(host, declaration);
-        this.storage = new Storage(this, settings.maxPriority(), vhost.persistence(), durable() && !exclusive());
+        this.storage = new Storage(this, settings.maxPriority(), vhost.persistence(), durable() && !exclusive(),
+                QueueDeduplication.forQueue(declaration.arguments(), vhost.propertiesCodec()));
         this.drops = new Drops(storage, deadLetters, name, vhost.propertiesCodec());
         scheduleUnusedCheck();
     }
@@ -97,6 +99,8 @@ final class ClassicQueue extends AbstractQueue {
             if (deleted || !drops.admit(settings, message)) {
                 refused = !deleted;
                 storage.refused(storedAt);
+            } else if (storage.isDuplicate(message)) {
+                storage.refused(storedAt); // dropped, not refused: the publisher's confirm is an ack
             } else {
                 boolean consumersWaiting = !consumers.isEmpty() && storage.ready().isEmpty();
                 ClassicEntry entry = storage.add(message, storedAt, batch, settings, consumersWaiting);

@@ -2,6 +2,7 @@ package dev.ferrymq.broker.queue.classic;
 
 import dev.ferrymq.broker.Message;
 import dev.ferrymq.broker.PublishBatch;
+import dev.ferrymq.broker.dedup.QueueDeduplication;
 import dev.ferrymq.broker.persistence.Persistence;
 import dev.ferrymq.broker.persistence.QueueIndex;
 import dev.ferrymq.broker.queue.Queue;
@@ -31,11 +32,15 @@ final class Storage {
     /** The on-disk index when the queue keeps persistent messages (durable, not exclusive), else null. */
     private final QueueIndex index;
     private long nextSeq;
+    /** {@code x-message-deduplication}, or null. */
+    private final QueueDeduplication dedup;
 
-    Storage(ClassicQueue queue, int maxPriority, Persistence persistence, boolean keepsPersistentMessages) {
+    Storage(ClassicQueue queue, int maxPriority, Persistence persistence, boolean keepsPersistentMessages,
+            QueueDeduplication dedup) {
         this.queue = queue;
         this.ready = new ReadyEntries(maxPriority);
-        this.tiering = new Tiering(persistence);
+        this.dedup = dedup;
+        this.tiering = new Tiering(persistence, dedup);
         this.index = keepsPersistentMessages && persistence != null ? openIndex(persistence) : null;
     }
 
@@ -75,7 +80,15 @@ final class Storage {
             }
         }
         ready.add(entry);
+        if (dedup != null) {
+            dedup.entered(entry.seq(), message);
+        }
         return entry;
+    }
+
+    /** {@code x-message-deduplication}: whether a message with the same identity is in the queue. */
+    boolean isDuplicate(Message message) {
+        return dedup != null && dedup.isDuplicate(message);
     }
 
     /** A publish the queue refused: drops the store reference taken for it, if any. */
@@ -97,6 +110,9 @@ final class Storage {
                     ready.levelFor(recovered.priority()), recovered.bodySize());
             entry.markRedelivered();
             ready.add(entry);
+            if (dedup != null) {
+                dedup.entered(entry.seq(), load(entry)); // identities are not in the index: read them back
+            }
         }
         return stored.size();
     }

@@ -1,6 +1,7 @@
 package dev.ferrymq.broker.queue.classic;
 
 import dev.ferrymq.broker.Message;
+import dev.ferrymq.broker.dedup.QueueDeduplication;
 import dev.ferrymq.broker.persistence.PagedMessages;
 import dev.ferrymq.broker.persistence.Persistence;
 import dev.ferrymq.broker.queue.Queue;
@@ -23,9 +24,16 @@ final class Tiering {
     private final Persistence persistence;
     private final PagedMessages paging;
     private long readyBytesInMemory;
+    /** {@code x-message-deduplication}: told when an entry leaves for good, or null. */
+    private final QueueDeduplication dedup;
 
     Tiering(Persistence persistence) {
+        this(persistence, null);
+    }
+
+    Tiering(Persistence persistence, QueueDeduplication dedup) {
         this.persistence = persistence;
+        this.dedup = dedup;
         this.paging = persistence == null ? null : persistence.paging();
     }
 
@@ -105,6 +113,9 @@ final class Tiering {
      */
     void release(ClassicEntry entry) {
         entry.leaveBatch();
+        if (dedup != null) {
+            dedup.left(entry.seq());
+        }
         if (entry.paged()) {
             paging.release(entry.position());
         } else if (entry.stored()) {
