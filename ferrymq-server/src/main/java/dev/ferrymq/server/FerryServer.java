@@ -1,10 +1,12 @@
 package dev.ferrymq.server;
 
 import dev.ferrymq.broker.Broker;
+import dev.ferrymq.broker.adapter.AdapterConnection;
 import dev.ferrymq.broker.cluster.Cluster;
 import dev.ferrymq.broker.cluster.ClusterConfig;
 import dev.ferrymq.broker.cluster.ClusterProvider;
 import dev.ferrymq.broker.persistence.Persistence;
+import dev.ferrymq.server.adapter.ProtocolAdapters;
 import dev.ferrymq.server.amqp.AmqpConnections;
 import dev.ferrymq.server.amqp.AmqpListener;
 import dev.ferrymq.server.amqp.channel.AmqpPropertiesCodec;
@@ -59,6 +61,7 @@ public final class FerryServer implements BrokerAdmin, AutoCloseable {
     private final AmqpListener amqp;
     private final ManagementServer management; // null when disabled
     private final LineListener lineListener; // null when disabled
+    private final ProtocolAdapters adapters; // MQTT when its port is set
     private final Cluster cluster; // null for a single node (no cluster-seeds)
     private volatile boolean closed;
 
@@ -91,7 +94,8 @@ public final class FerryServer implements BrokerAdmin, AutoCloseable {
         try {
             startedCluster = startCluster(config, broker);
             this.cluster = startedCluster;
-            this.amqp = new AmqpListener(new AmqpServices(config, broker, new ConnectionLimits(config),
+            ConnectionLimits limits = new ConnectionLimits(config);
+            this.amqp = new AmqpListener(new AmqpServices(config, broker, limits,
                     new LoginThrottle(), alarms, connections), bossGroup, workerGroup, channelType);
             String bind = config.bind();
             binding(Listener.AMQP, bind, config.amqpPort(), () -> amqp.bind(bind, config.amqpPort()));
@@ -108,6 +112,7 @@ public final class FerryServer implements BrokerAdmin, AutoCloseable {
             this.lineListener = config.linePort() == ServerConfig.DISABLED ? null
                     : binding(Listener.LINE, bind, config.linePort(),
                             () -> new LineListener(config, broker, alarms, bossGroup, workerGroup, channelType));
+            this.adapters = new ProtocolAdapters(config, broker, limits, alarms, bossGroup, workerGroup);
         } catch (Exception e) {
             releaseAfterFailedStart(startedManagement, startedCluster, e);
             throw e;
@@ -170,6 +175,16 @@ public final class FerryServer implements BrokerAdmin, AutoCloseable {
     /** The line listener's port, or -1 when it is disabled. */
     public int linePort() {
         return lineListener == null ? ServerConfig.DISABLED : lineListener.port();
+    }
+
+    /** The MQTT port, or -1 when MQTT is off. */
+    public int mqttPort() {
+        return adapters.mqttPort();
+    }
+
+    /** Snapshots of the MQTT (protocol adapter) connections. */
+    public List<AdapterConnection> adapterConnections() {
+        return adapters.connections();
     }
 
     /** The AMQPS port, or -1 when TLS is not configured. */
@@ -262,6 +277,7 @@ public final class FerryServer implements BrokerAdmin, AutoCloseable {
         if (lineListener != null) {
             lineListener.close();
         }
+        adapters.close();
         alarms.close();
         connections.closeAll("broker forced connection closure with reason 'shutdown'", 3000);
         workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();

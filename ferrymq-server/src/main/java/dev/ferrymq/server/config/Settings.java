@@ -95,6 +95,22 @@ public final class Settings {
             "their routing key; with the default exchange a durable queue of that name is declared");
     public static final Setting<Boolean> LINE_ACK = switchOf("line-ack",
             "answer each line `OK <n>` once stored durably, or `ERR <reason>`");
+    public static final Setting<Integer> MQTT_PORT = define("mqtt-port", "N", Integer.class, Settings::integer,
+            same(), ServerConfig.DISABLED, "off (`-1`; RabbitMQ's is `1883`)", "MQTT 3.1.1 and 5 listener; see "
+                    + "[mqtt.md](mqtt.md)");
+    public static final Setting<String> MQTT_VHOST = define("mqtt-vhost", "VHOST", String.class, s -> s, same(), "/",
+            null, "vhost of MQTT clients whose user name does not name one (`vhost:user`)");
+    public static final Setting<String> MQTT_EXCHANGE = define("mqtt-exchange", "NAME", String.class, s -> s, same(),
+            "amq.topic", null, "topic exchange MQTT messages are published to and subscriptions bind to");
+    public static final Setting<Long> MQTT_MAX_PACKET_SIZE = longValue("mqtt-max-packet-size", "BYTES",
+            256L * 1024 * 1024, value -> requireAtLeast(value, 1, "mqtt max packet size must be positive: "),
+            "`268435456` (256 MiB, RabbitMQ's)", "largest MQTT packet accepted; a bigger one closes the connection");
+    public static final Setting<Integer> MQTT_PREFETCH = define("mqtt-prefetch", "N", Integer.class,
+            Settings::integer, nonNegative("mqtt prefetch", ""), 10, null,
+            "QoS 1/2 messages sent to one subscriber and not yet acknowledged (RabbitMQ's `mqtt.prefetch`)");
+    public static final Setting<Boolean> MQTT_ALLOW_ANONYMOUS = switchOf("mqtt-allow-anonymous",
+            "let MQTT clients without a user name in as `guest` (RabbitMQ allows it by default; `guest` is still "
+                    + "loopback-only)");
     public static final Setting<String> NODE_NAME = define("node-name", "NAME", String.class, s -> s,
             Settings::nodeName, "ferrymq@" + shortHostName(), "`ferrymq@` and the host name up to the first dot",
             "this node's name: in the management API (`node`, `/api/nodes`) and, in a cluster, among the other "

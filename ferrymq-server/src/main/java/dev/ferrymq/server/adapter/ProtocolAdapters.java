@@ -1,0 +1,113 @@
+package dev.ferrymq.server.adapter;
+
+import dev.ferrymq.broker.Broker;
+import dev.ferrymq.broker.adapter.AdapterConnection;
+import dev.ferrymq.broker.adapter.AdapterContext;
+import dev.ferrymq.broker.adapter.ConnectionGate;
+import dev.ferrymq.broker.adapter.ProtocolAdapter;
+import dev.ferrymq.broker.adapter.ProtocolListener;
+import dev.ferrymq.broker.adapter.ResourceAlarms;
+import dev.ferrymq.server.ListenerBindException;
+import dev.ferrymq.server.ListenerBindException.Listener;
+import dev.ferrymq.server.alarm.Alarms;
+import dev.ferrymq.server.config.ServerConfig;
+import dev.ferrymq.server.config.Setting;
+import dev.ferrymq.server.config.Settings;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * The protocol adapters this server runs (MQTT so far): for each protocol whose port setting is not -1, the
+ * adapter module is looked up ({@link ProtocolAdapter#load}) and started with an {@link AdapterContext} that shares
+ * the server's broker, settings, event loops, connection limits and alarms. With every such port off, no adapter
+ * class is loaded. Started and closed by {@code FerryServer}; {@link #connections} may be called from any thread.
+ */
+public final class ProtocolAdapters implements AutoCloseable {
+    private final List<ProtocolListener> listeners = new ArrayList<>();
+    private ProtocolListener mqtt;
+
+    /** Starts the configured adapters; on failure closes those already started and rethrows. */
+    public ProtocolAdapters(ServerConfig config, Broker broker, ConnectionGate connections, Alarms alarms,
+                            ScheduledExecutorService acceptorLoops, ScheduledExecutorService ioLoops)
+            throws IOException, InterruptedException {
+        AdapterContext context = new Context(config, broker, connections, alarms, acceptorLoops, ioLoops);
+        try {
+            int mqttPort = config.get(Settings.MQTT_PORT);
+            if (mqttPort != ServerConfig.DISABLED) {
+                mqtt = ListenerBindException.binding(Listener.MQTT, config.bind(), mqttPort,
+                        () -> ProtocolAdapter.load("mqtt").start(context));
+                listeners.add(mqtt);
+            }
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** The MQTT port, or -1 when MQTT is off. */
+    public int mqttPort() {
+        return mqtt == null ? ServerConfig.DISABLED : mqtt.port();
+    }
+
+    /** Snapshots of every adapter's open connections. */
+    public List<AdapterConnection> connections() {
+        List<AdapterConnection> all = new ArrayList<>();
+        listeners.forEach(listener -> all.addAll(listener.connections()));
+        return all;
+    }
+
+    /** Closes the adapter connection of that name; false if there is none. */
+    public boolean closeConnection(String name, String reason) {
+        return listeners.stream().anyMatch(listener -> listener.closeConnection(name, reason));
+    }
+
+    @Override
+    public void close() {
+        listeners.forEach(ProtocolListener::close);
+        listeners.clear();
+    }
+
+    private record Context(ServerConfig config, Broker broker, ConnectionGate connections, Alarms serverAlarms,
+                           ScheduledExecutorService acceptorLoops, ScheduledExecutorService ioLoops)
+            implements AdapterContext {
+
+        @Override
+        public <T> T setting(String key, Class<T> type) {
+            Setting<?> setting = Settings.byKey(key);
+            if (setting == null) {
+                throw new IllegalArgumentException("no setting '" + key + "'");
+            }
+            if (key.equals(Settings.IO_THREADS.key())) {
+                return type.cast(config.ioThreads()); // the derived value, as the server's own loops use
+            }
+            return type.cast(config.get(setting));
+        }
+
+        @Override
+        public ResourceAlarms alarms() {
+            return new ResourceAlarms() {
+                @Override
+                public boolean anyAlarm() {
+                    return serverAlarms.anyAlarm();
+                }
+
+                @Override
+                public String reason() {
+                    return serverAlarms.reason();
+                }
+
+                @Override
+                public void whenCleared(Runnable listener) {
+                    serverAlarms.addListener((anyAlarm, reason) -> {
+                        if (!anyAlarm) {
+                            listener.run();
+                        }
+                    });
+                }
+            };
+        }
+    }
+}
