@@ -71,6 +71,7 @@ final class ReadGate {
             while (!blocked && !heldBack.isEmpty() && ctx.channel().isActive()) {
                 handle.accept(heldBack.poll()); // may block again
             }
+            ctx.flush(); // the answers to what was held back: no read batch ends here to flush them
             updateAutoRead();
         });
     }
