@@ -9,7 +9,7 @@ import io.netty.handler.codec.mqtt.MqttProperties.IntegerProperty;
 import io.netty.handler.codec.mqtt.MqttProperties.MqttProperty;
 import io.netty.handler.codec.mqtt.MqttProperties.StringProperty;
 import io.netty.handler.codec.mqtt.MqttProperties.UserProperties;
-import io.netty.handler.codec.mqtt.MqttProperties.StringPair;
+import io.netty.handler.codec.mqtt.MqttProperties.UserProperty;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -42,8 +42,10 @@ final class MessageMapping {
         String expiration = null;
         if (mqtt5 != null) {
             for (MqttProperty<?> property : mqtt5.getProperties(MqttProperties.USER_PROPERTY)) {
-                for (StringPair pair : ((UserProperties) property).value()) {
-                    headers.put(pair.key, pair.value);
+                if (property instanceof UserProperty single) { // the decoder's form: one per pair
+                    headers.put(single.value().key, single.value().value);
+                } else if (property instanceof UserProperties several) {
+                    several.value().forEach(pair -> headers.put(pair.key, pair.value));
                 }
             }
             MqttProperty<?> type = mqtt5.getProperty(MqttProperties.CONTENT_TYPE);

@@ -289,7 +289,12 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        log.debug("MQTT connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+        if (cause instanceof java.io.IOException) {
+            log.debug("MQTT connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+        } else {
+            log.warn("closing MQTT connection {} (client id '{}') after an unexpected error",
+                    ctx.channel().remoteAddress(), clientId(), cause);
+        }
         ctx.close();
     }
 
