@@ -183,6 +183,7 @@ public final class FerryServer implements BrokerAdmin, AutoCloseable {
     }
 
     /** Snapshots of the MQTT (protocol adapter) connections. */
+    @Override
     public List<AdapterConnection> adapterConnections() {
         return adapters.connections();
     }
@@ -240,7 +241,7 @@ public final class FerryServer implements BrokerAdmin, AutoCloseable {
 
     /** Closes the named connection with 320 CONNECTION_FORCED; false if there is none of that name. */
     public boolean closeConnection(String name, String reason) {
-        return connections.close(name, reason);
+        return connections.close(name, reason) || adapters.closeConnection(name, reason);
     }
 
     /** Bytes received from and sent to AMQP clients since start. */
