@@ -77,8 +77,9 @@ final class Login {
             return Outcome.refused(notAuthorized, "user '" + user.name() + "' can only connect via localhost");
         }
         VirtualHost vhost = broker.virtualHost(vhostName);
-        if (vhost == null) {
-            return Outcome.refused(notAuthorized, "no vhost '" + vhostName + "'");
+        if (vhost == null) { // RabbitMQ's MQTT plugin answers as for bad credentials
+            return Outcome.refused(mqtt5 ? CONNECTION_REFUSED_BAD_USERNAME_OR_PASSWORD
+                    : CONNECTION_REFUSED_BAD_USER_NAME_OR_PASSWORD, "no vhost '" + vhostName + "'");
         }
         if (broker.permissions().get(user.name(), vhostName) == null) {
             return Outcome.refused(notAuthorized, "user '" + user.name() + "' has no access to vhost '" + vhostName

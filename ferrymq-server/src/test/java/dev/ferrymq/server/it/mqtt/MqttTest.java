@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 /** MQTT 3.1.1 with Eclipse Paho over real sockets, and across to AMQP 0-9-1 through amq.topic. */
 class MqttTest extends AbstractMqttIT {
@@ -49,7 +50,7 @@ class MqttTest extends AbstractMqttIT {
 
     @Test
     void qos1PublishReachesWildcardSubscriber() throws Exception {
-        String root = unique("home");
+        String root = level("home");
         Received received = new Received();
         mqtt(unique("sub")).subscribe(root + "/+/temperature", 1, received);
         mqtt(unique("pub")).publish(root + "/kitchen/temperature", message("21.5", 1));
@@ -105,7 +106,7 @@ class MqttTest extends AbstractMqttIT {
 
     @Test
     void qos0SubscriptionGetsQos1MessagesAtQos0() throws Exception {
-        String topic = unique("t");
+        String topic = level("t");
         Received received = new Received();
         mqtt(unique("sub")).subscribe(topic, 0, received);
         mqtt(unique("pub")).publish(topic, message("x", 1));
@@ -127,20 +128,22 @@ class MqttTest extends AbstractMqttIT {
         eventually("the message is queued", () -> messageCount(ch.getConnection(), queue) == 1);
         Thread.sleep(200);
         assertThat(messageCount(ch.getConnection(), queue)).isEqualTo(1);
-        assertThat(((Number) ch.basicGet(queue, true).getProps().getHeaders().get("x-mqtt-publish-qos"))
-                .intValue()).isEqualTo(2);
+        if (!broker.isExternal()) { // RabbitMQ 3.10 downgrades QoS 2 publishes to QoS 1
+            assertThat(((Number) ch.basicGet(queue, true).getProps().getHeaders().get("x-mqtt-publish-qos"))
+                    .intValue()).isEqualTo(2);
+        }
     }
 
     @Test
     void retainedMessageGoesToLaterSubscribersAndAnEmptyOneClearsIt() throws Exception {
-        String topic = unique("status") + "/door";
+        String topic = level("status") + "/door";
         MqttClient publisher = mqtt(unique("pub"));
         MqttMessage retained = message("open", 1);
         retained.setRetained(true);
         publisher.publish(topic, retained);
 
         Received first = new Received();
-        mqtt(unique("late")).subscribe(topic.substring(0, topic.indexOf('/')) + "/#", 1, first);
+        mqtt(unique("late")).subscribe(topic, 1, first);
         MqttMessage got = first.next();
         assertThat(got).isNotNull();
         assertThat(text(got.getPayload())).isEqualTo("open");
@@ -155,8 +158,24 @@ class MqttTest extends AbstractMqttIT {
     }
 
     @Test
+    void retainedMessageReachesMatchingWildcardSubscriptions() throws Exception {
+        assumeFalse(broker.isExternal(), "RabbitMQ 3.10 sends retained messages to exact-topic subscriptions only");
+        String root = level("rooms");
+        MqttMessage retained = message("22", 1);
+        retained.setRetained(true);
+        mqtt(unique("pub")).publish(root + "/kitchen/temperature", retained);
+
+        Received received = new Received();
+        mqtt(unique("sub")).subscribe(root + "/+/temperature", 1, received);
+        MqttMessage got = received.next();
+        assertThat(got).isNotNull();
+        assertThat(got.isRetained()).isTrue();
+        assertThat(received.topics.poll()).isEqualTo(root + "/kitchen/temperature");
+    }
+
+    @Test
     void lastWillIsPublishedWhenTheConnectionIsLost() throws Exception {
-        String topic = unique("wills") + "/device";
+        String topic = level("wills") + "/device";
         Received received = new Received();
         mqtt(unique("watcher")).subscribe(topic, 1, received);
 
@@ -172,7 +191,7 @@ class MqttTest extends AbstractMqttIT {
 
     @Test
     void willIsDiscardedOnDisconnect() throws Exception {
-        String topic = unique("wills") + "/device";
+        String topic = level("wills") + "/device";
         Received received = new Received();
         mqtt(unique("watcher")).subscribe(topic, 1, received);
 
@@ -207,7 +226,7 @@ class MqttTest extends AbstractMqttIT {
 
         assertThat(lost.get(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isNotNull();
         assertThat(second.isConnected()).isTrue();
-        String topic = unique("after-takeover");
+        String topic = level("after-takeover");
         Received received = new Received();
         second.subscribe(topic, 1, received);
         second.publish(topic, message("still works", 1));
@@ -217,7 +236,7 @@ class MqttTest extends AbstractMqttIT {
     @Test
     void persistentSessionKeepsSubscriptionAndQos1MessagesWhileOffline() throws Exception {
         String clientId = unique("durable");
-        String topic = unique("jobs");
+        String topic = level("jobs");
         MqttClient worker = mqtt(clientId, options(false));
         worker.subscribe(topic, 1);
         worker.disconnect();
@@ -254,7 +273,7 @@ class MqttTest extends AbstractMqttIT {
     void cleanSessionQueueGoesWithItsConnection() throws Exception {
         String clientId = unique("transient");
         MqttClient client = mqtt(clientId);
-        client.subscribe(unique("t"), 1);
+        client.subscribe(level("t"), 1);
         assertThat(queueExists(connect(), "mqtt-subscription-" + clientId + "qos1")).isTrue();
         client.disconnect();
         eventually("the queue is deleted", () -> !queueExists(connect(), "mqtt-subscription-" + clientId + "qos1"));
@@ -271,12 +290,12 @@ class MqttTest extends AbstractMqttIT {
     }
 
     @Test
-    void unknownVhostIsNotAuthorized() throws Exception {
+    void unknownVhostIsRefusedAsBadCredentials() throws Exception { // RabbitMQ 3.10 answers 4 too
         MqttConnectOptions options = options(true);
         options.setUserName("no-such-vhost:guest");
         MqttClient client = client(unique("lost"));
         assertThatThrownBy(() -> client.connect(options)).isInstanceOf(MqttSecurityException.class)
                 .extracting(e -> ((MqttException) e).getReasonCode())
-                .isEqualTo((int) MqttException.REASON_CODE_NOT_AUTHORIZED);
+                .isEqualTo((int) MqttException.REASON_CODE_FAILED_AUTHENTICATION);
     }
 }
