@@ -39,8 +39,8 @@ public final class Settings {
             "with `always`, how long an fsync waits for more publishes to join it (µs)");
     public static final Setting<Integer> IO_THREADS = define("io-threads", "N", Integer.class, Settings::integer,
             nonNegative("io threads", ""), 0, "`0` (one per two processors, at least 1)",
-            "event-loop threads serving AMQP, AMQPS and line connections; each connection stays on one. More helps "
-                    + "many busy connections on many cores; on a small machine shared with clients fewer is faster "
+            "event-loop threads serving AMQP, AMQPS, MQTT and line connections; each connection stays on one. "
+                    + "More helps many busy connections on many cores; on a small machine shared with clients fewer is faster "
                     + "(see bench/README.md)");
     public static final Setting<Integer> FRAME_MAX = integer("frame-max", "BYTES", 131072,
             "largest frame offered in connection.tune (bytes)");
