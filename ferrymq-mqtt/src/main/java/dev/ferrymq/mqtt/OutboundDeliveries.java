@@ -46,6 +46,8 @@ final class OutboundDeliveries {
     private final ConcurrentLinkedQueue<Delivery> handover = new ConcurrentLinkedQueue<>();
     private final AtomicInteger handoverSize = new AtomicInteger();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    /** An offer was refused because the hand-over was full: the queues must be asked again once it drains. */
+    private final AtomicBoolean refusedWhileFull = new AtomicBoolean();
     private final List<SubscriptionConsumer> consumers = new CopyOnWriteArrayList<>();
     private final Map<Integer, InFlight> inFlight = new HashMap<>();
     private volatile boolean stopped;
@@ -70,7 +72,11 @@ final class OutboundDeliveries {
 
     /** A queue offers an entry (any thread, under the queue's lock). */
     boolean offer(SubscriptionConsumer consumer, QueueEntry entry) {
-        if (stopped || !channel.isWritable() || handoverSize.get() >= MAX_HANDOVER) {
+        if (stopped || !channel.isWritable()) {
+            return false; // channelWritabilityChanged restarts the queues
+        }
+        if (handoverSize.get() >= MAX_HANDOVER) {
+            refusedWhileFull.set(true);
             return false;
         }
         if (!consumer.noAck() && !takeWindow()) {
@@ -125,6 +131,9 @@ final class OutboundDeliveries {
         }
         if (wrote) {
             channel.flush();
+        }
+        if (refusedWhileFull.getAndSet(false) && !stopped) {
+            resume();
         }
     }
 

@@ -116,6 +116,20 @@ class MqttTest extends AbstractMqttIT {
     }
 
     @Test
+    void burstOfAmqpMessagesAllReachAQos0Subscriber() throws Exception {
+        String topic = level("burst");
+        int count = 5000;
+        java.util.concurrent.CountDownLatch all = new java.util.concurrent.CountDownLatch(count);
+        mqtt(unique("sub")).subscribe(topic, 0, (t, m) -> all.countDown());
+        Channel ch = openChannel();
+        for (int i = 0; i < count; i++) {
+            ch.basicPublish("amq.topic", topic, null, bytes("m" + i));
+        }
+        assertThat(all.await(20, TimeUnit.SECONDS)).as("all %d arrived (%d missing)", count, all.getCount())
+                .isTrue();
+    }
+
+    @Test
     void qos2PublishIsRoutedExactlyOnce() throws Exception {
         String topic = level("orders");
         Channel ch = openChannel();
