@@ -284,6 +284,57 @@ class MqttTest extends AbstractMqttIT {
     }
 
     @Test
+    void unacknowledgedQos1MessageIsSentAgainToTheResumedSession() throws Exception {
+        String clientId = unique("crashy");
+        String topic = level("tasks");
+        MqttClient worker = client(clientId);
+        CompletableFuture<Throwable> lost = new CompletableFuture<>();
+        worker.setCallback(new MqttCallback() {
+            @Override
+            public void connectionLost(Throwable cause) {
+                lost.complete(cause);
+            }
+
+            @Override
+            public void messageArrived(String t, MqttMessage message) {
+                throw new IllegalStateException("crash before the PUBACK"); // Paho then drops the connection
+            }
+
+            @Override
+            public void deliveryComplete(IMqttDeliveryToken token) {
+            }
+        });
+        worker.connect(options(false));
+        worker.subscribe(topic, 1);
+        mqtt(unique("pub")).publish(topic, message("task-1", 1));
+        assertThat(lost.get(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isNotNull();
+
+        BlockingQueue<MqttMessage> received = new LinkedBlockingQueue<>();
+        MqttClient again = client(clientId);
+        again.setCallback(new MqttCallback() {
+            @Override
+            public void connectionLost(Throwable cause) {
+            }
+
+            @Override
+            public void messageArrived(String t, MqttMessage message) {
+                received.add(message);
+            }
+
+            @Override
+            public void deliveryComplete(IMqttDeliveryToken token) {
+            }
+        });
+        again.connect(options(false));
+        MqttMessage redelivered = received.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        assertThat(redelivered).isNotNull();
+        assertThat(text(redelivered.getPayload())).isEqualTo("task-1");
+        assertThat(redelivered.isDuplicate()).isTrue();
+        again.disconnect();
+        mqtt(clientId, options(true)).disconnect(); // drop the session
+    }
+
+    @Test
     void cleanSessionQueueGoesWithItsConnection() throws Exception {
         String clientId = unique("transient");
         MqttClient client = mqtt(clientId);
