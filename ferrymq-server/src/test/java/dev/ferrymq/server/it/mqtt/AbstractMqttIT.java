@@ -3,14 +3,19 @@ package dev.ferrymq.server.it.mqtt;
 import dev.ferrymq.server.config.ServerConfig;
 import dev.ferrymq.server.config.Settings;
 import dev.ferrymq.server.it.AbstractBrokerIT;
+import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
+import org.eclipse.paho.client.mqttv3.IMqttMessageListener;
+import org.eclipse.paho.client.mqttv3.MqttCallback;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.jupiter.api.AfterEach;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /**
  * Base of the MQTT integration tests: the broker under test with its MQTT listener on a free port, and Eclipse
@@ -73,6 +78,25 @@ public abstract class AbstractMqttIT extends AbstractBrokerIT {
         client.setTimeToWait(WAIT.toMillis());
         clients.add(client);
         return client;
+    }
+
+    /** A client callback from two lambdas (Paho's interface has a third method the tests do not need). */
+    protected static MqttCallback callback(Consumer<Throwable> connectionLost, IMqttMessageListener messageArrived) {
+        return new MqttCallback() {
+            @Override
+            public void connectionLost(Throwable cause) {
+                connectionLost.accept(cause);
+            }
+
+            @Override
+            public void messageArrived(String topic, MqttMessage message) throws Exception {
+                messageArrived.messageArrived(topic, message);
+            }
+
+            @Override
+            public void deliveryComplete(IMqttDeliveryToken token) {
+            }
+        };
     }
 
     protected static MqttConnectOptions options(boolean cleanSession) {

@@ -2,8 +2,6 @@ package dev.ferrymq.server.it.mqtt;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
-import org.eclipse.paho.client.mqttv3.MqttCallback;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.junit.jupiter.api.Test;
@@ -37,20 +35,7 @@ class MqttManagementTest extends AbstractMqttIT {
         String clientId = unique("listed");
         MqttClient client = client(clientId);
         CompletableFuture<Throwable> lost = new CompletableFuture<>();
-        client.setCallback(new MqttCallback() {
-            @Override
-            public void connectionLost(Throwable cause) {
-                lost.complete(cause);
-            }
-
-            @Override
-            public void messageArrived(String topic, MqttMessage message) {
-            }
-
-            @Override
-            public void deliveryComplete(IMqttDeliveryToken token) {
-            }
-        });
+        client.setCallback(callback(lost::complete, (t, message) -> { }));
         client.connect(options(true));
 
         JsonNode listed = null;

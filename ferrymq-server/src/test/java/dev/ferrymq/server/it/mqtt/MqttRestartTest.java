@@ -3,8 +3,6 @@ package dev.ferrymq.server.it.mqtt;
 import dev.ferrymq.server.FerryServer;
 import dev.ferrymq.server.config.ServerConfig;
 import dev.ferrymq.server.config.Settings;
-import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
-import org.eclipse.paho.client.mqttv3.MqttCallback;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
@@ -37,21 +35,8 @@ class MqttRestartTest {
     private static MqttClient connect(FerryServer server, String clientId, boolean cleanSession,
                                       BlockingQueue<String> received) throws MqttException {
         MqttClient client = new MqttClient("tcp://127.0.0.1:" + server.mqttPort(), clientId, new MemoryPersistence());
-        client.setCallback(new MqttCallback() {
-            @Override
-            public void connectionLost(Throwable cause) {
-            }
-
-            @Override
-            public void messageArrived(String topic, MqttMessage message) {
-                received.add(topic + "=" + new String(message.getPayload(), StandardCharsets.UTF_8)
-                        + (message.isRetained() ? " (retained)" : ""));
-            }
-
-            @Override
-            public void deliveryComplete(IMqttDeliveryToken token) {
-            }
-        });
+        client.setCallback(AbstractMqttIT.callback(cause -> { }, (topic, message) -> received.add(topic + "="
+                + new String(message.getPayload(), StandardCharsets.UTF_8) + (message.isRetained() ? " (retained)" : ""))));
         MqttConnectOptions options = new MqttConnectOptions();
         options.setUserName("guest");
         options.setPassword("guest".toCharArray());

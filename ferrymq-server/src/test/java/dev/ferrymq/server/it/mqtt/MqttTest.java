@@ -4,13 +4,11 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.GetResponse;
 import org.eclipse.paho.client.mqttv3.IMqttMessageListener;
-import org.eclipse.paho.client.mqttv3.MqttCallback;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.eclipse.paho.client.mqttv3.MqttSecurityException;
-import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -221,20 +219,7 @@ class MqttTest extends AbstractMqttIT {
         String clientId = unique("twin");
         MqttClient first = client(clientId);
         CompletableFuture<Throwable> lost = new CompletableFuture<>();
-        first.setCallback(new MqttCallback() {
-            @Override
-            public void connectionLost(Throwable cause) {
-                lost.complete(cause);
-            }
-
-            @Override
-            public void messageArrived(String topic, MqttMessage message) {
-            }
-
-            @Override
-            public void deliveryComplete(IMqttDeliveryToken token) {
-            }
-        });
+        first.setCallback(callback(lost::complete, (t, message) -> { }));
         first.connect(options(true));
         MqttClient second = mqtt(clientId);
 
@@ -260,20 +245,7 @@ class MqttTest extends AbstractMqttIT {
 
         BlockingQueue<String> received = new LinkedBlockingQueue<>();
         MqttClient again = client(clientId);
-        again.setCallback(new MqttCallback() {
-            @Override
-            public void connectionLost(Throwable cause) {
-            }
-
-            @Override
-            public void messageArrived(String t, MqttMessage message) {
-                received.add(text(message.getPayload()));
-            }
-
-            @Override
-            public void deliveryComplete(IMqttDeliveryToken token) {
-            }
-        });
+        again.setCallback(callback(cause -> { }, (t, message) -> received.add(text(message.getPayload()))));
         again.connect(options(false));
         assertThat(received.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isEqualTo("while you were away");
         again.disconnect();
@@ -289,21 +261,9 @@ class MqttTest extends AbstractMqttIT {
         String topic = level("tasks");
         MqttClient worker = client(clientId);
         CompletableFuture<Throwable> lost = new CompletableFuture<>();
-        worker.setCallback(new MqttCallback() {
-            @Override
-            public void connectionLost(Throwable cause) {
-                lost.complete(cause);
-            }
-
-            @Override
-            public void messageArrived(String t, MqttMessage message) {
-                throw new IllegalStateException("crash before the PUBACK"); // Paho then drops the connection
-            }
-
-            @Override
-            public void deliveryComplete(IMqttDeliveryToken token) {
-            }
-        });
+        worker.setCallback(callback(lost::complete, (t, message) -> {
+            throw new IllegalStateException("crash before the PUBACK"); // Paho then drops the connection
+        }));
         worker.connect(options(false));
         worker.subscribe(topic, 1);
         mqtt(unique("pub")).publish(topic, message("task-1", 1));
@@ -311,20 +271,7 @@ class MqttTest extends AbstractMqttIT {
 
         BlockingQueue<MqttMessage> received = new LinkedBlockingQueue<>();
         MqttClient again = client(clientId);
-        again.setCallback(new MqttCallback() {
-            @Override
-            public void connectionLost(Throwable cause) {
-            }
-
-            @Override
-            public void messageArrived(String t, MqttMessage message) {
-                received.add(message);
-            }
-
-            @Override
-            public void deliveryComplete(IMqttDeliveryToken token) {
-            }
-        });
+        again.setCallback(callback(cause -> { }, (t, message) -> received.add(message)));
         again.connect(options(false));
         MqttMessage redelivered = received.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
         assertThat(redelivered).isNotNull();
