@@ -17,6 +17,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.mqtt.MqttDecoder;
 import io.netty.handler.codec.mqtt.MqttEncoder;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,8 +29,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The MQTT listener: binds {@code mqtt-port} on the server's event loops and gives each socket the pipeline
- * handshake timeout (replaced by the keep-alive check after CONNECT) → Netty's {@link MqttDecoder} (at most
+ * The MQTT listener: binds {@code mqtt-port} (and {@code mqtts-port}, with the server's TLS context) on the server's
+ * event loops and gives each socket the pipeline TLS (mqtts only) → handshake timeout (replaced by the keep-alive check after CONNECT) → Netty's {@link MqttDecoder} (at most
  * {@code mqtt-max-packet-size} per packet; it also checks the protocol level, client id and topic names) and
  * {@link MqttEncoder} → {@link MqttConnection}. As for AMQP, a socket stops being written to above a 2 MiB outbound
  * buffer. Thread-safe.
@@ -40,46 +41,73 @@ final class MqttListener implements ProtocolListener {
     private static final int MAX_CLIENT_ID_LENGTH = 1024;
 
     private final MqttServices services;
-    private final Channel listener;
+    private final Channel plain; // null when only the TLS port is set
+    private final Channel tls; // null without mqtts-port
 
     MqttListener(AdapterContext context, MqttSettings settings) throws Exception {
         RetainedStore retained = RetainedStore.open(settings.dataDir().resolve("mqtt").resolve("retained"));
         this.services = new MqttServices(settings, context.broker(), context.connections(), context.alarms(),
                 new ClientRegistry(), retained);
         context.alarms().whenCleared(() -> services.clients().open().forEach(MqttConnection::alarmsCleared));
-        Class<? extends ServerChannel> channelType = Epoll.isAvailable() ? EpollServerSocketChannel.class
-                : NioServerSocketChannel.class;
+        ServerBootstrap bootstrap = bootstrap(context);
+        Channel boundPlain = null;
         try {
-            this.listener = new ServerBootstrap()
-                    .group((EventLoopGroup) context.acceptorLoops(), (EventLoopGroup) context.ioLoops())
-                    .channel(channelType)
-                    .option(ChannelOption.SO_BACKLOG, 1024)
-                    .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(512 * 1024,
-                            2 * 1024 * 1024))
-                    .childHandler(new ChannelInitializer<SocketChannel>() {
-                        @Override
-                        protected void initChannel(SocketChannel ch) {
-                            ch.pipeline().addLast("handshake-timeout", new IdleStateHandler(
-                                    settings.handshakeSeconds(), 0, 0, TimeUnit.SECONDS));
-                            ch.pipeline().addLast("decoder", new MqttDecoder(settings.maxPacketSize(),
-                                    MAX_CLIENT_ID_LENGTH));
-                            ch.pipeline().addLast("encoder", MqttEncoder.INSTANCE);
-                            ch.pipeline().addLast("mqtt", new MqttConnection(services));
-                        }
-                    }).bind(settings.bind(), settings.port()).sync().channel();
+            boundPlain = settings.port() < 0 ? null
+                    : bootstrap.clone().childHandler(pipeline(settings, null)).bind(settings.bind(), settings.port())
+                    .sync().channel();
+            this.plain = boundPlain;
+            this.tls = settings.tlsPort() < 0 ? null
+                    : bootstrap.clone().childHandler(pipeline(settings, (SslContext) context.tlsContext()))
+                    .bind(settings.bind(), settings.tlsPort()).sync().channel();
         } catch (Exception e) {
+            if (boundPlain != null) {
+                boundPlain.close().syncUninterruptibly();
+            }
             retained.close();
             throw e;
         }
-        log.info("FerryMQ listening for MQTT 3.1.1 and 5 on {}:{} (vhost '{}', exchange '{}')", settings.bind(),
-                port(), settings.vhost(), settings.exchange());
+        log.info("FerryMQ listening for MQTT 3.1.1 and 5 on {}:{}{} (vhost '{}', exchange '{}')", settings.bind(),
+                port(), tls == null ? "" : ", over TLS on port " + tlsPort(), settings.vhost(),
+                settings.exchange());
+    }
+
+    private static ServerBootstrap bootstrap(AdapterContext context) {
+        Class<? extends ServerChannel> channelType = Epoll.isAvailable() ? EpollServerSocketChannel.class
+                : NioServerSocketChannel.class;
+        return new ServerBootstrap()
+                .group((EventLoopGroup) context.acceptorLoops(), (EventLoopGroup) context.ioLoops())
+                .channel(channelType)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(512 * 1024,
+                        2 * 1024 * 1024));
+    }
+
+    private ChannelInitializer<SocketChannel> pipeline(MqttSettings settings, SslContext tlsContext) {
+        return new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                if (tlsContext != null) {
+                    ch.pipeline().addLast("tls", tlsContext.newHandler(ch.alloc()));
+                }
+                ch.pipeline().addLast("handshake-timeout", new IdleStateHandler(settings.handshakeSeconds(), 0, 0,
+                        TimeUnit.SECONDS));
+                ch.pipeline().addLast("decoder", new MqttDecoder(settings.maxPacketSize(), MAX_CLIENT_ID_LENGTH));
+                ch.pipeline().addLast("encoder", MqttEncoder.INSTANCE);
+                ch.pipeline().addLast("mqtt", new MqttConnection(services));
+            }
+        };
     }
 
     @Override
     public int port() {
-        return ((InetSocketAddress) listener.localAddress()).getPort();
+        return plain == null ? -1 : ((InetSocketAddress) plain.localAddress()).getPort();
+    }
+
+    @Override
+    public int tlsPort() {
+        return tls == null ? -1 : ((InetSocketAddress) tls.localAddress()).getPort();
     }
 
     @Override
@@ -102,7 +130,12 @@ final class MqttListener implements ProtocolListener {
     /** Stops accepting, closes every connection (publishing their wills) and waits a little for them. */
     @Override
     public void close() {
-        listener.close().syncUninterruptibly();
+        if (plain != null) {
+            plain.close().syncUninterruptibly();
+        }
+        if (tls != null) {
+            tls.close().syncUninterruptibly();
+        }
         List<CompletableFuture<Void>> closing = services.clients().open().stream().map(connection -> {
             connection.close("broker shutdown");
             return connection.closedFuture();

@@ -7,6 +7,8 @@ import java.nio.file.Path;
 /**
  * The MQTT listener's settings, read once from the server's settings table (docs/config.md).
  *
+ * @param port             the plain MQTT port, -1 for none
+ * @param tlsPort          the MQTT-over-TLS port, -1 for none
  * @param vhost            vhost of clients whose user name does not name one
  * @param exchange         the topic exchange messages are published to and subscriptions bind to
  * @param maxPacketSize    largest packet accepted (bytes)
@@ -15,12 +17,13 @@ import java.nio.file.Path;
  * @param handshakeSeconds how long a new socket has to send CONNECT
  * @param dataDir          the server's data directory (retained messages are kept under {@code mqtt/})
  */
-public record MqttSettings(String bind, int port, String vhost, String exchange, int maxPacketSize, int prefetch,
+public record MqttSettings(String bind, int port, int tlsPort, String vhost, String exchange, int maxPacketSize, int prefetch,
                            boolean allowAnonymous, int handshakeSeconds, Path dataDir) {
 
     static MqttSettings from(AdapterContext context) {
         long maxPacket = context.setting("mqtt-max-packet-size", Long.class);
         return new MqttSettings(context.setting("bind", String.class), context.setting("mqtt-port", Integer.class),
+                context.setting("mqtts-port", Integer.class),
                 context.setting("mqtt-vhost", String.class), context.setting("mqtt-exchange", String.class),
                 (int) Math.min(maxPacket, MAX_REMAINING_LENGTH), context.setting("mqtt-prefetch", Integer.class),
                 context.setting("mqtt-allow-anonymous", Boolean.class),

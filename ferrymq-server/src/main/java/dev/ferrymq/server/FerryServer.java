@@ -112,7 +112,7 @@ public final class FerryServer implements BrokerAdmin, AutoCloseable {
             this.lineListener = config.linePort() == ServerConfig.DISABLED ? null
                     : binding(Listener.LINE, bind, config.linePort(),
                             () -> new LineListener(config, broker, alarms, bossGroup, workerGroup, channelType));
-            this.adapters = new ProtocolAdapters(config, broker, limits, alarms, bossGroup, workerGroup);
+            this.adapters = new ProtocolAdapters(config, broker, limits, alarms, bossGroup, workerGroup, tls);
         } catch (Exception e) {
             releaseAfterFailedStart(startedManagement, startedCluster, e);
             throw e;
@@ -180,6 +180,11 @@ public final class FerryServer implements BrokerAdmin, AutoCloseable {
     /** The MQTT port, or -1 when MQTT is off. */
     public int mqttPort() {
         return adapters.mqttPort();
+    }
+
+    /** The MQTT-over-TLS port, or -1 when it is off. */
+    public int mqttsPort() {
+        return adapters.mqttsPort();
     }
 
     /** Snapshots of the MQTT (protocol adapter) connections. */

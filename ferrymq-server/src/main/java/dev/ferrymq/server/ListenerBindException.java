@@ -26,6 +26,7 @@ public final class ListenerBindException extends IOException {
         MANAGEMENT_HTTPS("the management HTTPS API", Settings.MANAGEMENT_PORT),
         LINE("the line listener", Settings.LINE_PORT),
         MQTT("MQTT", Settings.MQTT_PORT),
+        MQTTS("MQTT over TLS", Settings.MQTTS_PORT),
         CLUSTER("the cluster (Raft) listener", Settings.CLUSTER_PORT);
 
         final String description;

@@ -23,6 +23,12 @@ public interface AdapterContext {
 
     ScheduledExecutorService ioLoops();
 
+    /**
+     * The server's TLS context (a Netty {@code SslContext} built from {@code tls-cert}, {@code tls-key}, ...), or
+     * null when no certificate is configured.
+     */
+    Object tlsContext();
+
     ConnectionGate connections();
 
     ResourceAlarms alarms();

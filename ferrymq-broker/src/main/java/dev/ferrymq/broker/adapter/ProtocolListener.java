@@ -5,8 +5,11 @@ import java.util.List;
 /** A running protocol listener ({@link ProtocolAdapter#start}). Thread-safe. */
 public interface ProtocolListener extends AutoCloseable {
 
-    /** The port it is bound to. */
+    /** The port it is bound to, or -1 when only its TLS port is. */
     int port();
+
+    /** Its TLS port, or -1 without one. */
+    int tlsPort();
 
     /** Snapshots of its open (logged-in) connections, for the management API. */
     List<AdapterConnection> connections();

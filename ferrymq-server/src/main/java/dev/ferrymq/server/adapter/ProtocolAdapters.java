@@ -13,6 +13,7 @@ import dev.ferrymq.server.alarm.Alarms;
 import dev.ferrymq.server.config.ServerConfig;
 import dev.ferrymq.server.config.Setting;
 import dev.ferrymq.server.config.Settings;
+import io.netty.handler.ssl.SslContext;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -30,15 +31,21 @@ public final class ProtocolAdapters implements AutoCloseable {
     private ProtocolListener mqtt;
 
     /** Starts the configured adapters; on failure closes those already started and rethrows. */
+    /** @param tls the server's TLS context, or null without a certificate */
     public ProtocolAdapters(ServerConfig config, Broker broker, ConnectionGate connections, Alarms alarms,
-                            ScheduledExecutorService acceptorLoops, ScheduledExecutorService ioLoops)
-            throws IOException, InterruptedException {
-        AdapterContext context = new Context(config, broker, connections, alarms, acceptorLoops, ioLoops);
+                            ScheduledExecutorService acceptorLoops, ScheduledExecutorService ioLoops,
+                            SslContext tls) throws IOException, InterruptedException {
+        AdapterContext context = new Context(config, broker, connections, alarms, acceptorLoops, ioLoops, tls);
         try {
             int mqttPort = config.get(Settings.MQTT_PORT);
-            if (mqttPort != ServerConfig.DISABLED) {
-                mqtt = ListenerBindException.binding(Listener.MQTT, config.bind(), mqttPort,
-                        () -> ProtocolAdapter.load("mqtt").start(context));
+            int mqttsPort = config.get(Settings.MQTTS_PORT);
+            if (mqttsPort != ServerConfig.DISABLED && tls == null) {
+                throw new IllegalArgumentException("mqtts-port needs a certificate (tls-cert)");
+            }
+            if (mqttPort != ServerConfig.DISABLED || mqttsPort != ServerConfig.DISABLED) {
+                boolean plain = mqttPort != ServerConfig.DISABLED;
+                mqtt = ListenerBindException.binding(plain ? Listener.MQTT : Listener.MQTTS, config.bind(),
+                        plain ? mqttPort : mqttsPort, () -> ProtocolAdapter.load("mqtt").start(context));
                 listeners.add(mqtt);
             }
         } catch (IOException | InterruptedException | RuntimeException e) {
@@ -50,6 +57,11 @@ public final class ProtocolAdapters implements AutoCloseable {
     /** The MQTT port, or -1 when MQTT is off. */
     public int mqttPort() {
         return mqtt == null ? ServerConfig.DISABLED : mqtt.port();
+    }
+
+    /** The MQTT-over-TLS port, or -1 when it is off. */
+    public int mqttsPort() {
+        return mqtt == null ? ServerConfig.DISABLED : mqtt.tlsPort();
     }
 
     /** Snapshots of every adapter's open connections. */
@@ -71,8 +83,8 @@ public final class ProtocolAdapters implements AutoCloseable {
     }
 
     private record Context(ServerConfig config, Broker broker, ConnectionGate connections, Alarms serverAlarms,
-                           ScheduledExecutorService acceptorLoops, ScheduledExecutorService ioLoops)
-            implements AdapterContext {
+                           ScheduledExecutorService acceptorLoops, ScheduledExecutorService ioLoops,
+                           Object tlsContext) implements AdapterContext {
 
         @Override
         public <T> T setting(String key, Class<T> type) {

@@ -98,6 +98,9 @@ public final class Settings {
     public static final Setting<Integer> MQTT_PORT = define("mqtt-port", "N", Integer.class, Settings::integer,
             same(), ServerConfig.DISABLED, "off (`-1`; RabbitMQ's is `1883`)", "MQTT 3.1.1 and 5 listener; see "
                     + "[mqtt.md](mqtt.md)");
+    public static final Setting<Integer> MQTTS_PORT = define("mqtts-port", "N", Integer.class, Settings::integer,
+            same(), ServerConfig.DISABLED, "off (`-1`; RabbitMQ's is `8883`)",
+            "MQTT over TLS 1.2/1.3 with the AMQPS certificate (`tls-cert`, `tls-key`)");
     public static final Setting<String> MQTT_VHOST = define("mqtt-vhost", "VHOST", String.class, s -> s, same(), "/",
             null, "vhost of MQTT clients whose user name does not name one (`vhost:user`)");
     public static final Setting<String> MQTT_EXCHANGE = define("mqtt-exchange", "NAME", String.class, s -> s, same(),
