@@ -61,7 +61,7 @@ public final class FerryServer implements BrokerAdmin, AutoCloseable {
     private final AmqpListener amqp;
     private final ManagementServer management; // null when disabled
     private final LineListener lineListener; // null when disabled
-    private final ProtocolAdapters adapters; // MQTT when its port is set
+    private volatile ProtocolAdapters adapters; // MQTT when its port is set
     private final Cluster cluster; // null for a single node (no cluster-seeds)
     private volatile boolean closed;
 
@@ -70,7 +70,12 @@ public final class FerryServer implements BrokerAdmin, AutoCloseable {
         Files.createDirectories(config.dataDir());
         this.broker = Broker.open(config.dataDir(), config.storeConfig(), Persistence.defaultPagingBudget(),
                 new AmqpPropertiesCodec());
-        broker.onVirtualHostDeleted(connections::closeAllTo);
+        broker.onVirtualHostDeleted(vhost -> {
+            connections.closeAllTo(vhost);
+            if (adapters != null) { // null only while starting
+                adapters.closeAllTo(vhost);
+            }
+        });
         this.alarms = new Alarms(MemoryProbe::usedBytes, MemoryProbe::collectGarbage, MemoryProbe.maxHeapBytes(),
                 config.memoryHighWatermark(),
                 new DiskProbe(config.dataDir()), config.diskFreeLimit());

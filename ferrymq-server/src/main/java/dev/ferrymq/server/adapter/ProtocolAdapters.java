@@ -76,6 +76,15 @@ public final class ProtocolAdapters implements AutoCloseable {
         return listeners.stream().anyMatch(listener -> listener.closeConnection(name, reason));
     }
 
+    /** Closes every adapter connection to {@code vhost}: it is being deleted. */
+    public void closeAllTo(String vhost) {
+        for (AdapterConnection connection : connections()) {
+            if (connection.vhost().equals(vhost)) {
+                closeConnection(connection.name(), "vhost '" + vhost + "' is deleted");
+            }
+        }
+    }
+
     @Override
     public void close() {
         listeners.forEach(ProtocolListener::close);

@@ -292,6 +292,23 @@ class MqttTest extends AbstractMqttIT {
     }
 
     @Test
+    void deletingTheVhostClosesItsMqttConnections() throws Exception {
+        assumeFalse(broker.isExternal(), "creates and deletes a vhost in process");
+        String vhost = unique("doomed");
+        broker.server().broker().addVirtualHost(vhost);
+        broker.server().broker().setPermissions("guest", vhost, ".*", ".*", ".*");
+        MqttConnectOptions options = options(true);
+        options.setUserName(vhost + ":guest");
+        MqttClient client = client(unique("tenant"));
+        CompletableFuture<Throwable> lost = new CompletableFuture<>();
+        client.setCallback(callback(lost::complete, (t, message) -> { }));
+        client.connect(options);
+
+        broker.server().broker().deleteVirtualHost(vhost);
+        assertThat(lost.get(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isNotNull();
+    }
+
+    @Test
     void wrongPasswordIsRefused() throws Exception {
         MqttConnectOptions options = options(true);
         options.setPassword("wrong".toCharArray());
