@@ -11,6 +11,7 @@ import io.netty.handler.codec.mqtt.MqttProperties.StringProperty;
 import io.netty.handler.codec.mqtt.MqttProperties.UserProperties;
 import io.netty.handler.codec.mqtt.MqttProperties.UserProperty;
 
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -80,8 +81,8 @@ final class MessageMapping {
             UserProperties user = new UserProperties();
             properties.headers().forEach((key, value) -> {
                 if (!key.startsWith("x-mqtt-") && (value instanceof CharSequence || value instanceof byte[])) {
-                    user.add(key, value instanceof byte[] bytes ? new String(bytes,
-                            java.nio.charset.StandardCharsets.UTF_8) : value.toString());
+                    user.add(key, value instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8)
+                            : value.toString());
                 }
             });
             if (!user.value().isEmpty()) {

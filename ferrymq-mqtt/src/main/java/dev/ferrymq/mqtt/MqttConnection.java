@@ -25,6 +25,7 @@ import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -58,7 +59,6 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     private SubscriptionManager subscriptions;
     private OutboundDeliveries deliveries;
     private Will will;
-    private volatile long received; // packets; written on the event loop only
 
     MqttConnection(MqttServices services) {
         this.services = services;
@@ -80,7 +80,6 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object packet) {
-        received++;
         if (beforeConnAck != null) {
             beforeConnAck.add(packet);
             return;
@@ -289,7 +288,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof java.io.IOException) {
+        if (cause instanceof IOException) {
             log.debug("MQTT connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
         } else {
             log.warn("closing MQTT connection {} (client id '{}') after an unexpected error",
@@ -393,7 +392,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         }
         return new AdapterConnection(name(), current.protocolName(), peer.getAddress().getHostAddress(),
                 peer.getPort(), local.getAddress().getHostAddress(), local.getPort(), current.user(),
-                current.vhost().name(), current.clientId(), connectedAt, received, 0);
+                current.vhost().name(), current.clientId(), connectedAt);
     }
 
     private String clientId() {

@@ -5,8 +5,11 @@ import dev.ferrymq.broker.queue.QueueEntry;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.mqtt.MqttFixedHeader;
 import io.netty.handler.codec.mqtt.MqttMessageBuilders;
+import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttProperties;
+import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttQoS;
 
 import java.util.ArrayList;
@@ -153,9 +156,8 @@ final class OutboundDeliveries {
         var publish = MqttMessageBuilders.publish().topicName(topic).qos(MqttQoS.valueOf(qos)).retained(retain)
                 .messageId(packetId).payload(Unpooled.wrappedBuffer(body)).properties(properties).build();
         if (dup) { // a redelivery: the builder has no DUP flag
-            publish = new io.netty.handler.codec.mqtt.MqttPublishMessage(new io.netty.handler.codec.mqtt
-                    .MqttFixedHeader(publish.fixedHeader().messageType(), true, publish.fixedHeader().qosLevel(),
-                    retain, 0), publish.variableHeader(), publish.payload());
+            publish = new MqttPublishMessage(new MqttFixedHeader(MqttMessageType.PUBLISH, true,
+                    publish.fixedHeader().qosLevel(), retain, 0), publish.variableHeader(), publish.payload());
         }
         channel.write(publish);
     }

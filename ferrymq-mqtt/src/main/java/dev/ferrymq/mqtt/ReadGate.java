@@ -69,7 +69,7 @@ final class ReadGate {
             blocked = false;
             log.info("unblocked MQTT connection {}", ctx.channel().remoteAddress());
             while (!blocked && !heldBack.isEmpty() && ctx.channel().isActive()) {
-                handle.accept(heldBack.poll()); // may block again
+                handle.accept(heldBack.poll());
             }
             ctx.flush(); // the answers to what was held back: no read batch ends here to flush them
             updateAutoRead();

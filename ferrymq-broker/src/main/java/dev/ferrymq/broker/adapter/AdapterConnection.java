@@ -9,6 +9,5 @@ package dev.ferrymq.broker.adapter;
  * @param connectedAt milliseconds since the epoch
  */
 public record AdapterConnection(String name, String protocol, String peerHost, int peerPort, String host,
-                                int port, String user, String vhost, String clientId, long connectedAt,
-                                long received, long sent) {
+                                int port, String user, String vhost, String clientId, long connectedAt) {
 }
