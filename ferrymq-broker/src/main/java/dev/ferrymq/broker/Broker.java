@@ -1,10 +1,12 @@
 package dev.ferrymq.broker;
 
+import dev.ferrymq.broker.cluster.NodeEndpoints;
 import dev.ferrymq.broker.metadata.MetadataCommand;
 import dev.ferrymq.broker.metadata.MetadataReplication;
 import dev.ferrymq.broker.persistence.Definition;
 import dev.ferrymq.broker.persistence.Persistence;
 import dev.ferrymq.broker.queue.Queue;
+import dev.ferrymq.broker.queue.RemoteQueues;
 import dev.ferrymq.store.StoreConfig;
 
 import java.io.IOException;
@@ -36,6 +38,7 @@ public final class Broker implements AutoCloseable {
     private final List<Consumer<String>> vhostDeletedListeners = new CopyOnWriteArrayList<>();
     private volatile PropertiesCodec propertiesCodec = PropertiesCodec.OPAQUE;
     private final MetadataGate gate = new MetadataGate();
+    private final NodeEndpoints nodeEndpoints = new NodeEndpoints();
 
     private Broker(Persistence persistence) {
         this.persistence = persistence;
@@ -344,6 +347,37 @@ public final class Broker implements AutoCloseable {
      */
     public void replicateMetadataThrough(MetadataReplication replication) {
         gate.use(replication);
+    }
+
+    /**
+     * Clustered: from now on, classic queues that are not exclusive are declared (and bound and deleted) through
+     * the replicated metadata with their home node, and reached on the other nodes through {@code remoteQueues}.
+     */
+    public void serveRemoteQueuesThrough(RemoteQueues remoteQueues) {
+        gate.use(remoteQueues);
+    }
+
+    /** Where the cluster's nodes take internode AMQP connections (replicated; empty on a single node). */
+    public NodeEndpoints nodeEndpoints() {
+        return nodeEndpoints;
+    }
+
+    /**
+     * Another node restarted: its non-durable classic queues are gone with its memory, so every other node drops
+     * them (applied from the metadata log, so the same everywhere; RabbitMQ drops them when the node goes down).
+     */
+    public void forgetTransientQueuesOf(String node) {
+        RemoteQueues remote = gate.remoteQueues();
+        if (remote == null || node.equals(remote.localNode())) {
+            return;
+        }
+        for (VirtualHost vhost : virtualHosts()) {
+            for (Queue queue : List.copyOf(vhost.queues())) {
+                if (!queue.durable() && vhost.isReplicated(queue) && node.equals(remote.homeOf(queue))) {
+                    vhost.deleteQueue(queue.name(), false, false, null);
+                }
+            }
+        }
     }
 
     /** Applies a change the replicated log delivered (on the log's apply thread); returns or throws its answer. */

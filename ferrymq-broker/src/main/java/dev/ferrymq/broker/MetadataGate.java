@@ -2,6 +2,7 @@ package dev.ferrymq.broker;
 
 import dev.ferrymq.broker.metadata.MetadataCommand;
 import dev.ferrymq.broker.metadata.MetadataReplication;
+import dev.ferrymq.broker.queue.RemoteQueues;
 
 /**
  * Where a metadata change decides whether to run here or be replicated. Without a {@link MetadataReplication}
@@ -15,14 +16,29 @@ final class MetadataGate {
     private static final ThreadLocal<Boolean> APPLYING = ThreadLocal.withInitial(() -> Boolean.FALSE);
 
     private volatile MetadataReplication replication;
+    private volatile RemoteQueues remoteQueues;
 
     void use(MetadataReplication replication) {
         this.replication = replication;
     }
 
+    void use(RemoteQueues remoteQueues) {
+        this.remoteQueues = remoteQueues;
+    }
+
+    /** Where classic queues live in the cluster, or null (a single node, or queues not replicated). */
+    RemoteQueues remoteQueues() {
+        return remoteQueues;
+    }
+
     /** Whether a change made on this thread now must be proposed rather than made here. */
     boolean proposes() {
         return replication != null && !APPLYING.get();
+    }
+
+    /** Whether this thread is applying a change the replicated log delivered. */
+    boolean applying() {
+        return APPLYING.get();
     }
 
     /** Replicates the change; returns its answer (null or a Boolean) or throws its refusal. */

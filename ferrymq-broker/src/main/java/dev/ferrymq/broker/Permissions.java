@@ -1,5 +1,7 @@
 package dev.ferrymq.broker;
 
+import dev.ferrymq.broker.publish.ForwardedPublish;
+
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -76,6 +78,7 @@ public final class Permissions {
     }
 
     private final Map<Key, Permission> permissions = new ConcurrentHashMap<>();
+    private final Map<String, Permission> internode = new ConcurrentHashMap<>();
 
     /** Sets (replaces) a user's permissions in a vhost; throws IllegalArgumentException for a bad regex. */
     public Permission set(String user, String vhost, String configure, String write, String read) {
@@ -90,6 +93,9 @@ public final class Permissions {
 
     /** The user's permissions in the vhost, or null when the user has no access to it. */
     public Permission get(String user, String vhost) {
+        if (Users.INTERNODE.equals(user)) { // another cluster node (Users#INTERNODE): everything, everywhere
+            return internode.computeIfAbsent(vhost, v -> new Permission(user, v, ".*", ".*", ".*"));
+        }
         return permissions.get(new Key(user, vhost));
     }
 
@@ -115,7 +121,9 @@ public final class Permissions {
      */
     public void check(String user, String vhost, Access access, String kind, String name) {
         Permission permission = get(user, vhost);
-        if (permission == null || !permission.permits(access, name)) {
+        boolean internodeOnly = kind.equals("exchange") && name.equals(ForwardedPublish.EXCHANGE)
+                && !user.equals(Users.INTERNODE);
+        if (permission == null || internodeOnly || !permission.permits(access, name)) {
             throw BrokerException.accessRefused(access.name().toLowerCase() + " access to " + kind + " '" + name
                     + "' in vhost '" + vhost + "' refused for user '" + user + "'");
         }

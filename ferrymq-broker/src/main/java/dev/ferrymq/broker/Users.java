@@ -25,6 +25,12 @@ public final class Users {
     public static final String MONITORING = "monitoring";
     public static final String POLICYMAKER = "policymaker";
     public static final String MANAGEMENT = "management";
+    /**
+     * The user other cluster nodes log in as to reach the classic queues homed on this node. It is no entry of
+     * the user table (not listed, not replicated, not exported) and logs in only with this node's internode secret
+     * ({@link #acceptInternode}); it has every permission on every vhost.
+     */
+    public static final String INTERNODE = "ferrymq-internode";
 
     /**
      * @param passwordHash salt + digest, or empty for a user who cannot log in with a password
@@ -58,6 +64,7 @@ public final class Users {
 
     private final Map<String, User> users = new ConcurrentHashMap<>();
     private final Set<String> loopbackUsers;
+    private volatile byte[] internodeSecret;
 
     /** @param loopbackUsers names of users allowed to connect only from loopback (RabbitMQ default: guest) */
     public Users(Set<String> loopbackUsers) {
@@ -100,8 +107,19 @@ public final class Users {
         return users.get(name);
     }
 
+    /** Clustered: {@link #INTERNODE} may log in with {@code secret}. */
+    public void acceptInternode(String secret) {
+        internodeSecret = secret.getBytes(StandardCharsets.UTF_8);
+    }
+
     /** The user if the password matches, else null. */
     public User authenticate(String name, String password) {
+        if (INTERNODE.equals(name)) {
+            byte[] secret = internodeSecret;
+            return secret != null && password != null
+                    && MessageDigest.isEqual(secret, password.getBytes(StandardCharsets.UTF_8))
+                    ? new User(INTERNODE, new byte[0], List.of(ADMINISTRATOR), false) : null;
+        }
         User user = users.get(name);
         if (user == null || password == null) {
             return null;

@@ -13,6 +13,7 @@ import dev.ferrymq.broker.queue.QueueConsumer;
 import dev.ferrymq.broker.queue.QueueDeclaration;
 import dev.ferrymq.broker.queue.QueueHost;
 import dev.ferrymq.broker.queue.QueueTypes;
+import dev.ferrymq.broker.queue.RemoteQueues;
 import dev.ferrymq.broker.routing.Destination;
 import dev.ferrymq.broker.routing.Router;
 
@@ -210,21 +211,31 @@ public final class VirtualHost {
      * queue.declare with RabbitMQ's vhost max-queues limit ({@code maxQueues}, 0 for none): declaring a new
      * queue beyond it is 406 PRECONDITION_FAILED. The check and the creation are one step under the vhost lock.
      */
-    public synchronized DeclaredQueue declareQueue(String queueName, boolean passive, boolean durable,
-                                                   boolean exclusive, boolean autoDelete, Map<String, Object> args,
-                                                   ExclusiveOwner connection, int maxQueues) {
-        if (!passive && maxQueues > 0 && queues.size() >= maxQueues && !queues.containsKey(queueName)) {
-            throw BrokerException.preconditionFailed("cannot declare queue '" + queueName + "': queue limit in vhost '"
-                    + name + "' (" + maxQueues + ") is reached");
-        }
+    public DeclaredQueue declareQueue(String queueName, boolean passive, boolean durable, boolean exclusive,
+                                      boolean autoDelete, Map<String, Object> args, ExclusiveOwner connection,
+                                      int maxQueues) {
         if (passive) {
             Queue queue = queue(queueName, connection);
             queue.touch(); // any declaration renews x-expires, as in RabbitMQ
+            queue.checkReachable();
             return new DeclaredQueue(queue, queue.messageCount(), queue.consumerCount());
+        }
+        if (ReplicatedQueues.proposesDeclare(gate, exclusive, args, queueName, name)) {
+            return ReplicatedQueues.declare(this, gate, queueName, durable, autoDelete, args, maxQueues);
+        }
+        return declareQueueHere(queueName, durable, exclusive, autoDelete, args, connection, maxQueues);
+    }
+
+    private synchronized DeclaredQueue declareQueueHere(String queueName, boolean durable, boolean exclusive,
+                                                        boolean autoDelete, Map<String, Object> args,
+                                                        ExclusiveOwner connection, int maxQueues) {
+        if (maxQueues > 0 && queues.size() >= maxQueues && !queues.containsKey(queueName)) {
+            throw BrokerException.preconditionFailed("cannot declare queue '" + queueName + "': queue limit in vhost '"
+                    + name + "' (" + maxQueues + ") is reached");
         }
         if (queueName.isEmpty()) {
             queueName = RandomNames.withPrefix("amq.gen-");
-        } else if (!queues.containsKey(queueName)) {
+        } else if (!queues.containsKey(queueName) && !gate.applying()) { // a replicated name was checked already
             checkNotReserved("queue", queueName);
         }
         Queue existing = queues.get(queueName);
@@ -241,6 +252,35 @@ public final class VirtualHost {
         checkRedeclaredQueue(existing, name, durable, exclusive, autoDelete, args, connection);
         existing.touch();
         return new DeclaredQueue(existing, existing.messageCount(), existing.consumerCount());
+    }
+
+    /**
+     * Applies a replicated classic queue declaration (on the metadata log's thread): the queue itself on its home
+     * node, a proxy of it ({@link RemoteQueues}) on the others.
+     */
+    public synchronized void declareReplicatedQueue(String queueName, boolean durable, boolean autoDelete,
+                                                    Map<String, Object> args, String homeNode) {
+        Queue existing = queues.get(queueName);
+        RemoteQueues remote = gate.remoteQueues();
+        if (existing != null) { // not its counts: a proxy would ask its home node, and this thread must not wait
+            checkRedeclaredQueue(existing, name, durable, false, autoDelete, args, null);
+            existing.touch();
+        } else if (remote != null && !remote.localNode().equals(homeNode)) {
+            queues.put(queueName, remote.open(queueHost, new QueueDeclaration(queueName, durable, false, null,
+                    autoDelete, args), homeNode));
+        } else {
+            declareQueueHere(queueName, durable, false, autoDelete, args, null, 0);
+        }
+    }
+
+    /** Where the cluster's classic queues live, or null on a single node. */
+    public RemoteQueues remoteQueues() {
+        return gate.remoteQueues();
+    }
+
+    /** Whether {@code queue} is a classic queue the cluster's metadata has (it or its proxy is on every node). */
+    public boolean isReplicated(Queue queue) {
+        return ReplicatedQueues.isReplicated(gate, queue);
     }
 
     /** Looks up a queue the given connection may use: 404 when missing, 405 when exclusive to another. */
@@ -263,8 +303,16 @@ public final class VirtualHost {
     }
 
     /** queue.delete: returns the number of ready messages dropped. */
-    public synchronized int deleteQueue(String queueName, boolean ifUnused, boolean ifEmpty,
-                                       ExclusiveOwner connection) {
+    public int deleteQueue(String queueName, boolean ifUnused, boolean ifEmpty, ExclusiveOwner connection) {
+        Queue queue = queues.get(queueName);
+        if (ReplicatedQueues.proposesChangeTo(gate, queue)) {
+            return ReplicatedQueues.delete(gate, queue, ifUnused, ifEmpty);
+        }
+        return deleteQueueHere(queueName, ifUnused, ifEmpty, connection);
+    }
+
+    private synchronized int deleteQueueHere(String queueName, boolean ifUnused, boolean ifEmpty,
+                                             ExclusiveOwner connection) {
         Queue queue = queues.get(queueName);
         if (queue == null) {
             return 0; // idempotent, as in RabbitMQ
@@ -301,6 +349,10 @@ public final class VirtualHost {
 
     /** An auto-delete queue lost its last consumer, or an x-expires queue went unused for too long. */
     private void deleteUnusedQueue(Queue queue) {
+        if (ReplicatedQueues.proposesChangeTo(gate, queue)) {
+            ReplicatedQueues.deleteLater(gate, queue); // every node drops it when the log delivers the delete
+            return;
+        }
         synchronized (this) {
             if (queues.get(queue.name()) != queue) {
                 return;
@@ -376,14 +428,32 @@ public final class VirtualHost {
 
     // ---------------------------------------------------------------- bindings
 
-    public synchronized void bindQueue(String queueName, String exchangeName, String routingKey,
-                                       Map<String, Object> args, ExclusiveOwner connection) {
+    public void bindQueue(String queueName, String exchangeName, String routingKey, Map<String, Object> args,
+                          ExclusiveOwner connection) {
+        if (ReplicatedQueues.proposesChangeTo(gate, queues.get(queueName))) {
+            ReplicatedQueues.bind(gate, true, name, queueName, exchangeName, routingKey, args);
+            return;
+        }
+        bindQueueHere(queueName, exchangeName, routingKey, args, connection);
+    }
+
+    private synchronized void bindQueueHere(String queueName, String exchangeName, String routingKey,
+                                            Map<String, Object> args, ExclusiveOwner connection) {
         bindings.bindQueue(queueName, exchangeName, routingKey, args, connection);
     }
 
     /** queue.unbind: succeeds when the binding, the queue or the exchange is already gone, as in RabbitMQ. */
-    public synchronized void unbindQueue(String queueName, String exchangeName, String routingKey,
-                                         Map<String, Object> args, ExclusiveOwner connection) {
+    public void unbindQueue(String queueName, String exchangeName, String routingKey, Map<String, Object> args,
+                            ExclusiveOwner connection) {
+        if (ReplicatedQueues.proposesChangeTo(gate, queues.get(queueName))) {
+            ReplicatedQueues.bind(gate, false, name, queueName, exchangeName, routingKey, args);
+            return;
+        }
+        unbindQueueHere(queueName, exchangeName, routingKey, args, connection);
+    }
+
+    private synchronized void unbindQueueHere(String queueName, String exchangeName, String routingKey,
+                                              Map<String, Object> args, ExclusiveOwner connection) {
         bindings.unbindQueue(queueName, exchangeName, routingKey, args, connection);
     }
 

@@ -22,6 +22,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * This node's membership in a FerryMQ cluster: its one Ratis {@link RaftServer} (listening on the cluster port,
@@ -39,6 +40,7 @@ public final class ClusterNode implements Cluster {
     private final ClusterConfig config;
     private final RaftServer server;
     private final MetadataStateMachine metadata;
+    private final List<AutoCloseable> closedFirst = new CopyOnWriteArrayList<>();
     private final MetadataLog metadataLog;
     private final Membership membership;
 
@@ -149,8 +151,20 @@ public final class ClusterNode implements Cluster {
         return server;
     }
 
+    /** Closes {@code resource} first when the node closes (what runs on top of the node). */
+    public void closeWith(AutoCloseable resource) {
+        closedFirst.add(resource);
+    }
+
     @Override
     public void close() {
+        for (AutoCloseable resource : closedFirst) {
+            try {
+                resource.close();
+            } catch (Exception e) {
+                log.warn("closing {} failed", resource, e);
+            }
+        }
         try {
             metadataLog.close();
         } catch (IOException e) {

@@ -9,6 +9,7 @@ import dev.ferrymq.cluster.metadata.BrokerMetadata;
 import dev.ferrymq.cluster.metadata.RaftMetadataReplication;
 import dev.ferrymq.cluster.quorum.queue.QuorumQueueType;
 import dev.ferrymq.cluster.quorum.queue.QuorumQueues;
+import dev.ferrymq.cluster.remote.RemoteClassicQueues;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,10 +33,15 @@ public final class RatisClusterProvider implements ClusterProvider {
         stateMachines.register(quorumQueues::stateMachineFor);
         // before the server starts: replaying a recovered group's Declare entry registers its queue by this type
         QueueTypes.register(new QuorumQueueType(quorumQueues));
+        // before the log replays: a classic queue declared on another node becomes a proxy here
+        RemoteClassicQueues remoteQueues = RemoteClassicQueues.start(config.nodeName(), broker, config.storageDir());
+        metadata.afterApplying(remoteQueues::applied);
         ClusterNode node = ClusterNode.start(config, stateMachines, metadata);
+        node.closeWith(remoteQueues);
         quorumQueues.start(node);
         RaftMetadataReplication replication = new RaftMetadataReplication(node.metadataLog(), node.metadata());
         broker.replicateMetadataThrough(replication);
+        remoteQueues.announce(replication, () -> node.leader() != null, config.advertisedHost(), config.amqpPort());
         if (restarting) {
             awaitCaughtUp(config, replication);
         }

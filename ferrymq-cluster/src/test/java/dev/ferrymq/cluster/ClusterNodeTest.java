@@ -17,6 +17,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -128,6 +129,27 @@ class ClusterNodeTest {
             assertThat(loaded.getIndex()).isGreaterThanOrEqualTo(snapshot.getIndex());
             assertThat(restarted.metadata().getLastAppliedTermIndex()).isEqualTo(loaded.getTermIndex());
             LocalCluster.await("restarted n1 applied 6", () -> applied(restarted) == 6);
+        }
+    }
+
+    @Test
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    void aCommandThatFailedWithoutAMajorityDoesNotBreakTheNodesLaterCommands() throws Exception {
+        try (LocalCluster cluster = LocalCluster.of(dir, 3).startAll()) {
+            cluster.awaitLeader();
+            submit(cluster.node("n1"), "before");
+            cluster.stop("n2");
+            cluster.stop("n3");
+            // however long the client's retries take on a loaded machine, they end in a failure
+            assertThatThrownBy(() -> cluster.node("n1").metadataLog()
+                    .submit("without-a-majority".getBytes(StandardCharsets.UTF_8)).get(120, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class);
+            cluster.start("n2");
+            cluster.start("n3");
+            cluster.awaitLeader();
+            // Ratis closed the failed client's sliding window: the log must use a new client
+            assertThat(ByteBuffer.wrap(cluster.node("n1").metadataLog().submit("after".getBytes(StandardCharsets.UTF_8))
+                    .get(60, TimeUnit.SECONDS)).getLong()).isPositive();
         }
     }
 

@@ -17,6 +17,7 @@ import dev.ferrymq.server.auth.LoginThrottle;
 import dev.ferrymq.server.config.ServerConfig;
 import dev.ferrymq.server.line.LineListener;
 import dev.ferrymq.server.management.BrokerAdmin;
+import dev.ferrymq.server.management.DefinitionsImport;
 import dev.ferrymq.server.management.ManagementServer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
@@ -99,6 +100,9 @@ public final class FerryServer implements BrokerAdmin, AutoCloseable {
         try {
             startedCluster = startCluster(config, broker);
             this.cluster = startedCluster;
+            if (config.loadDefinitions() != null) {
+                DefinitionsImport.load(broker, config.loadDefinitions());
+            }
             ConnectionLimits limits = new ConnectionLimits(config);
             this.amqp = new AmqpListener(new AmqpServices(config, broker, limits,
                     new LoginThrottle(), alarms, connections), bossGroup, workerGroup, channelType);

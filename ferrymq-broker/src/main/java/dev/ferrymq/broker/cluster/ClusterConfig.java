@@ -1,5 +1,7 @@
 package dev.ferrymq.broker.cluster;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -12,8 +14,15 @@ import java.util.List;
  * @param seeds      the nodes that form the cluster on first start; a node not among them starts empty and waits to
  *                   be added ({@code ferrymq cluster add-node})
  * @param storageDir where this node keeps its Raft logs and snapshots ({@code <data-dir>/cluster})
+ * @param amqpPort   this node's AMQP port, where other nodes reach the classic queues homed here
  */
-public record ClusterConfig(String nodeName, String bind, int port, List<NodeAddress> seeds, Path storageDir) {
+public record ClusterConfig(String nodeName, String bind, int port, List<NodeAddress> seeds, Path storageDir,
+                            int amqpPort) {
+    public static final int DEFAULT_AMQP_PORT = 5672;
+
+    public ClusterConfig(String nodeName, String bind, int port, List<NodeAddress> seeds, Path storageDir) {
+        this(nodeName, bind, port, seeds, storageDir, DEFAULT_AMQP_PORT);
+    }
 
     public ClusterConfig {
         seeds = List.copyOf(seeds);
@@ -25,6 +34,26 @@ public record ClusterConfig(String nodeName, String bind, int port, List<NodeAdd
                 throw new IllegalArgumentException("the cluster seeds give node " + nodeName + " port " + seed.port()
                         + " but its cluster-port is " + port);
             }
+        }
+    }
+
+    /**
+     * The host other nodes reach this one at: its own seed entry's host, else the bind address unless it is a
+     * wildcard, else this machine's address.
+     */
+    public String advertisedHost() {
+        for (NodeAddress seed : seeds) {
+            if (seed.name().equals(nodeName)) {
+                return seed.host();
+            }
+        }
+        if (bind != null && !bind.isEmpty() && !bind.equals("0.0.0.0") && !bind.equals("::")) {
+            return bind;
+        }
+        try {
+            return InetAddress.getLocalHost().getHostAddress();
+        } catch (UnknownHostException e) {
+            return "127.0.0.1";
         }
     }
 

@@ -4,6 +4,7 @@ import dev.ferrymq.broker.Broker;
 import dev.ferrymq.broker.BrokerException;
 import dev.ferrymq.broker.Policy;
 import dev.ferrymq.broker.VirtualHost;
+import dev.ferrymq.broker.cluster.NodeEndpoints;
 
 import java.util.List;
 import java.util.Map;
@@ -11,7 +12,8 @@ import java.util.Map;
 /**
  * One change to the broker's metadata that a cluster replicates: every node applies the same commands in the same
  * order ({@link Broker#applyReplicated}) and so reaches the same vhosts, users, permissions, policies, exchanges and
- * exchange-to-exchange bindings. {@link #applyTo} calls the broker's ordinary methods, so a replicated change runs
+ * exchange-to-exchange bindings, and the same classic queue declarations (each with its home node) and bindings to
+ * them. {@link #applyTo} calls the broker's ordinary methods, so a replicated change runs
  * the same code as a single node's; what it returns ({@code null} or a Boolean) or throws is the answer the
  * proposing node gets back ({@link MetadataAnswer}). It must depend only on the broker's replicated state.
  */
@@ -133,6 +135,55 @@ public sealed interface MetadataCommand {
                 host.bindExchange(destination, source, routingKey, arguments);
             } else {
                 host.unbindExchange(destination, source, routingKey, arguments);
+            }
+            return null;
+        }
+    }
+
+    /** A classic queue, not exclusive, held by {@code homeNode}; the other nodes get a proxy of it. */
+    record DeclareQueue(String vhost, String name, boolean durable, boolean autoDelete, Map<String, Object> arguments,
+                        String homeNode) implements MetadataCommand {
+        @Override
+        public Object applyTo(Broker broker) {
+            existingVhost(broker, vhost).declareReplicatedQueue(name, durable, autoDelete, arguments, homeNode);
+            return null;
+        }
+    }
+
+    /** Deletes a replicated queue (the proposer checked if-unused and if-empty). */
+    record DeleteQueue(String vhost, String name) implements MetadataCommand {
+        @Override
+        public Object applyTo(Broker broker) {
+            existingVhost(broker, vhost).deleteQueue(name, false, false, null);
+            return null;
+        }
+    }
+
+    /** queue.bind ({@code bind}) or queue.unbind of a replicated queue. */
+    record BindQueue(boolean bind, String vhost, String queue, String exchange, String routingKey,
+                     Map<String, Object> arguments) implements MetadataCommand {
+        @Override
+        public Object applyTo(Broker broker) {
+            VirtualHost host = existingVhost(broker, vhost);
+            if (bind) {
+                host.bindQueue(queue, exchange, routingKey, arguments, null);
+            } else {
+                host.unbindQueue(queue, exchange, routingKey, arguments, null);
+            }
+            return null;
+        }
+    }
+
+    /**
+     * A node's AMQP listener and internode secret, announced by the node itself each time it starts: a new
+     * incarnation of a node drops the non-durable classic queues it held (they did not survive its restart).
+     */
+    record SetNodeEndpoint(String node, String host, int port, String secret, long incarnation)
+            implements MetadataCommand {
+        @Override
+        public Object applyTo(Broker broker) {
+            if (broker.nodeEndpoints().put(new NodeEndpoints.Endpoint(node, host, port, secret, incarnation))) {
+                broker.forgetTransientQueuesOf(node);
             }
             return null;
         }

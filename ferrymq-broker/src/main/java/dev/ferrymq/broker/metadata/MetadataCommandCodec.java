@@ -2,6 +2,10 @@ package dev.ferrymq.broker.metadata;
 
 import dev.ferrymq.broker.metadata.MetadataCommand.AddVhost;
 import dev.ferrymq.broker.metadata.MetadataCommand.BindExchange;
+import dev.ferrymq.broker.metadata.MetadataCommand.BindQueue;
+import dev.ferrymq.broker.metadata.MetadataCommand.DeclareQueue;
+import dev.ferrymq.broker.metadata.MetadataCommand.DeleteQueue;
+import dev.ferrymq.broker.metadata.MetadataCommand.SetNodeEndpoint;
 import dev.ferrymq.broker.metadata.MetadataCommand.ClearPermissions;
 import dev.ferrymq.broker.metadata.MetadataCommand.ClearPolicy;
 import dev.ferrymq.broker.metadata.MetadataCommand.ClearTopicPermission;
@@ -102,6 +106,26 @@ public final class MetadataCommandCodec {
             out.writeUTF(c.source());
             out.writeUTF(c.routingKey());
             ArgumentsCodec.write(out, c.arguments());
+        } else if (command instanceof DeclareQueue c) {
+            strings(out, 14, c.vhost(), c.name(), c.homeNode());
+            out.writeBoolean(c.durable());
+            out.writeBoolean(c.autoDelete());
+            ArgumentsCodec.write(out, c.arguments());
+        } else if (command instanceof DeleteQueue c) {
+            strings(out, 15, c.vhost(), c.name());
+        } else if (command instanceof BindQueue c) {
+            out.writeByte(16);
+            out.writeBoolean(c.bind());
+            out.writeUTF(c.vhost());
+            out.writeUTF(c.queue());
+            out.writeUTF(c.exchange());
+            out.writeUTF(c.routingKey());
+            ArgumentsCodec.write(out, c.arguments());
+        } else if (command instanceof SetNodeEndpoint c) {
+            strings(out, 17, c.node(), c.host());
+            out.writeInt(c.port());
+            out.writeUTF(c.secret());
+            out.writeLong(c.incarnation());
         } else {
             throw new IllegalArgumentException("no encoding for " + command);
         }
@@ -126,8 +150,22 @@ public final class MetadataCommandCodec {
             case 12 -> new DeleteExchange(in.readUTF(), in.readUTF(), in.readBoolean());
             case 13 -> new BindExchange(in.readBoolean(), in.readUTF(), in.readUTF(), in.readUTF(), in.readUTF(),
                     ArgumentsCodec.read(in));
+            case 14 -> readDeclareQueue(in);
+            case 15 -> new DeleteQueue(in.readUTF(), in.readUTF());
+            case 16 -> new BindQueue(in.readBoolean(), in.readUTF(), in.readUTF(), in.readUTF(), in.readUTF(),
+                    ArgumentsCodec.read(in));
+            case 17 -> new SetNodeEndpoint(in.readUTF(), in.readUTF(), in.readInt(), in.readUTF(), in.readLong());
             default -> throw new IOException("unknown metadata command " + op);
         };
+    }
+
+    private static DeclareQueue readDeclareQueue(DataInputStream in) throws IOException {
+        String vhost = in.readUTF();
+        String name = in.readUTF();
+        String home = in.readUTF();
+        boolean durable = in.readBoolean();
+        boolean autoDelete = in.readBoolean();
+        return new DeclareQueue(vhost, name, durable, autoDelete, ArgumentsCodec.read(in), home);
     }
 
     private static PutUser readPutUser(DataInputStream in) throws IOException {

@@ -7,6 +7,9 @@ import dev.ferrymq.broker.Policy;
 import dev.ferrymq.broker.TopicPermissions;
 import dev.ferrymq.broker.Users;
 import dev.ferrymq.broker.VirtualHost;
+import dev.ferrymq.broker.cluster.NodeEndpoints;
+import dev.ferrymq.broker.queue.Queue;
+import dev.ferrymq.broker.queue.RemoteQueues;
 import dev.ferrymq.broker.routing.Binding;
 
 import java.util.ArrayList;
@@ -17,8 +20,9 @@ import java.util.Set;
 /**
  * The whole replicated metadata of a broker as the commands that recreate it (vhosts, users, permissions, topic
  * permissions, policies, exchanges, exchange-to-exchange bindings, in an order where each refers only to what
- * comes before), and the way back: making a broker's replicated metadata exactly a snapshot's. Queues and their
- * bindings are not in it: they stay on their node. Call both from the log's apply thread.
+ * comes before; then the classic queues with their home node and their bindings, and the nodes' endpoints), and
+ * the way back: making a broker's replicated metadata exactly a snapshot's. Exclusive queues, streams and quorum
+ * queues (which have groups of their own) are not in it. Call both from the log's apply thread.
  */
 public final class MetadataSnapshot {
     private MetadataSnapshot() {
@@ -26,6 +30,10 @@ public final class MetadataSnapshot {
 
     public static List<MetadataCommand> capture(Broker broker) {
         List<MetadataCommand> commands = new ArrayList<>();
+        for (NodeEndpoints.Endpoint e : broker.nodeEndpoints().all()) {
+            commands.add(new MetadataCommand.SetNodeEndpoint(e.node(), e.host(), e.port(), e.secret(),
+                    e.incarnation()));
+        }
         for (VirtualHost vhost : broker.virtualHosts()) {
             commands.add(new MetadataCommand.AddVhost(vhost.name()));
         }
@@ -59,8 +67,30 @@ public final class MetadataSnapshot {
                     }
                 }
             }
+            captureQueues(broker, vhost, commands);
         }
         return commands;
+    }
+
+    private static void captureQueues(Broker broker, VirtualHost vhost, List<MetadataCommand> commands) {
+        RemoteQueues remote = vhost.remoteQueues();
+        if (remote == null) {
+            return;
+        }
+        for (Queue queue : vhost.queues()) {
+            if (vhost.isReplicated(queue)) {
+                commands.add(new MetadataCommand.DeclareQueue(vhost.name(), queue.name(), queue.durable(),
+                        queue.autoDelete(), queue.arguments(), remote.homeOf(queue)));
+            }
+        }
+        for (Exchange source : vhost.exchanges()) {
+            for (Binding binding : source.router().bindings()) {
+                if (binding.destination() instanceof Queue queue && vhost.isReplicated(queue)) {
+                    commands.add(new MetadataCommand.BindQueue(true, vhost.name(), queue.name(), source.name(),
+                            binding.routingKey(), binding.arguments()));
+                }
+            }
+        }
     }
 
     /**
@@ -72,6 +102,7 @@ public final class MetadataSnapshot {
         Set<String> users = new HashSet<>();
         Set<List<Object>> policies = new HashSet<>();
         Set<List<String>> exchanges = new HashSet<>();
+        Set<List<String>> queues = new HashSet<>();
         for (MetadataCommand command : commands) {
             if (command instanceof MetadataCommand.AddVhost c) {
                 vhosts.add(c.name());
@@ -81,6 +112,8 @@ public final class MetadataSnapshot {
                 policies.add(List.of(c.vhost(), c.name(), c.operator()));
             } else if (command instanceof MetadataCommand.DeclareExchange c) {
                 exchanges.add(List.of(c.vhost(), c.name()));
+            } else if (command instanceof MetadataCommand.DeclareQueue c) {
+                queues.add(List.of(c.vhost(), c.name()));
             }
         }
         for (VirtualHost vhost : broker.virtualHosts()) {
@@ -91,6 +124,13 @@ public final class MetadataSnapshot {
         for (Users.User user : List.copyOf(broker.users().all())) {
             if (!users.contains(user.name())) {
                 broker.applyReplicated(new MetadataCommand.DeleteUser(user.name()));
+            }
+        }
+        for (VirtualHost vhost : broker.virtualHosts()) {
+            for (Queue queue : List.copyOf(vhost.queues())) {
+                if (vhost.isReplicated(queue) && !queues.contains(List.of(vhost.name(), queue.name()))) {
+                    broker.applyReplicated(new MetadataCommand.DeleteQueue(vhost.name(), queue.name()));
+                }
             }
         }
         for (MetadataCommand command : commands) {

@@ -62,6 +62,9 @@ public final class Publisher {
      */
     public PublishRequest prepare(String exchange, String routingKey, byte[] properties, DecodedProperties decoded,
                                   byte[] body) {
+        if (ForwardedPublish.EXCHANGE.equals(exchange)) { // from another node of the cluster
+            return ForwardedPublish.request(routingKey, properties, decoded, body, vhost.propertiesCodec());
+        }
         Message message = new Message(exchange, routingKey, properties, body, decoded.persistent(),
                 expiresAt(decoded.expiration()), decoded.priority());
         Map<String, Object> headers = decoded.headers();

@@ -141,6 +141,13 @@ public interface Queue extends Destination {
         return Map.of();
     }
 
+    /**
+     * Throws the refusal a client gets when the queue cannot be used now: 404 for a classic queue whose home node
+     * (in a cluster) is down. Called before answering a declaration; a local queue is always usable.
+     */
+    default void checkReachable() {
+    }
+
     /** Message counters (enqueued, delivered, acked, redelivered), for statistics. */
     MessageCounters counters();
 

@@ -28,7 +28,11 @@ class MetadataCommandCodecTest {
                 new MetadataCommand.ClearPolicy("v", "p", false),
                 new MetadataCommand.DeclareExchange("v", "x", "topic", false, true, true, arguments),
                 new MetadataCommand.DeleteExchange("v", "x", true),
-                new MetadataCommand.BindExchange(false, "v", "d", "s", "a.#", arguments));
+                new MetadataCommand.BindExchange(false, "v", "d", "s", "a.#", arguments),
+                new MetadataCommand.DeclareQueue("v", "q", true, false, arguments, "n1"),
+                new MetadataCommand.DeleteQueue("v", "q"),
+                new MetadataCommand.BindQueue(true, "v", "q", "amq.topic", "a.*", arguments),
+                new MetadataCommand.SetNodeEndpoint("n1", "10.0.0.1", 5672, "secret", -42L));
         for (MetadataCommand command : commands) {
             assertThat(MetadataCommandCodec.decode(MetadataCommandCodec.encode(command))).isEqualTo(command);
         }

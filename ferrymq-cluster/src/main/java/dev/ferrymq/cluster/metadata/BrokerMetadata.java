@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * The replicated metadata as this node's {@link Broker} holds it: each command of the log is a {@link
@@ -35,6 +36,7 @@ public final class BrokerMetadata implements ReplicatedMetadata {
 
     private final Broker broker;
     private final AppliedIndex applied;
+    private volatile Consumer<MetadataCommand> afterApplying = command -> { };
 
     /** @param appliedIndexFile where the index of the last applied command is kept (beside the Raft storage) */
     public BrokerMetadata(Broker broker, Path appliedIndexFile) {
@@ -53,7 +55,9 @@ public final class BrokerMetadata implements ReplicatedMetadata {
         }
         byte[] answer;
         try {
-            answer = MetadataAnswer.of(MetadataCommandCodec.decode(command), broker::applyReplicated);
+            MetadataCommand decoded = MetadataCommandCodec.decode(command);
+            answer = MetadataAnswer.of(decoded, broker::applyReplicated);
+            afterApplying.accept(decoded);
         } catch (IOException e) {
             log.error("metadata command at {} cannot be decoded (a newer version's?); skipped", index, e);
             answer = new byte[0];
@@ -85,7 +89,13 @@ public final class BrokerMetadata implements ReplicatedMetadata {
         }
         MetadataSnapshot.restore(broker, state);
         applied.set(index);
+        afterApplying.accept(null);
         log.info("metadata restored from a snapshot at log index {} ({} definitions)", index, count);
+    }
+
+    /** Runs {@code listener} after each command applied, and with null after a snapshot was restored. */
+    public void afterApplying(Consumer<MetadataCommand> listener) {
+        afterApplying = listener;
     }
 
     /** Whether this broker has applied commands before (a restart rather than a first start). */

@@ -14,7 +14,9 @@ import java.util.function.Supplier;
  * Appends commands to the metadata group's log from this node. A command is sent to the group's leader (the client
  * follows leader changes), committed on a majority, applied by every node's {@link MetadataStateMachine}, and the
  * future completes with the leader's answer. The Ratis client is made at the first command, for the members of
- * that moment (a node added later does not know the seeds' membership is still current). Thread-safe.
+ * that moment (a node added later does not know the seeds' membership is still current), and made again after a
+ * command failed: Ratis closes an ordered client's sliding window when a request fails for good (no majority for
+ * longer than its retries), and every later command on it would fail too. Thread-safe.
  */
 public final class MetadataLog implements AutoCloseable {
     private final Supplier<RaftClient> clientFactory;
@@ -35,8 +37,26 @@ public final class MetadataLog implements AutoCloseable {
 
     /** Like {@link #submit}, with the command's log index (to wait until this node has applied it too). */
     public CompletableFuture<Committed> append(byte[] command) {
-        return client().async().send(Message.valueOf(ByteString.copyFrom(command)))
+        RaftClient used = client();
+        return used.async().send(Message.valueOf(ByteString.copyFrom(command)))
+                .whenComplete((reply, failure) -> {
+                    if (failure != null) {
+                        discard(used);
+                    }
+                })
                 .thenApply(reply -> new Committed(reply.getLogIndex(), answer(reply)));
+    }
+
+    private synchronized void discard(RaftClient failed) {
+        if (client != failed) {
+            return;
+        }
+        client = null;
+        try {
+            failed.close();
+        } catch (IOException e) {
+            // it failed already; the next command makes a new one
+        }
     }
 
     private synchronized RaftClient client() {

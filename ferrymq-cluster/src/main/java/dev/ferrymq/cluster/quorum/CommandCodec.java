@@ -1,5 +1,6 @@
 package dev.ferrymq.cluster.quorum;
 
+import dev.ferrymq.cluster.quorum.QueueCommand.Batch;
 import dev.ferrymq.cluster.quorum.QueueCommand.Cancel;
 import dev.ferrymq.cluster.quorum.QueueCommand.Checkout;
 import dev.ferrymq.cluster.quorum.QueueCommand.Configure;
@@ -16,6 +17,8 @@ import dev.ferrymq.cluster.quorum.QueueCommand.Return;
 import dev.ferrymq.cluster.quorum.QueueCommand.Settle;
 import dev.ferrymq.cluster.quorum.QueueCommand.Tick;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Binary form of {@link QueueCommand}s (what a client proposes) and {@link LogEntry}s (what the leader writes to
@@ -32,7 +35,8 @@ import java.io.IOException;
  *             +---------+-------------------+---------------+
  *  types: 1 configure, 2 enqueue, 3 checkout, 4 cancel, 5 settle, 6 return, 7 discard, 8 purge, 9 credit,
  *         10 consumer down, 11 node down, 12 tick, 13 dequeue,
- *         14 declare (vhost:string name:string arguments:byte[] config), 15 delete
+ *         14 declare (vhost:string name:string arguments:byte[] config), 15 delete,
+ *         16 batch (count:int, then each command's bytes as a byte[]; batches do not nest)
  *  consumer id  = node:string connection:long channel:int tag:string
  *  publisher id = node:string connection:long channel:int
  *  string, byte[] = int length + bytes;  id list = int count + longs
@@ -58,6 +62,7 @@ public final class CommandCodec {
     private static final int DEQUEUE = 13;
     private static final int DECLARE = 14;
     private static final int DELETE = 15;
+    private static final int BATCH = 16;
 
     private CommandCodec() {
     }
@@ -73,6 +78,18 @@ public final class CommandCodec {
         QueueCommand command = readCommand(in);
         in.expectEnd();
         return command;
+    }
+
+    /**
+     * A {@link Batch} of commands already encoded one by one (as {@link #encode} gives them): a node encodes each
+     * command when it is proposed and joins them when the batch is sent.
+     */
+    public static byte[] encodeBatch(List<byte[]> encodedCommands) {
+        WireOutput out = new WireOutput().writeByte(VERSION).writeByte(BATCH).writeInt(encodedCommands.size());
+        for (byte[] command : encodedCommands) {
+            out.writeBytes(command);
+        }
+        return out.toByteArray();
     }
 
     /** The leader's log entry for proposed command bytes, which are checked to decode first. */
@@ -130,6 +147,9 @@ public final class CommandCodec {
                     .writeBytes(d.arguments()), d.config());
         } else if (command instanceof Delete) {
             out.writeByte(DELETE);
+        } else if (command instanceof Batch b) {
+            out.writeByte(BATCH).writeInt(b.commands().size());
+            b.commands().forEach(inner -> out.writeBytes(encode(inner)));
         } else {
             throw new IllegalArgumentException("unknown command " + command);
         }
@@ -154,8 +174,25 @@ public final class CommandCodec {
             case DEQUEUE -> new Dequeue(readConsumer(in), in.readBoolean());
             case DECLARE -> new Declare(in.readString(), in.readString(), in.readBytes(), QueueConfigCodec.read(in));
             case DELETE -> new Delete();
+            case BATCH -> readBatch(in);
             default -> throw new IOException("unknown quorum queue command type " + type);
         };
+    }
+
+    private static Batch readBatch(WireInput in) throws IOException {
+        int count = in.readInt();
+        if (count <= 0) {
+            throw new IOException("a batch of " + count + " commands");
+        }
+        List<QueueCommand> commands = new ArrayList<>(Math.min(count, 4096));
+        for (int i = 0; i < count; i++) {
+            QueueCommand command = decode(in.readBytes());
+            if (command instanceof Batch) {
+                throw new IOException("a batch inside a batch");
+            }
+            commands.add(command);
+        }
+        return new Batch(commands);
     }
 
     static WireOutput writeConsumer(WireOutput out, ConsumerId id) {

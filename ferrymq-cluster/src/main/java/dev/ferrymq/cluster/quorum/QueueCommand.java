@@ -123,4 +123,23 @@ public sealed interface QueueCommand {
     /** Does nothing but carry the leader's time, so messages whose TTL ran out expire without other traffic. */
     record Tick() implements QueueCommand {
     }
+
+    /**
+     * Several commands in one log entry, applied one after the other as if each had its own entry (same leader
+     * time), each with its own reply. A Raft entry costs a round of appends and fsyncs whatever its size, so a
+     * node puts everything its channels proposed while the previous entry was in flight into one
+     * ({@code ProposalBatcher}): that, not the transport, is what lets a group take thousands of publishes a
+     * second. Batches do not nest.
+     */
+    record Batch(List<QueueCommand> commands) implements QueueCommand {
+        public Batch {
+            commands = List.copyOf(commands);
+            if (commands.isEmpty()) {
+                throw new IllegalArgumentException("an empty batch");
+            }
+            if (commands.stream().anyMatch(Batch.class::isInstance)) {
+                throw new IllegalArgumentException("batches do not nest");
+            }
+        }
+    }
 }

@@ -47,8 +47,27 @@ public final class QuorumQueueState {
     final ReadyMessages ready = new ReadyMessages();
     final Consumers consumers = new Consumers();
     final Publishers publishers = new Publishers();
+    /**
+     * The queue's identity from its {@link Declare} entry, kept so that a replica restarting from a snapshot
+     * (whose log no longer has that entry) still registers the queue; null before it is applied.
+     */
+    Declare declaration;
 
     public ApplyResult apply(LogEntry entry) {
+        if (!(entry.command() instanceof QueueCommand.Batch batch)) {
+            return applyOne(entry);
+        }
+        List<Reply> replies = new ArrayList<>(batch.commands().size());
+        List<Effect> effects = new ArrayList<>();
+        for (QueueCommand command : batch.commands()) {
+            ApplyResult one = applyOne(new LogEntry(entry.timestamp(), command));
+            replies.add(one.reply());
+            effects.addAll(one.effects());
+        }
+        return new ApplyResult(replies, effects);
+    }
+
+    private ApplyResult applyOne(LogEntry entry) {
         now = Math.max(now, entry.timestamp());
         List<Effect> effects = new ArrayList<>();
         expireHead(effects);
@@ -84,6 +103,8 @@ public final class QuorumQueueState {
         } else if (command instanceof NodeDown n) {
             for (ConsumerState c : consumers.onNode(n.node())) {
                 consumerDown(c.id(), effects);
+                // a node that was only cut off still has the consumer: it checks it out again
+                effects.add(new ConsumerCancelled(c.id()));
             }
             publishers.forgetNode(n.node());
         } else if (command instanceof Purge) {
@@ -92,6 +113,7 @@ public final class QuorumQueueState {
             config = c.config();
         } else if (command instanceof Declare d) {
             config = d.config();
+            declaration = d;
             effects.add(new Effect.Declared(d.vhost(), d.name(), d.arguments()));
         } else if (command instanceof Delete) {
             effects.add(new Effect.Deleted());
@@ -313,6 +335,16 @@ public final class QuorumQueueState {
     }
 
     /** Consumers that can still receive (not cancelled, not basic.get holders): what management shows. */
+    /** What registers the queue on a node: its Declare entry's identity, or null before it was applied. */
+    public Effect.Declared declared() {
+        return declaration == null ? null
+                : new Effect.Declared(declaration.vhost(), declaration.name(), declaration.arguments());
+    }
+
+    public boolean hasConsumersOn(String node) {
+        return !consumers.onNode(node).isEmpty();
+    }
+
     public int consumerCount() {
         return (int) consumers.all().stream().filter(c -> c.status() != Status.CANCELLED).count();
     }

@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -121,7 +122,7 @@ public class QuorumQueueStateMachine extends BaseStateMachine {
         appliedSinceStart.incrementAndGet();
         listener.applied(entry.getIndex(), leader, result.effects());
         return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(
-                result.reply().encode())));
+                result.encodedReply(decoded.command()))));
     }
 
     @Override
@@ -168,10 +169,20 @@ public class QuorumQueueStateMachine extends BaseStateMachine {
         try (InputStream in = new BufferedInputStream(Files.newInputStream(path), 1 << 16)) {
             loaded = SnapshotCodec.read(in, Files.size(path));
         }
+        TermIndex loadedAt = SimpleStateMachineStorage.getTermIndexFromSnapshotFile(path.toFile());
         synchronized (this) {
             state = loaded;
-            setLastAppliedTermIndex(SimpleStateMachineStorage.getTermIndexFromSnapshotFile(path.toFile()));
+            setLastAppliedTermIndex(loadedAt);
         }
+        Effect.Declared declared = loaded.declared();
+        if (declared != null) { // the Declare entry may be purged from the log: register the queue from here
+            listener.applied(loadedAt.getIndex(), false, List.of(declared));
+        }
+    }
+
+    /** Whether a consumer of the replicated state (as this replica applied it) lives on {@code node}. */
+    public synchronized boolean hasConsumersOn(String node) {
+        return state.hasConsumersOn(node);
     }
 
     public synchronized QueueStats stats() {

@@ -1,6 +1,8 @@
 package dev.ferrymq.cluster.quorum;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The answer to the proposer of a command, sent back by Ratis once the entry is committed and applied.
@@ -35,14 +37,39 @@ public record Reply(Code code, long value) {
                 .toByteArray();
     }
 
+    /** The replies to a {@link QueueCommand.Batch}, in its order: {@code version:byte count:int (code value)*}. */
+    public static byte[] encodeAll(List<Reply> replies) {
+        WireOutput out = new WireOutput().writeByte(CommandCodec.VERSION).writeInt(replies.size());
+        replies.forEach(reply -> out.writeByte(reply.code.ordinal()).writeLong(reply.value));
+        return out.toByteArray();
+    }
+
+    public static List<Reply> decodeAll(byte[] bytes) throws IOException {
+        WireInput in = new WireInput(bytes);
+        CommandCodec.checkVersion(in.readByte(), "batch reply");
+        int count = in.readInt();
+        if (count < 0 || count > bytes.length) {
+            throw new IOException("a batch reply of " + count + " replies");
+        }
+        List<Reply> replies = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            replies.add(new Reply(code(in.readByte()), in.readLong()));
+        }
+        in.expectEnd();
+        return replies;
+    }
+
+    private static Code code(int ordinal) throws IOException {
+        if (ordinal < 0 || ordinal >= Code.values().length) {
+            throw new IOException("unknown reply code " + ordinal);
+        }
+        return Code.values()[ordinal];
+    }
+
     public static Reply decode(byte[] bytes) throws IOException {
         WireInput in = new WireInput(bytes);
         CommandCodec.checkVersion(in.readByte(), "reply");
-        int code = in.readByte();
-        if (code >= Code.values().length) {
-            throw new IOException("unknown reply code " + code);
-        }
-        Reply reply = new Reply(Code.values()[code], in.readLong());
+        Reply reply = new Reply(code(in.readByte()), in.readLong());
         in.expectEnd();
         return reply;
     }

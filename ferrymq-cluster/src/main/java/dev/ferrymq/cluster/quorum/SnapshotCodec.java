@@ -18,6 +18,7 @@ import java.util.Map;
  *  consumers: count:int, each: consumer id, prefetch:int, priority:int, exclusive:bool, status:byte,
  *             lastServed:long, checkedOut:messages
  *  publishers: count:int, each: publisher id, lastSeq:long
+ *  declaration: declared:bool, then vhost:string name:string arguments:bytes
  *  messages = count:int, each: id:long expiresAt:long priority:int acquiredCount:int content:bytes
  * </pre>
  * Message bodies are inside the snapshot for now; a queue holding gigabytes will want them kept in a message
@@ -46,6 +47,11 @@ public final class SnapshotCodec {
         out.writeInt(state.publishers.all().size());
         for (Map.Entry<PublisherId, Long> p : state.publishers.all().entrySet()) {
             CommandCodec.writePublisher(out, p.getKey()).writeLong(p.getValue());
+        }
+        QueueCommand.Declare declaration = state.declaration;
+        out.writeBoolean(declaration != null);
+        if (declaration != null) {
+            out.writeString(declaration.vhost()).writeString(declaration.name()).writeBytes(declaration.arguments());
         }
         out.flush();
     }
@@ -86,6 +92,10 @@ public final class SnapshotCodec {
         int publisherCount = in.readLength(1);
         for (int i = 0; i < publisherCount; i++) {
             state.publishers.applied(CommandCodec.readPublisher(in), in.readLong());
+        }
+        if (in.readBoolean()) {
+            state.declaration = new QueueCommand.Declare(in.readString(), in.readString(), in.readBytes(),
+                    state.config);
         }
         in.expectEnd();
         return state;

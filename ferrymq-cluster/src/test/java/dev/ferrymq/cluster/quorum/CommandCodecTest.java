@@ -101,4 +101,34 @@ class CommandCodecTest {
         Reply reply = new Reply(Reply.Code.REJECTED, 42);
         assertThat(Reply.decode(reply.encode())).isEqualTo(reply);
     }
+
+    @Test
+    void aBatchKeepsItsCommandsInOrderAndMatchesJoiningThemEncoded() throws IOException {
+        QueueCommand.Batch batch = new QueueCommand.Batch(List.of(new QueueCommand.Cancel(CONSUMER),
+                new QueueCommand.Tick(), new QueueCommand.Settle(CONSUMER, List.of(3L))));
+
+        byte[] encoded = CommandCodec.encode(batch);
+
+        assertThat(CommandCodec.decode(encoded)).isEqualTo(batch);
+        assertThat(CommandCodec.encodeBatch(batch.commands().stream().map(CommandCodec::encode).toList()))
+                .containsExactly(encoded);
+    }
+
+    @Test
+    void batchesDoNotNest() {
+        QueueCommand.Batch inner = new QueueCommand.Batch(List.of(new QueueCommand.Tick()));
+        byte[] nested = CommandCodec.encodeBatch(List.of(CommandCodec.encode(inner)));
+
+        assertThatThrownBy(() -> CommandCodec.decode(nested)).hasMessageContaining("batch inside a batch");
+        assertThatThrownBy(() -> new QueueCommand.Batch(List.of(inner))).hasMessageContaining("nest");
+        assertThatThrownBy(() -> CommandCodec.decode(CommandCodec.encodeBatch(List.of())))
+                .hasMessageContaining("a batch of 0");
+    }
+
+    @Test
+    void batchRepliesSurviveARoundTripInOrder() throws IOException {
+        List<Reply> replies = List.of(new Reply(Reply.Code.OK, 5), new Reply(Reply.Code.REJECTED, 0),
+                new Reply(Reply.Code.DUPLICATE, 0));
+        assertThat(Reply.decodeAll(Reply.encodeAll(replies))).isEqualTo(replies);
+    }
 }

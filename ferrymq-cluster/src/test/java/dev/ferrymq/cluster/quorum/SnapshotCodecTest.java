@@ -71,6 +71,19 @@ class SnapshotCodecTest {
     }
 
     @Test
+    void theQueuesDeclarationSurvivesASnapshot() {
+        QueueDriver queue = new QueueDriver();
+        assertThat(queue.restoredCopy().state.declared()).isNull();
+        queue.apply(new QueueCommand.Declare("vh", "orders", new byte[] {4, 2}, QueueConfig.DEFAULT));
+
+        Effect.Declared declared = queue.restoredCopy().state.declared();
+
+        assertThat(declared.vhost()).isEqualTo("vh");
+        assertThat(declared.name()).isEqualTo("orders");
+        assertThat(declared.arguments()).containsExactly(4, 2);
+    }
+
+    @Test
     void deduplicationSurvivesASnapshot() {
         QueueDriver queue = new QueueDriver();
         QueueCommand.Enqueue enqueue = new QueueCommand.Enqueue(QueueDriver.PUBLISHER, 5, 0, -1, new byte[] {1});

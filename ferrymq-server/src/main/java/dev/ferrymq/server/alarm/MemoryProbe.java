@@ -18,9 +18,15 @@ import java.util.stream.Collectors;
  * Netty's own). Thread-safe.
  */
 public final class MemoryProbe {
-    private static final Set<String> HEAP_POOLS = ManagementFactory.getMemoryPoolMXBeans().stream()
-            .filter(pool -> pool.getType() == MemoryType.HEAP).map(MemoryPoolMXBean::getName)
-            .collect(Collectors.toUnmodifiableSet());
+    /**
+     * The heap pools' names, looked up on first use: the platform MXBeans load about a hundred classes (JMX,
+     * java.util.logging, JFR's), which a broker with the memory alarm off (an embedded one) never needs.
+     */
+    private static final class HeapPools {
+        static final Set<String> NAMES = ManagementFactory.getMemoryPoolMXBeans().stream()
+                .filter(pool -> pool.getType() == MemoryType.HEAP).map(MemoryPoolMXBean::getName)
+                .collect(Collectors.toUnmodifiableSet());
+    }
 
     /** A forced collection at most this often: only while the memory looks above the watermark. */
     private static final long MIN_GC_INTERVAL_NANOS = 5_000_000_000L;
@@ -66,7 +72,7 @@ public final class MemoryProbe {
         }
         long used = 0;
         for (Map.Entry<String, MemoryUsage> pool : latest.getMemoryUsageAfterGc().entrySet()) {
-            if (HEAP_POOLS.contains(pool.getKey())) {
+            if (HeapPools.NAMES.contains(pool.getKey())) {
                 used += pool.getValue().getUsed();
             }
         }

@@ -17,7 +17,16 @@ import picocli.CommandLine.Command;
                 PolicyCommands.ListPolicies.class, ClusterCommands.class, DevClusterCommand.class})
 public final class Main {
 
+    /**
+     * The command line's logback configuration, a resource of this jar. Not named logback.xml: a library user's
+     * logback (or Spring Boot's) would pick that name up from the class path in place of their own.
+     */
+    static final String LOGBACK_CONFIGURATION = "ferrymq-logback.xml";
+
     public static void main(String[] args) {
+        if (System.getProperty("logback.configurationFile") == null) { // before anything logs
+            System.setProperty("logback.configurationFile", LOGBACK_CONFIGURATION);
+        }
         System.exit(new CommandLine(new Main()).execute(args));
     }
 

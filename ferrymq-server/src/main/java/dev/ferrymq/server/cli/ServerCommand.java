@@ -56,7 +56,7 @@ final class ServerCommand implements Callable<Integer> {
             System.err.println("ferrymq: " + e.getMessage());
             return BAD_SETTING;
         }
-        // read by logback.xml; logging is first configured in FerryServer.start, after this
+        // read by ferrymq-logback.xml; logging is first configured in FerryServer.start, after this
         System.setProperty("ferrymq.log.level", config.logLevel());
         System.setProperty("ferrymq.log.format", config.logFormat());
         disableLeakDetectionUnlessAsked();
@@ -66,6 +66,9 @@ final class ServerCommand implements Callable<Integer> {
         } catch (ListenerBindException e) { // one line that says what to change, not a stack trace
             System.err.println("ferrymq: " + e.getMessage());
             return 1;
+        } catch (IllegalArgumentException e) { // a load-definitions file that cannot be read or applied
+            System.err.println("ferrymq: " + e.getMessage());
+            return BAD_SETTING;
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

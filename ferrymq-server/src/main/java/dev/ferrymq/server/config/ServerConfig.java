@@ -131,6 +131,11 @@ public final class ServerConfig {
         return get(MANAGEMENT_TLS);
     }
 
+    /** A definitions file to apply at start, or null. */
+    public Path loadDefinitions() {
+        return get(LOAD_DEFINITIONS);
+    }
+
     public int linePort() {
         return get(LINE_PORT);
     }
@@ -158,7 +163,7 @@ public final class ServerConfig {
     public ClusterConfig clusterConfig() {
         String seeds = get(CLUSTER_SEEDS);
         return seeds == null ? null : new ClusterConfig(nodeName(), bind(), get(CLUSTER_PORT),
-                NodeAddress.parseList(seeds), dataDir().resolve("cluster"));
+                NodeAddress.parseList(seeds), dataDir().resolve("cluster"), amqpPort());
     }
 
     public String logLevel() {

@@ -86,6 +86,9 @@ public final class Settings {
             "management API, web UI and `/metrics` (`0` = any free port, `-1` = off)");
     public static final Setting<Boolean> MANAGEMENT_TLS = switchOf("management-tls", "serve the management port "
             + "over HTTPS (TLS 1.2/1.3) with the AMQPS certificate (`tls-cert`, `tls-key`)");
+    public static final Setting<Path> LOAD_DEFINITIONS = define("load-definitions", "FILE", Path.class, Path::of,
+            same(), null, "none", "RabbitMQ definitions JSON (as `GET /api/definitions` exports it) applied at "
+                    + "every start, before the listeners open (RabbitMQ's `load_definitions`)");
     public static final Setting<Integer> LINE_PORT = define("line-port", "N", Integer.class, Settings::integer,
             same(), ServerConfig.DISABLED, "off (`-1`)", "plain TCP line listener: each line becomes a message");
     public static final Setting<String> LINE_EXCHANGE = define("line-exchange", "NAME", String.class, s -> s,

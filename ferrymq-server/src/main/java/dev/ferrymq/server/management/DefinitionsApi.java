@@ -1,6 +1,5 @@
 package dev.ferrymq.server.management;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferrymq.broker.Exchange;
 import dev.ferrymq.broker.Permissions;
 import dev.ferrymq.broker.Policy;
@@ -12,7 +11,6 @@ import dev.ferrymq.server.amqp.ServerProperties;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * GET /api/definitions exports, POST /api/definitions imports users, vhosts, permissions, topic permissions,
@@ -98,73 +96,7 @@ final class DefinitionsApi {
 
     private Object importDefinitions(ApiRequest r) {
         ApiContext.requireAdministrator(r.user());
-        JsonNode body = r.json();
-        if (!body.isObject()) {
-            throw ApiException.badRequest("definitions must be a JSON object");
-        }
-        for (JsonNode v : body.path("vhosts")) {
-            ctx.broker.addVirtualHost(required(v, "name"));
-        }
-        for (JsonNode u : body.path("users")) {
-            String name = required(u, "name");
-            ctx.broker.putUser(name, AccessApi.passwordHash(u, ctx.broker.users().get(name)), Json.tags(u.get("tags")));
-        }
-        for (JsonNode p : body.path("permissions")) {
-            try {
-                ctx.broker.setPermissions(required(p, "user"), required(p, "vhost"), Json.text(p, "configure", ""),
-                        Json.text(p, "write", ""), Json.text(p, "read", ""));
-            } catch (IllegalArgumentException e) {
-                throw ApiException.badRequest(e.getMessage());
-            }
-        }
-        for (JsonNode p : body.path("topic_permissions")) {
-            try {
-                ctx.broker.setTopicPermission(required(p, "user"), required(p, "vhost"), required(p, "exchange"),
-                        Json.text(p, "write", ""), Json.text(p, "read", ""));
-            } catch (IllegalArgumentException e) {
-                throw ApiException.badRequest(e.getMessage());
-            }
-        }
-        for (JsonNode p : body.path("policies")) {
-            VirtualHost vhost = vhostOf(p);
-            vhost.setPolicy(PolicyApi.fromJson(vhost.name(), required(p, "name"), false, p));
-        }
-        for (JsonNode x : body.path("exchanges")) {
-            vhostOf(x).declareExchange(required(x, "name"), required(x, "type"), false,
-                    Json.bool(x, "durable", true), Json.bool(x, "auto_delete", false), Json.bool(x, "internal", false),
-                    Json.toAmqpTable(x.get("arguments")));
-        }
-        for (JsonNode q : body.path("queues")) {
-            vhostOf(q).declareQueue(required(q, "name"), false, Json.bool(q, "durable", true), false,
-                    Json.bool(q, "auto_delete", false), Json.toAmqpTable(q.get("arguments")), null);
-        }
-        for (JsonNode b : body.path("bindings")) {
-            VirtualHost vhost = vhostOf(b);
-            Map<String, Object> arguments = Json.toAmqpTable(b.get("arguments"));
-            String routingKey = Json.text(b, "routing_key", "");
-            if (Json.text(b, "destination_type", "queue").equals("queue")) {
-                vhost.bindQueue(required(b, "destination"), required(b, "source"), routingKey, arguments, null);
-            } else {
-                vhost.bindExchange(required(b, "destination"), required(b, "source"), routingKey, arguments);
-            }
-        }
+        DefinitionsImport.apply(ctx.broker, r.json());
         return null;
-    }
-
-    private VirtualHost vhostOf(JsonNode node) {
-        String name = required(node, "vhost");
-        VirtualHost vhost = ctx.broker.virtualHost(name);
-        if (vhost == null) {
-            throw ApiException.badRequest("vhost '" + name + "' does not exist");
-        }
-        return vhost;
-    }
-
-    private static String required(JsonNode node, String field) {
-        JsonNode value = node.get(field);
-        if (value == null || value.isNull()) {
-            throw ApiException.badRequest("[{key_missing," + field + "}]");
-        }
-        return value.asText();
     }
 }

@@ -198,6 +198,54 @@ class QuorumQueueAcrossThreeNodesTest {
 
     @Test
     @Order(4)
+    void killingAConsumersNodeGivesWhatItHeldToConsumersElsewhere() throws Exception {
+        Channel declaring = connect(nodes.get(0)).createChannel();
+        declaring.queueDeclare("qq-lost-consumer", true, false, false, QUORUM);
+        String leader = awaitLeader("qq-lost-consumer", Set.of());
+        NodeProcess consumerNode = nodes.stream().filter(node -> !node.name.equals(leader)).findFirst().orElseThrow();
+        NodeProcess otherNode = byName(leader);
+        awaitQueue(consumerNode, "qq-lost-consumer");
+
+        Channel publishing = connect(otherNode).createChannel();
+        publishing.confirmSelect();
+        for (int i = 0; i < 10; i++) {
+            publishing.basicPublish("", "qq-lost-consumer", MessageProperties.PERSISTENT_TEXT_PLAIN, body(i));
+        }
+        publishing.waitForConfirmsOrDie(10_000);
+        Channel holding = connect(consumerNode).createChannel();
+        holding.basicQos(3);
+        BlockingQueue<String> held = new LinkedBlockingQueue<>();
+        holding.basicConsume("qq-lost-consumer", false, (tag, delivery) -> held.add(text(delivery.getBody())),
+                tag -> { });
+        for (int i = 0; i < 3; i++) {
+            assertThat(held.poll(10, TimeUnit.SECONDS)).isEqualTo("m" + i);
+        }
+
+        consumerNode.kill9(); // its consumer never closes its channel: only the node watch can return its messages
+        Channel consuming = connect(otherNode).createChannel();
+        Map<String, Boolean> redelivered = new HashMap<>();
+        BlockingQueue<String> received = new LinkedBlockingQueue<>();
+        consuming.basicConsume("qq-lost-consumer", false, (tag, delivery) -> {
+            redelivered.put(text(delivery.getBody()), delivery.getEnvelope().isRedeliver());
+            received.add(text(delivery.getBody()));
+            consuming.basicAck(delivery.getEnvelope().getDeliveryTag(), false);
+        }, tag -> { });
+        Set<String> bodies = new HashSet<>();
+        for (int i = 0; i < 10; i++) {
+            String next = received.poll(20, TimeUnit.SECONDS);
+            assertThat(next).as("message %d of 10 after the consumer's node died", i).isNotNull();
+            bodies.add(next);
+        }
+        assertThat(bodies).hasSize(10);
+        for (int i = 0; i < 3; i++) {
+            assertThat(redelivered.get("m" + i)).as("redelivered flag of m%d", i).isTrue();
+        }
+
+        consumerNode.start().awaitServing(); // the failover test needs three nodes
+    }
+
+    @Test
+    @Order(5)
     void killingTheQueuesLeaderLosesNoConfirmedMessageAndRedeliversTheUnacked() throws Exception {
         Channel declaring = connect(nodes.get(0)).createChannel();
         declaring.queueDeclare("qq-failover", true, false, false, QUORUM);

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code ferrymq server} (the real Main, in its own JVM with the product's logback.xml) when a listener cannot
+ * {@code ferrymq server} (the real Main, in its own JVM with the product's ferrymq-logback.xml) when a listener cannot
  * bind: it exits non-zero with one line naming the listener, the address and port and the flag and environment
  * variable that change it, and prints no stack trace. Each port is taken by a plain ServerSocket this test holds.
  */
@@ -142,7 +142,7 @@ class PortTakenTest {
             throws Exception {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m",
-                "-XX:TieredStopAtLevel=1", "-Dlogback.configurationFile=logback.xml", // the product's, not the tests'
+                "-XX:TieredStopAtLevel=1", "-Dlogback.configurationFile=ferrymq-logback.xml", // the product's, not the tests'
                 "-cp", System.getProperty("java.class.path"), "dev.ferrymq.server.cli.Main", "server",
                 "--data-dir", dir.resolve("data").toString()));
         command.addAll(args);

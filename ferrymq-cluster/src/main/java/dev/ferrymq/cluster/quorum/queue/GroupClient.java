@@ -2,7 +2,6 @@ package dev.ferrymq.cluster.quorum.queue;
 
 import dev.ferrymq.broker.BrokerException;
 import dev.ferrymq.cluster.RaftSettings;
-import dev.ferrymq.cluster.quorum.CommandCodec;
 import dev.ferrymq.cluster.quorum.QueueCommand;
 import dev.ferrymq.cluster.quorum.Reply;
 import org.apache.ratis.client.RaftClient;
@@ -18,6 +17,7 @@ import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
@@ -38,11 +38,16 @@ final class GroupClient implements AutoCloseable {
     private final RaftGroup group;
     private final Supplier<RaftPeerId> leader;
     private volatile RaftClient client;
+    private final ProposalBatcher batcher;
 
-    /** @param leader the group's leader as this node's replica knows it, or null */
-    GroupClient(RaftGroup group, Supplier<RaftPeerId> leader) {
+    /**
+     * @param leader the group's leader as this node's replica knows it, or null
+     * @param sender the node's single thread that sends proposals ({@link ProposalBatcher})
+     */
+    GroupClient(RaftGroup group, Supplier<RaftPeerId> leader, Executor sender) {
         this.group = group;
         this.leader = leader;
+        this.batcher = new ProposalBatcher(this::send, sender);
     }
 
     /**
@@ -69,19 +74,26 @@ final class GroupClient implements AutoCloseable {
     }
 
     /**
-     * Proposes {@code command}; completes with the reply once the entry is committed and applied. A client whose
-     * retries ran out (a long election) is closed for good by Ratis, so a failure drops it: the next proposal
-     * builds a new one.
+     * Proposes {@code command}; completes with the reply once the entry is committed and applied. Commands
+     * proposed while earlier ones are in flight share a log entry ({@link ProposalBatcher}).
      */
     CompletableFuture<Reply> propose(QueueCommand command) {
+        return batcher.propose(command);
+    }
+
+    /**
+     * Sends one entry's bytes. A client whose retries ran out (a long election) is closed for good by Ratis, so a
+     * failure drops it: the next entry builds a new one.
+     */
+    private CompletableFuture<byte[]> send(byte[] entry) {
         RaftClient used = client();
-        return used.async().send(Message.valueOf(UnsafeByteOperations.unsafeWrap(CommandCodec.encode(command))))
+        return used.async().send(Message.valueOf(UnsafeByteOperations.unsafeWrap(entry)))
                 .whenComplete((reply, failure) -> {
                     if (failure != null || !reply.isSuccess()) {
                         discard(used);
                     }
                 })
-                .thenApply(GroupClient::reply);
+                .thenApply(GroupClient::replyBytes);
     }
 
     private synchronized void discard(RaftClient failed) {
@@ -119,15 +131,11 @@ final class GroupClient implements AutoCloseable {
                 + " is reachable): " + cause);
     }
 
-    private static Reply reply(RaftClientReply reply) {
+    private static byte[] replyBytes(RaftClientReply reply) {
         if (!reply.isSuccess()) {
             throw new IllegalStateException("quorum queue proposal failed", reply.getException());
         }
-        try {
-            return Reply.decode(reply.getMessage().getContent().toByteArray());
-        } catch (IOException e) {
-            throw new IllegalStateException("undecodable quorum queue reply", e);
-        }
+        return reply.getMessage().getContent().toByteArray();
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.ferrymq.cluster.quorum.queue;
 
 import dev.ferrymq.broker.queue.QueueConsumer;
 import dev.ferrymq.cluster.quorum.ConsumerId;
+import dev.ferrymq.cluster.quorum.QueueCommand;
 
 import java.util.ArrayDeque;
 import java.util.function.Consumer;
@@ -13,11 +14,23 @@ import java.util.function.Consumer;
 final class LocalConsumer {
     final ConsumerId id;
     final QueueConsumer consumer;
+    private final boolean exclusive;
     private final ArrayDeque<QuorumEntry> waiting = new ArrayDeque<>();
 
-    LocalConsumer(ConsumerId id, QueueConsumer consumer) {
+    LocalConsumer(ConsumerId id, QueueConsumer consumer, boolean exclusive) {
         this.id = id;
         this.consumer = consumer;
+        this.exclusive = exclusive;
+    }
+
+    /** The command that attaches this consumer to the replicated state. */
+    QueueCommand.Checkout checkout() {
+        return new QueueCommand.Checkout(id, consumer.prefetch(), consumer.priority(), exclusive);
+    }
+
+    /** Entries not yet handed to the channel were returned to the queue: they are not this consumer's now. */
+    synchronized void forgetWaiting() {
+        waiting.clear();
     }
 
     synchronized void offer(QuorumEntry entry, Consumer<QuorumEntry> onAutoAck) {

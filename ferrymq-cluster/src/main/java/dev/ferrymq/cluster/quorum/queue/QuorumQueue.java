@@ -18,6 +18,9 @@ import dev.ferrymq.cluster.quorum.QueueCommand;
 import dev.ferrymq.cluster.quorum.QueueStats;
 import dev.ferrymq.cluster.quorum.Reply;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -38,6 +41,7 @@ import java.util.function.LongPredicate;
  * node's consumers come from its own replica, whichever node leads. Thread-safe.
  */
 final class QuorumQueue extends AbstractQueue {
+    private static final Logger log = LoggerFactory.getLogger(QuorumQueue.class);
     static final Set<String> OWN_ARGUMENTS = Set.of(QuorumQueueType.DELIVERY_LIMIT, QuorumQueueType.INITIAL_GROUP_SIZE);
 
     private final QuorumQueueType type;
@@ -173,9 +177,9 @@ final class QuorumQueue extends AbstractQueue {
             throw BrokerException.notFound("no " + this);
         }
         ConsumerId id = node.newConsumerId(consumer.tag());
-        consumers.put(id, new LocalConsumer(id, consumer));
-        Reply reply = client.proposeAndWait(new QueueCommand.Checkout(id, consumer.prefetch(), consumer.priority(),
-                exclusiveUse), toString());
+        LocalConsumer local = new LocalConsumer(id, consumer, exclusiveUse);
+        consumers.put(id, local);
+        Reply reply = client.proposeAndWait(local.checkout(), toString());
         if (reply.code() == Reply.Code.CONSUMER_REFUSED) {
             consumers.remove(id);
             throw BrokerException.accessRefused("queue '" + name + "' in vhost '" + vhost.name()
@@ -203,6 +207,25 @@ final class QuorumQueue extends AbstractQueue {
         for (LocalConsumer local : consumers.values()) {
             local.drain(this::settle);
         }
+    }
+
+    /**
+     * The replicated state dropped one of this node's consumers without its channel asking: a NodeDown for this
+     * node (it was cut off from the leader for a while) returned what it held. A consumer the channel still has
+     * is checked out again; what it was given before is redelivered, to it or another consumer.
+     */
+    void consumerGone(ConsumerId id) {
+        LocalConsumer local = consumers.get(id);
+        if (local == null) {
+            return; // cancelled by its channel, or a consumer of an earlier run of this node
+        }
+        local.forgetWaiting();
+        client.propose(local.checkout()).whenComplete((reply, failure) -> {
+            if (failure != null || reply.code() != Reply.Code.OK) {
+                log.warn("{}: consumer {} could not be checked out again after its node was cut off: {}", this,
+                        id.tag(), failure != null ? failure.toString() : reply.code());
+            }
+        });
     }
 
     /** A message the replicated state checked out to one of this node's consumers. */

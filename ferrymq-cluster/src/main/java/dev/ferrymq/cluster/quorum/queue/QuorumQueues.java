@@ -24,6 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * This node's quorum queues: the replica of each group the node's Raft server hosts (created when Ratis asks
@@ -46,6 +47,12 @@ public final class QuorumQueues {
         thread.setDaemon(true);
         return thread;
     });
+    /** Sends every group's proposals, in order, off the Ratis client threads ({@link ProposalBatcher}). */
+    private final ExecutorService proposals = Executors.newSingleThreadExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "quorum-queue-proposals");
+        thread.setDaemon(true);
+        return thread;
+    });
     private final QuorumGroups groups;
 
     public QuorumQueues(String nodeName, Broker broker) {
@@ -54,9 +61,20 @@ public final class QuorumQueues {
         this.groups = new QuorumGroups(nodeName);
     }
 
-    /** Once the node's Raft server runs: where groups are created and removed. */
+    /** Once the node's Raft server runs: where groups are created and removed, and which nodes are lost. */
     public void start(ClusterNode cluster) {
         groups.start(cluster);
+        new NodeWatch(this, cluster).start();
+    }
+
+    /** Runs {@code action} for each queue attached on this node whose group this node currently leads. */
+    void forEachLedQueue(Consumer<QuorumQueue> action) {
+        for (QuorumReplica replica : replicas.values()) {
+            QuorumQueue queue = replica.queue();
+            if (queue != null && replica.stateMachine.isLeader() && !queue.isDeleted()) {
+                action.accept(queue);
+            }
+        }
     }
 
     /** The resolver for {@code GroupStateMachines}: a replica for each quorum queue group, null for others. */
@@ -96,7 +114,8 @@ public final class QuorumQueues {
     private QuorumQueue attach(QuorumQueueType type, QueueHost host, QueueDeclaration declaration,
                                QuorumReplica replica) {
         QuorumQueue queue = new QuorumQueue(type, host, declaration, this, replica,
-                new GroupClient(groups.groupOf(replica.groupId), () -> groups.leaderOf(replica.groupId)));
+                new GroupClient(groups.groupOf(replica.groupId), () -> groups.leaderOf(replica.groupId),
+                        proposals));
         if (replica.attach(queue)) {
             // NodeDown for this node's earlier run: what its consumers held goes back to the queue, redelivered
             queue.client().propose(new QueueCommand.NodeDown(nodeName));

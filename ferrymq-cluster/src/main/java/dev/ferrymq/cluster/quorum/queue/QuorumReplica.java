@@ -85,6 +85,8 @@ final class QuorumReplica implements EffectListener {
             current.deliver(deliver);
         } else if (effect instanceof Effect.DeadLetter deadLetter) {
             current.deadLetter(deadLetter);
+        } else if (effect instanceof Effect.ConsumerCancelled cancelled) {
+            current.consumerGone(cancelled.consumer());
         } else if (effect instanceof Effect.Deleted) {
             groupGone();
         }

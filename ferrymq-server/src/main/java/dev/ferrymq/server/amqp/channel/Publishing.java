@@ -11,6 +11,7 @@ import dev.ferrymq.amqp.method.BasicReturn;
 import dev.ferrymq.broker.DecodedProperties;
 import dev.ferrymq.broker.Message;
 import dev.ferrymq.broker.PublishBatch;
+import dev.ferrymq.broker.Users;
 import dev.ferrymq.broker.VirtualHost;
 import dev.ferrymq.broker.publish.PublishRequest;
 import dev.ferrymq.broker.publish.PublishResult;
@@ -94,7 +95,8 @@ final class Publishing {
         DecodedProperties properties = AmqpPropertiesCodec.decoded(incoming.decodedProperties());
         byte[] body = incoming.takeBody();
         access.checkPublishTopic(method.exchange(), method.routingKey());
-        if (properties.userId() != null && !properties.userId().equals(user)) {
+        // another cluster node forwards messages as their publishers sent them
+        if (properties.userId() != null && !properties.userId().equals(user) && !user.equals(Users.INTERNODE)) {
             throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, "user_id property set to '"
                     + properties.userId() + "' but authenticated user was '" + user + "'");
         }
