@@ -2,6 +2,7 @@ package dev.ferrymq.mqtt;
 
 import dev.ferrymq.broker.BrokerException;
 import dev.ferrymq.broker.Permissions.Access;
+import dev.ferrymq.broker.TopicPermissions;
 import dev.ferrymq.broker.VirtualHost;
 import dev.ferrymq.broker.publish.PublishRequest;
 import dev.ferrymq.broker.publish.PublishResult;
@@ -18,7 +19,8 @@ import java.util.concurrent.CompletableFuture;
 /**
  * A connection's incoming PUBLISH packets (and its will), through the vhost's one publishing path: the topic is
  * mapped to a routing key on {@code mqtt-exchange} ({@link TopicMapper}), the message gets AMQP properties
- * ({@link MessageMapping}), {@code Publisher} routes, stores and enqueues it. QoS 1 is answered with PUBACK and
+ * ({@link MessageMapping}), {@code Publisher} routes, stores and enqueues it. The user needs write permission on
+ * the exchange and, with a topic permission for it, a routing key its write pattern matches, as for AMQP. QoS 1 is answered with PUBACK and
  * QoS 2 with PUBREC once the message is safe ({@link PublishAcks}); QoS 2 is exactly once into the broker: the
  * packet id stays in {@link #awaitingRelease} until PUBREL, and a PUBLISH repeated with that id in the meantime is
  * answered again but not routed again. A retained message replaces its topic's in the {@link RetainedStore}.
@@ -97,9 +99,12 @@ final class InboundPublishes {
         VirtualHost vhost = session.vhost();
         String exchange = services.settings().exchange();
         services.broker().permissions().check(session.user(), vhost.name(), Access.WRITE, "exchange", exchange);
+        String routingKey = TopicMapper.toRoutingKey(topic);
+        TopicPermissions.check(services.broker().topicPermissions().of(session.user(), vhost.name()).get(exchange),
+                true, routingKey);
         MessageMapping.AmqpProperties amqp = MessageMapping.toAmqp(qos, dup, properties);
-        PublishRequest request = vhost.publisher().prepare(exchange, TopicMapper.toRoutingKey(topic),
-                amqp.encoded(), amqp.decoded(), body);
+        PublishRequest request = vhost.publisher().prepare(exchange, routingKey, amqp.encoded(), amqp.decoded(),
+                body);
         PublishResult result = vhost.publisher().publish(request, null);
         if (result.congested() != null) {
             readGate.pauseFor(result.congested());

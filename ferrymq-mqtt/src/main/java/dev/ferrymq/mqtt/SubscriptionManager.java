@@ -3,6 +3,7 @@ package dev.ferrymq.mqtt;
 import dev.ferrymq.broker.BrokerException;
 import dev.ferrymq.broker.Permissions;
 import dev.ferrymq.broker.Permissions.Access;
+import dev.ferrymq.broker.TopicPermissions;
 import dev.ferrymq.broker.VirtualHost;
 import dev.ferrymq.broker.queue.Queue;
 import io.netty.handler.codec.mqtt.MqttQoS;
@@ -110,6 +111,9 @@ final class SubscriptionManager {
         permissions.check(session.user(), vhost.name(), Access.CONFIGURE, "queue", queueName);
         permissions.check(session.user(), vhost.name(), Access.WRITE, "queue", queueName);
         permissions.check(session.user(), vhost.name(), Access.READ, "exchange", exchange);
+        String bindingKey = TopicMapper.toBindingKey(filter);
+        TopicPermissions.check(services.broker().topicPermissions().of(session.user(), vhost.name()).get(exchange),
+                false, bindingKey);
         if (!deliveries.consumes(qos)) {
             Queue queue = vhost.findQueue(queueName);
             if (queue == null) {
@@ -118,7 +122,6 @@ final class SubscriptionManager {
             }
             consume(queue, qos);
         }
-        String bindingKey = TopicMapper.toBindingKey(filter);
         vhost.bindQueue(queueName, exchange, bindingKey, Map.of(), null);
         vhost.unbindQueue(queueName(session.clientId(), 1 - qos), exchange, bindingKey, Map.of(), null);
     }

@@ -309,6 +309,36 @@ class MqttTest extends AbstractMqttIT {
     }
 
     @Test
+    void topicPermissionsApplyToPublishesAndSubscriptions() throws Exception {
+        assumeFalse(broker.isExternal(), "sets topic permissions in process");
+        String vhost = unique("tenant");
+        broker.server().broker().addVirtualHost(vhost);
+        broker.server().broker().setPermissions("guest", vhost, ".*", ".*", ".*");
+        broker.server().broker().setTopicPermission("guest", vhost, "amq.topic", "^sensors\\.", "^sensors\\.");
+        MqttConnectOptions options = options(true);
+        options.setUserName(vhost + ":guest");
+
+        MqttClient client = mqtt(unique("limited"), options);
+        int granted;
+        try {
+            granted = client.subscribeWithResponse("alarms/#", 1).getGrantedQos()[0];
+        } catch (MqttException e) {
+            granted = e.getReasonCode();
+        }
+        assertThat(granted).isEqualTo(0x80);
+        Received received = new Received();
+        client.subscribe("sensors/#", 1, received);
+        client.publish("sensors/door", message("open", 1));
+        assertThat(received.next()).isNotNull();
+
+        CompletableFuture<Throwable> lost = new CompletableFuture<>();
+        client.setCallback(callback(lost::complete, (t, message) -> { }));
+        client.publish("alarms/fire", message("not allowed", 0)); // MQTT 3.1.1 cannot refuse it: closed
+        assertThat(lost.get(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isNotNull();
+        broker.server().broker().deleteVirtualHost(vhost);
+    }
+
+    @Test
     void wrongPasswordIsRefused() throws Exception {
         MqttConnectOptions options = options(true);
         options.setPassword("wrong".toCharArray());
