@@ -1,10 +1,12 @@
 package dev.ferrymq.server;
 
 import dev.ferrymq.broker.Broker;
+import dev.ferrymq.broker.adapter.AdapterConnection;
 import dev.ferrymq.broker.cluster.Cluster;
 import dev.ferrymq.broker.cluster.ClusterConfig;
 import dev.ferrymq.broker.cluster.ClusterProvider;
 import dev.ferrymq.broker.persistence.Persistence;
+import dev.ferrymq.server.adapter.ProtocolAdapters;
 import dev.ferrymq.server.amqp.AmqpConnections;
 import dev.ferrymq.server.amqp.AmqpListener;
 import dev.ferrymq.server.amqp.channel.AmqpPropertiesCodec;
@@ -60,6 +62,7 @@ public final class FerryServer implements BrokerAdmin, AutoCloseable {
     private final AmqpListener amqp;
     private final ManagementServer management; // null when disabled
     private final LineListener lineListener; // null when disabled
+    private volatile ProtocolAdapters adapters; // MQTT when its port is set
     private final Cluster cluster; // null for a single node (no cluster-seeds)
     private volatile boolean closed;
 
@@ -68,7 +71,12 @@ public final class FerryServer implements BrokerAdmin, AutoCloseable {
         Files.createDirectories(config.dataDir());
         this.broker = Broker.open(config.dataDir(), config.storeConfig(), Persistence.defaultPagingBudget(),
                 new AmqpPropertiesCodec());
-        broker.onVirtualHostDeleted(connections::closeAllTo);
+        broker.onVirtualHostDeleted(vhost -> {
+            connections.closeAllTo(vhost);
+            if (adapters != null) { // null only while starting
+                adapters.closeAllTo(vhost);
+            }
+        });
         this.alarms = new Alarms(MemoryProbe::usedBytes, MemoryProbe::collectGarbage, MemoryProbe.maxHeapBytes(),
                 config.memoryHighWatermark(),
                 new DiskProbe(config.dataDir()), config.diskFreeLimit());
@@ -95,7 +103,8 @@ public final class FerryServer implements BrokerAdmin, AutoCloseable {
             if (config.loadDefinitions() != null) {
                 DefinitionsImport.load(broker, config.loadDefinitions());
             }
-            this.amqp = new AmqpListener(new AmqpServices(config, broker, new ConnectionLimits(config),
+            ConnectionLimits limits = new ConnectionLimits(config);
+            this.amqp = new AmqpListener(new AmqpServices(config, broker, limits,
                     new LoginThrottle(), alarms, connections), bossGroup, workerGroup, channelType);
             String bind = config.bind();
             binding(Listener.AMQP, bind, config.amqpPort(), () -> amqp.bind(bind, config.amqpPort()));
@@ -112,6 +121,7 @@ public final class FerryServer implements BrokerAdmin, AutoCloseable {
             this.lineListener = config.linePort() == ServerConfig.DISABLED ? null
                     : binding(Listener.LINE, bind, config.linePort(),
                             () -> new LineListener(config, broker, alarms, bossGroup, workerGroup, channelType));
+            this.adapters = new ProtocolAdapters(config, broker, limits, alarms, bossGroup, workerGroup, tls);
         } catch (Exception e) {
             releaseAfterFailedStart(startedManagement, startedCluster, e);
             throw e;
@@ -176,6 +186,22 @@ public final class FerryServer implements BrokerAdmin, AutoCloseable {
         return lineListener == null ? ServerConfig.DISABLED : lineListener.port();
     }
 
+    /** The MQTT port, or -1 when MQTT is off. */
+    public int mqttPort() {
+        return adapters.mqttPort();
+    }
+
+    /** The MQTT-over-TLS port, or -1 when it is off. */
+    public int mqttsPort() {
+        return adapters.mqttsPort();
+    }
+
+    /** Snapshots of the MQTT (protocol adapter) connections. */
+    @Override
+    public List<AdapterConnection> adapterConnections() {
+        return adapters.connections();
+    }
+
     /** The AMQPS port, or -1 when TLS is not configured. */
     public int amqpsPort() {
         return amqp.tlsPort();
@@ -229,7 +255,7 @@ public final class FerryServer implements BrokerAdmin, AutoCloseable {
 
     /** Closes the named connection with 320 CONNECTION_FORCED; false if there is none of that name. */
     public boolean closeConnection(String name, String reason) {
-        return connections.close(name, reason);
+        return connections.close(name, reason) || adapters.closeConnection(name, reason);
     }
 
     /** Bytes received from and sent to AMQP clients since start. */
@@ -266,6 +292,7 @@ public final class FerryServer implements BrokerAdmin, AutoCloseable {
         if (lineListener != null) {
             lineListener.close();
         }
+        adapters.close();
         alarms.close();
         connections.closeAll("broker forced connection closure with reason 'shutdown'", 3000);
         workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();

@@ -25,6 +25,8 @@ public final class ListenerBindException extends IOException {
         MANAGEMENT_HTTP("the management HTTP API", Settings.MANAGEMENT_PORT),
         MANAGEMENT_HTTPS("the management HTTPS API", Settings.MANAGEMENT_PORT),
         LINE("the line listener", Settings.LINE_PORT),
+        MQTT("MQTT", Settings.MQTT_PORT),
+        MQTTS("MQTT over TLS", Settings.MQTTS_PORT),
         CLUSTER("the cluster (Raft) listener", Settings.CLUSTER_PORT);
 
         final String description;
@@ -59,7 +61,7 @@ public final class ListenerBindException extends IOException {
      * Runs {@code start}, which binds {@code listener} to {@code address:port}; a bind failure (anywhere in the
      * cause chain) comes out as a ListenerBindException, anything else unchanged.
      */
-    static <T> T binding(Listener listener, String address, int port, Callable<T> start)
+    public static <T> T binding(Listener listener, String address, int port, Callable<T> start)
             throws IOException, InterruptedException {
         if (port < 0 || port > 65535) {
             throw new ListenerBindException(listener, address, port, "not a port number (0 to 65535)",

@@ -71,6 +71,26 @@ class ListenerBindFailureTest {
     }
 
     @Test
+    void aTakenMqttPortIsReportedAndTheStartUndone() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            ServerConfig config = ServerConfig.defaults().with(Settings.BIND, "127.0.0.1").with(Settings.DATA_DIR, dir)
+                    .with(Settings.AMQP_PORT, 0).with(Settings.MANAGEMENT_PORT, ServerConfig.DISABLED)
+                    .with(Settings.MQTT_PORT, taken.getLocalPort());
+            assertThatThrownBy(() -> FerryServer.start(config))
+                    .isInstanceOfSatisfying(ListenerBindException.class, e -> {
+                        assertThat(e.listener()).isEqualTo(Listener.MQTT);
+                        assertThat(e.getMessage()).endsWith("choose another port with --mqtt-port or "
+                                + "FERRYMQ_MQTT_PORT");
+                    });
+        }
+        try (FerryServer server = FerryServer.start(ServerConfig.defaults().with(Settings.BIND, "127.0.0.1")
+                .with(Settings.DATA_DIR, dir).with(Settings.AMQP_PORT, 0)
+                .with(Settings.MANAGEMENT_PORT, ServerConfig.DISABLED).with(Settings.MQTT_PORT, 0))) {
+            assertThat(server.mqttPort()).isPositive(); // the store's lock and the retained store were released
+        }
+    }
+
+    @Test
     void eachListenersMessageNamesAFlagOfTheServerCommandAndAVariableTheConfigReads() throws Exception {
         CommandSpec serverCommand = new CommandLine(new Main()).getSubcommands().get("server").getCommandSpec();
         Map<Listener, ToIntFunction<ServerConfig>> portOf = Map.of(
@@ -79,6 +99,8 @@ class ListenerBindFailureTest {
                 Listener.MANAGEMENT_HTTP, ServerConfig::managementPort,
                 Listener.MANAGEMENT_HTTPS, ServerConfig::managementPort,
                 Listener.LINE, ServerConfig::linePort,
+                Listener.MQTT, config -> config.get(Settings.MQTT_PORT),
+                Listener.MQTTS, config -> config.get(Settings.MQTTS_PORT),
                 Listener.CLUSTER, config -> config.get(Settings.CLUSTER_PORT));
         for (Listener listener : Listener.values()) {
             String message = ListenerBindException.translate(listener, "0.0.0.0", 1234,

@@ -1,5 +1,6 @@
 package dev.ferrymq.server.amqp;
 
+import dev.ferrymq.broker.adapter.ConnectionGate;
 import dev.ferrymq.server.config.ServerConfig;
 
 import java.util.Map;
@@ -8,9 +9,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Counts open connections in total, per virtual host and per user, against the configured maxima (0 = no limit).
- * Thread-safe: connections on different event loops acquire and release concurrently.
+ * Every listener counts against the same limits (protocol adapters through {@link ConnectionGate}). Thread-safe:
+ * connections on different event loops acquire and release concurrently.
  */
-public final class ConnectionLimits {
+public final class ConnectionLimits implements ConnectionGate {
     private final ServerConfig config;
     private final AtomicInteger sockets = new AtomicInteger();
     private final Map<String, AtomicInteger> perVhost = new ConcurrentHashMap<>();
@@ -21,11 +23,13 @@ public final class ConnectionLimits {
     }
 
     /** Counts a new socket; false (and not counted) when {@code max-connections} sockets are already open. */
-    boolean tryAcceptSocket() {
+    @Override
+    public boolean tryAcceptSocket() {
         return tryAcquire(sockets, config.maxConnections());
     }
 
-    void socketClosed() {
+    @Override
+    public void socketClosed() {
         sockets.decrementAndGet();
     }
 
@@ -33,7 +37,8 @@ public final class ConnectionLimits {
      * Counts an opened AMQP connection; returns null on success, else the refusal text in RabbitMQ's words
      * (the caller answers 530 NOT_ALLOWED).
      */
-    String tryOpen(String vhost, String user) {
+    @Override
+    public String tryOpen(String vhost, String user) {
         AtomicInteger vhostCount = perVhost.computeIfAbsent(vhost, v -> new AtomicInteger());
         if (!tryAcquire(vhostCount, config.maxConnectionsPerVhost())) {
             return "access to vhost '" + vhost + "' refused for user '" + user + "': connection limit ("
@@ -48,7 +53,8 @@ public final class ConnectionLimits {
         return null;
     }
 
-    void closed(String vhost, String user) {
+    @Override
+    public void closed(String vhost, String user) {
         perVhost.get(vhost).decrementAndGet();
         perUser.get(user).decrementAndGet();
     }

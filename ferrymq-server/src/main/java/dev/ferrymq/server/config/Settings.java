@@ -39,8 +39,8 @@ public final class Settings {
             "with `always`, how long an fsync waits for more publishes to join it (µs)");
     public static final Setting<Integer> IO_THREADS = define("io-threads", "N", Integer.class, Settings::integer,
             nonNegative("io threads", ""), 0, "`0` (one per two processors, at least 1)",
-            "event-loop threads serving AMQP, AMQPS and line connections; each connection stays on one. More helps "
-                    + "many busy connections on many cores; on a small machine shared with clients fewer is faster "
+            "event-loop threads serving AMQP, AMQPS, MQTT and line connections; each connection stays on one. "
+                    + "More helps many busy connections on many cores; on a small machine shared with clients fewer is faster "
                     + "(see bench/README.md)");
     public static final Setting<Integer> FRAME_MAX = integer("frame-max", "BYTES", 131072,
             "largest frame offered in connection.tune (bytes)");
@@ -98,6 +98,25 @@ public final class Settings {
             "their routing key; with the default exchange a durable queue of that name is declared");
     public static final Setting<Boolean> LINE_ACK = switchOf("line-ack",
             "answer each line `OK <n>` once stored durably, or `ERR <reason>`");
+    public static final Setting<Integer> MQTT_PORT = define("mqtt-port", "N", Integer.class, Settings::integer,
+            same(), ServerConfig.DISABLED, "off (`-1`; RabbitMQ's is `1883`)", "MQTT 3.1.1 and 5 listener; see "
+                    + "[mqtt.md](mqtt.md)");
+    public static final Setting<Integer> MQTTS_PORT = define("mqtts-port", "N", Integer.class, Settings::integer,
+            same(), ServerConfig.DISABLED, "off (`-1`; RabbitMQ's is `8883`)",
+            "MQTT over TLS 1.2/1.3 with the AMQPS certificate (`tls-cert`, `tls-key`)");
+    public static final Setting<String> MQTT_VHOST = define("mqtt-vhost", "VHOST", String.class, s -> s, same(), "/",
+            null, "vhost of MQTT clients whose user name does not name one (`vhost:user`)");
+    public static final Setting<String> MQTT_EXCHANGE = define("mqtt-exchange", "NAME", String.class, s -> s, same(),
+            "amq.topic", null, "topic exchange MQTT messages are published to and subscriptions bind to");
+    public static final Setting<Long> MQTT_MAX_PACKET_SIZE = longValue("mqtt-max-packet-size", "BYTES",
+            256L * 1024 * 1024, value -> requireAtLeast(value, 1, "mqtt max packet size must be positive: "),
+            "`268435456` (256 MiB, RabbitMQ's)", "largest MQTT packet accepted; a bigger one closes the connection");
+    public static final Setting<Integer> MQTT_PREFETCH = define("mqtt-prefetch", "N", Integer.class,
+            Settings::integer, nonNegative("mqtt prefetch", ""), 10, null,
+            "QoS 1/2 messages sent to one subscriber and not yet acknowledged (RabbitMQ's `mqtt.prefetch`)");
+    public static final Setting<Boolean> MQTT_ALLOW_ANONYMOUS = switchOf("mqtt-allow-anonymous",
+            "let MQTT clients without a user name in as `guest` (RabbitMQ allows it by default; `guest` is still "
+                    + "loopback-only)");
     public static final Setting<String> NODE_NAME = define("node-name", "NAME", String.class, s -> s,
             Settings::nodeName, "ferrymq@" + shortHostName(), "`ferrymq@` and the host name up to the first dot",
             "this node's name: in the management API (`node`, `/api/nodes`) and, in a cluster, among the other "

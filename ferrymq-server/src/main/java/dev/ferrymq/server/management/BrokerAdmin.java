@@ -1,6 +1,7 @@
 package dev.ferrymq.server.management;
 
 import dev.ferrymq.broker.Broker;
+import dev.ferrymq.broker.adapter.AdapterConnection;
 import dev.ferrymq.broker.cluster.Cluster;
 import dev.ferrymq.server.amqp.ConnectionInfo;
 import dev.ferrymq.server.alarm.Alarms;
@@ -19,7 +20,12 @@ public interface BrokerAdmin {
     /** Snapshots of the open client connections, sorted by name. */
     List<ConnectionInfo> connections();
 
-    /** Closes the named connection with 320 CONNECTION_FORCED; false if there is none of that name. */
+    /** Snapshots of the protocol-adapter (MQTT) connections. */
+    default List<AdapterConnection> adapterConnections() {
+        return List.of();
+    }
+
+    /** Closes the named connection (AMQP: 320 CONNECTION_FORCED); false if there is none of that name. */
     boolean closeConnection(String name, String reason);
 
     /** Connections currently blocked by a resource alarm. */

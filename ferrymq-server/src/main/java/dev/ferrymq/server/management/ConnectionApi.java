@@ -1,6 +1,7 @@
 package dev.ferrymq.server.management;
 
 import dev.ferrymq.broker.Users;
+import dev.ferrymq.broker.adapter.AdapterConnection;
 import dev.ferrymq.server.amqp.ConnectionInfo;
 import dev.ferrymq.server.amqp.channel.ChannelInfo;
 import dev.ferrymq.server.amqp.channel.ConsumerInfo;
@@ -10,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * /api/connections, /api/channels and /api/consumers. Users see their own connections; monitoring and
+ * /api/connections (AMQP and MQTT), /api/channels and /api/consumers. Users see their own connections; monitoring and
  * administrator users see all. Closing another user's connection needs administrator.
  */
 final class ConnectionApi {
@@ -23,7 +24,7 @@ final class ConnectionApi {
     void register(Routes routes) {
         routes.pagedList("connections", r -> connections(r, null))
                 .on("GET", "vhosts/{vhost}/connections", r -> connections(r, r.param("vhost")))
-                .on("GET", "connections/{name}", r -> connectionJson(connection(r)))
+                .on("GET", "connections/{name}", this::oneConnection)
                 .on("DELETE", "connections/{name}", this::close)
                 .on("GET", "connections/{name}/channels", r -> channelsOf(connection(r)))
                 .pagedList("channels", r -> channels(r, null))
@@ -49,16 +50,51 @@ final class ConnectionApi {
     private List<Object> connections(ApiRequest r, String vhost) {
         List<Object> out = new ArrayList<>();
         visible(r.user(), vhost).forEach(c -> out.add(connectionJson(c)));
+        visibleAdapterConnections(r.user(), vhost).forEach(c -> out.add(adapterConnectionJson(c)));
         return out;
     }
 
+    /** MQTT connections the user may see, optionally of one vhost (same rule as for AMQP). */
+    private List<AdapterConnection> visibleAdapterConnections(Users.User user, String vhost) {
+        return ctx.admin.adapterConnections().stream()
+                .filter(c -> vhost == null || vhost.equals(c.vhost()))
+                .filter(c -> user.canMonitor() || user.name().equals(c.user())).toList();
+    }
+
     private ConnectionInfo connection(ApiRequest r) {
+        ConnectionInfo c = findConnection(r);
+        if (c == null) {
+            throw ApiException.notFound();
+        }
+        return c;
+    }
+
+    private ConnectionInfo findConnection(ApiRequest r) {
         for (ConnectionInfo c : visible(r.user(), null)) {
             if (c.name().equals(r.param("name"))) {
                 return c;
             }
         }
-        throw ApiException.notFound();
+        return null;
+    }
+
+    private AdapterConnection adapterConnection(ApiRequest r) {
+        return visibleAdapterConnections(r.user(), null).stream().filter(c -> c.name().equals(r.param("name")))
+                .findFirst().orElseThrow(ApiException::notFound);
+    }
+
+    private Map<String, Object> oneConnection(ApiRequest r) {
+        ConnectionInfo c = findConnection(r);
+        return c != null ? connectionJson(c) : adapterConnectionJson(adapterConnection(r));
+    }
+
+    /** An MQTT connection as RabbitMQ's MQTT plugin lists it (the client id in {@code variable_map}). */
+    private Map<String, Object> adapterConnectionJson(AdapterConnection c) {
+        return Json.obj("name", c.name(), "node", ctx.node, "type", "network", "state", "running",
+                "protocol", c.protocol(), "user", c.user(), "vhost", c.vhost(), "auth_mechanism", "none",
+                "peer_host", c.peerHost(), "peer_port", c.peerPort(), "host", c.host(), "port", c.port(),
+                "ssl", false, "connected_at", c.connectedAt(), "channels", 1,
+                "client_properties", Map.of(), "variable_map", Json.obj("client_id", c.clientId()));
     }
 
     private Map<String, Object> connectionJson(ConnectionInfo c) {
@@ -72,12 +108,14 @@ final class ConnectionApi {
     }
 
     private Object close(ApiRequest r) {
-        ConnectionInfo c = connection(r);
-        if (!r.user().name().equals(c.user())) {
+        ConnectionInfo amqp = findConnection(r);
+        String name = amqp != null ? amqp.name() : adapterConnection(r).name();
+        String user = amqp != null ? amqp.user() : adapterConnection(r).user();
+        if (!r.user().name().equals(user)) {
             ApiContext.requireAdministrator(r.user());
         }
         String reason = r.query("reason") != null ? r.query("reason") : "Closed via management plugin";
-        ctx.admin.closeConnection(c.name(), reason);
+        ctx.admin.closeConnection(name, reason);
         return null;
     }
 
