@@ -1,0 +1,57 @@
+package dev.ferrymq.server.faults;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * One kind of fault: {@link #inject} applies it (and says what it did), {@link #heal} undoes it. A nemesis keeps
+ * what it needs to heal between the two calls; both run on the nemesis thread.
+ */
+interface Nemesis {
+    /** Applies the fault to {@code cluster}; {@code queue} is the queue under test (whose leader may be the target). */
+    String inject(FaultCluster cluster, String queue, Random random) throws Exception;
+
+    void heal(FaultCluster cluster) throws Exception;
+
+    /** Whether it can run on {@code cluster} (partitions need the {@link NodeNetwork}). */
+    default boolean canRun(FaultCluster cluster) {
+        return true;
+    }
+
+    /** The nemeses named {@code spec}: one of {@link #NAMES}, or {@code mixed} (all of them that can run). */
+    static List<Nemesis> named(String spec) {
+        return switch (spec) {
+            case "kill-random" -> List.of(new KillNemesis(false));
+            case "kill-leader" -> List.of(new KillNemesis(true));
+            case "pause-random" -> List.of(new PauseNemesis(false));
+            case "pause-leader" -> List.of(new PauseNemesis(true));
+            case "partition-halves" -> List.of(new PartitionNemesis(PartitionNemesis.Shape.HALVES));
+            case "partition-leader" -> List.of(new PartitionNemesis(PartitionNemesis.Shape.ISOLATED_LEADER));
+            case "partition-ring" -> List.of(new PartitionNemesis(PartitionNemesis.Shape.RING));
+            case "kill" -> List.of(new KillNemesis(false), new KillNemesis(true));
+            case "pause" -> List.of(new PauseNemesis(false), new PauseNemesis(true));
+            case "partition" -> List.of(new PartitionNemesis(PartitionNemesis.Shape.HALVES),
+                    new PartitionNemesis(PartitionNemesis.Shape.ISOLATED_LEADER),
+                    new PartitionNemesis(PartitionNemesis.Shape.RING));
+            case "mixed" -> {
+                List<Nemesis> all = new ArrayList<>();
+                for (String name : NAMES) {
+                    all.addAll(named(name));
+                }
+                yield all;
+            }
+            default -> throw new IllegalArgumentException("no nemesis " + spec + " (one of " + NAMES
+                    + ", kill, pause, partition, mixed)");
+        };
+    }
+
+    List<String> NAMES = List.of("kill-random", "kill-leader", "pause-random", "pause-leader", "partition-halves",
+            "partition-leader", "partition-ring");
+
+    /** The queue's leader's index, or a random node if no leader is known (the fault still happens). */
+    static int leaderOrRandom(FaultCluster cluster, String queue, Random random) {
+        int leader = cluster.queueLeader(queue).map(cluster::indexOf).orElse(-1);
+        return leader >= 0 ? leader : random.nextInt(cluster.size());
+    }
+}
