@@ -37,17 +37,16 @@ final class Consumer implements Runnable {
     @Override
     public void run() {
         int node = index + 1;
-        boolean quiet = false; // one event per outage, not one per refused reconnection
+        String reported = ""; // the same failure again (a refused reconnection) is not reported again
         while (running.getAsBoolean()) {
             String name = endpoints.name(node % endpoints.size());
             try (Connection connection = endpoints.factory(node % endpoints.size())
                     .newConnection("faults-consumer-" + index)) {
-                quiet = false;
                 consumeUntilStalledOrStopped(connection, name);
             } catch (Exception e) {
-                if (running.getAsBoolean() && !quiet) {
-                    quiet = true;
-                    history.event("consumer " + index + " on " + name + ": " + Publisher.describe(e) + ", moving on");
+                if (running.getAsBoolean() && !Publisher.describe(e).equals(reported)) {
+                    reported = Publisher.describe(e);
+                    history.event("consumer " + index + " on " + name + ": " + reported + ", moving on");
                 }
             }
             node++;

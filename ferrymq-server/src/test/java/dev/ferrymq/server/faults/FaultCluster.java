@@ -39,7 +39,7 @@ final class FaultCluster implements Endpoints, AutoCloseable {
     /** Starts {@code size} nodes (a network of namespaces if {@code wantNetwork} and possible) and waits for them. */
     static FaultCluster start(Path dir, int size, boolean wantNetwork) throws Exception {
         NodeNetwork.Result result = wantNetwork ? NodeNetwork.create(size)
-                : new NodeNetwork.Result(Optional.empty(), "not asked for");
+                : new NodeNetwork.Result(Optional.empty(), "-Dferrymq.faults.network=false");
         FaultCluster cluster = new FaultCluster(dir, result.network(), result.whyNot());
         try {
             cluster.startNodes(size);
@@ -70,7 +70,8 @@ final class FaultCluster implements Endpoints, AutoCloseable {
                     "--memory-high-watermark", "0.95"), prefix).start());
         }
         if (network.isPresent()) {
-            network.get().createUser(0, nodes.get(0).managementPort, USER, NodeProcess.START_TIMEOUT.toMillis() * 2);
+            // a loaded machine can take a minute to elect the first metadata leader
+            network.get().createUser(0, nodes.get(0).managementPort, USER, NodeProcess.START_TIMEOUT.toMillis() * 4);
             nodes.forEach(node -> node.useCredentials(USER + ":" + USER));
         }
         for (NodeProcess node : nodes) {

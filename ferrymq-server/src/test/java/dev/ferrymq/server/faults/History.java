@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What the clients saw during a run, per message id: published (sent, whatever happened next), confirmed, nacked,
- * indeterminate (the connection died or the confirm timed out: it may or may not be in the queue), delivered (with
+ * returned (unroutable: the publisher is told, so it does not count as confirmed), indeterminate (the connection died or the confirm timed out: it may or may not be in the queue), delivered (with
  * how often and when) and settled (an ack known to be done: {@code tx.commit-ok} after it). Also the windows in
  * which a publisher could not get anything confirmed, the queue's leader changes and the nemesis's log.
  *
@@ -24,6 +24,7 @@ final class History {
     private final Map<String, Boolean> confirmed = new ConcurrentHashMap<>();
     private final Map<String, Boolean> nacked = new ConcurrentHashMap<>();
     private final Map<String, Boolean> indeterminate = new ConcurrentHashMap<>();
+    private final Map<String, Boolean> returned = new ConcurrentHashMap<>();
     private final Map<String, List<Long>> deliveries = new ConcurrentHashMap<>();
     private final Map<String, Boolean> acked = new ConcurrentHashMap<>();
     private final Map<String, Long> settledAt = new ConcurrentHashMap<>();
@@ -62,6 +63,11 @@ final class History {
     void nacked(int publisher, String id) {
         nacked.put(id, true);
         publishPathDown(publisher);
+    }
+
+    /** The broker returned {@code id} as unroutable (basic.return; its confirm follows, but nothing holds it). */
+    void returned(String id) {
+        returned.put(id, true);
     }
 
     void indeterminate(String id) {
@@ -131,7 +137,8 @@ final class History {
 
     /** How many confirmed messages have not been delivered yet (the drain is done when none). */
     long confirmedNotDelivered() {
-        return confirmed.keySet().stream().filter(id -> !deliveries.containsKey(id)).count();
+        return confirmed.keySet().stream().filter(id -> !deliveries.containsKey(id) && !returned.containsKey(id))
+                .count();
     }
 
     long lastDeliveryMillis() {
@@ -150,7 +157,8 @@ final class History {
             synchronized (leaderChanges) {
                 synchronized (events) {
                     return new Snapshot(Map.copyOf(published).keySet(), Map.copyOf(confirmed).keySet(),
-                            Map.copyOf(nacked).keySet(), Map.copyOf(indeterminate).keySet(), Map.copyOf(deliveriesCopy),
+                            Map.copyOf(nacked).keySet(), Map.copyOf(indeterminate).keySet(),
+                            Map.copyOf(returned).keySet(), Map.copyOf(deliveriesCopy),
                             Map.copyOf(acked).keySet(), Map.copyOf(settledAt), List.copyOf(unavailable),
                             List.copyOf(leaderChanges), List.copyOf(events));
                 }
@@ -159,7 +167,7 @@ final class History {
     }
 
     record Snapshot(Set<String> published, Set<String> confirmed, Set<String> nacked,
-            Set<String> indeterminate, Map<String, List<Long>> deliveries, Set<String> acked,
+            Set<String> indeterminate, Set<String> returned, Map<String, List<Long>> deliveries, Set<String> acked,
             Map<String, Long> settledAt, List<Window> unavailable, List<LeaderChange> leaderChanges,
             List<String> events) { }
 }

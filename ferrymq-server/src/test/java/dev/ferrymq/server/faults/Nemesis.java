@@ -19,8 +19,18 @@ interface Nemesis {
         return true;
     }
 
-    /** The nemeses named {@code spec}: one of {@link #NAMES}, or {@code mixed} (all of them that can run). */
+    /**
+     * The nemeses named {@code spec}: one of {@link #NAMES}, a group ({@code kill}, {@code pause},
+     * {@code partition}, {@code mixed}: all of them), or several joined with {@code +}.
+     */
     static List<Nemesis> named(String spec) {
+        if (spec.contains("+")) {
+            List<Nemesis> all = new ArrayList<>();
+            for (String part : spec.split("\\+")) {
+                all.addAll(named(part));
+            }
+            return all;
+        }
         return switch (spec) {
             case "kill-random" -> List.of(new KillNemesis(false));
             case "kill-leader" -> List.of(new KillNemesis(true));

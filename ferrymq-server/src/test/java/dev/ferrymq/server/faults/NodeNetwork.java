@@ -99,7 +99,7 @@ final class NodeNetwork implements AutoCloseable {
     /** curl inside node {@code i}'s namespace from 127.0.0.1 (a loopback peer for the node), failing on HTTP errors. */
     private void curl(int i, String method, String url, String json) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(launchPrefix(i));
-        command.addAll(List.of("curl", "-sS", "--fail", "--max-time", "5", "--interface", "127.0.0.1",
+        command.addAll(List.of("curl", "-sS", "--fail", "--max-time", "20", "--interface", "127.0.0.1",
                 "-u", "guest:guest", "-X", method, "-H", "content-type: application/json", "--data", json, url));
         run(command);
     }

@@ -13,7 +13,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 
 /**
- * One publisher of the workload: persistent messages with publisher confirms, each carrying a unique id
+ * One publisher of the workload: persistent, mandatory messages with publisher confirms, each carrying a unique id
  * ({@code p<index>-<seq>}, as its {@code message-id} and at the start of its body), at most {@code window}
  * unconfirmed at a time and at most one per {@code interval}. It starts on node {@code index}; when its connection
  * fails, a confirm does not come within {@code confirmTimeout}, or a message is nacked, it records that (the
@@ -23,7 +23,7 @@ import java.util.function.BooleanSupplier;
 final class Publisher implements Runnable {
     private static final Duration RECONNECT_PAUSE = Duration.ofMillis(300);
     /** Unconfirmed messages and no confirm for this long: the publish path counts as down (a window opens). */
-    static final Duration STALL = Duration.ofSeconds(1);
+    static final Duration STALL = Duration.ofSeconds(2);
 
     private final int index;
     private final Endpoints endpoints;
@@ -47,12 +47,11 @@ final class Publisher implements Runnable {
     @Override
     public void run() {
         int node = index;
-        boolean quiet = false; // one event per outage, not one per refused reconnection
+        String reported = ""; // the same failure again (a refused reconnection) is not reported again
         while (running.getAsBoolean()) {
             ConcurrentNavigableMap<Long, String> unconfirmed = new ConcurrentSkipListMap<>();
             try (Connection connection = endpoints.factory(node % endpoints.size())
                     .newConnection("faults-publisher-" + index)) {
-                quiet = false;
                 publishUntilStopped(connection, unconfirmed);
                 return;
             } catch (Exception e) {
@@ -60,10 +59,10 @@ final class Publisher implements Runnable {
                 if (running.getAsBoolean()) {
                     history.publishPathDown(index);
                 }
-                if (running.getAsBoolean() && !quiet) {
-                    quiet = true;
+                if (running.getAsBoolean() && (!describe(e).equals(reported) || !unconfirmed.isEmpty())) {
+                    reported = describe(e);
                     history.event("publisher " + index + " on " + endpoints.name(node % endpoints.size()) + ": "
-                            + describe(e) + "; " + unconfirmed.size() + " indeterminate, moving on");
+                            + reported + "; " + unconfirmed.size() + " indeterminate, moving on");
                 }
                 node++;
                 sleep(RECONNECT_PAUSE.toMillis());
@@ -75,6 +74,16 @@ final class Publisher implements Runnable {
             throws Exception {
         Channel channel = connection.createChannel();
         channel.confirmSelect();
+        // mandatory: a node that does not know the queue returns the message instead of confirming it silently
+        boolean[] returnSeen = {false};
+        channel.addReturnListener(returned -> {
+            history.returned(returned.getProperties().getMessageId());
+            if (!returnSeen[0]) {
+                returnSeen[0] = true; // once per connection
+                history.event("publisher " + index + ": " + returned.getProperties().getMessageId() + " returned, "
+                        + returned.getReplyText());
+            }
+        });
         ConcurrentNavigableMap<Long, Long> sentAt = new ConcurrentSkipListMap<>();
         boolean[] nackSeen = {false};
         channel.addConfirmListener((tag, multiple) -> settle(unconfirmed, sentAt, tag, multiple, true),
@@ -103,7 +112,7 @@ final class Publisher implements Runnable {
             history.published(id);
             unconfirmed.put(tag, id);
             sentAt.put(tag, System.nanoTime());
-            channel.basicPublish("", queue, properties(id), body(id, settings.bodySize()));
+            channel.basicPublish("", queue, true, properties(id), body(id, settings.bodySize()));
         }
         long deadline = System.nanoTime() + settings.confirmTimeout().toNanos();
         while (!unconfirmed.isEmpty() && System.nanoTime() < deadline && connection.isOpen()) {
