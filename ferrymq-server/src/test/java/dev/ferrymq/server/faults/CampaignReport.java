@@ -19,12 +19,13 @@ final class CampaignReport {
                 .append(seed).append("); node data and logs in `").append(work).append("`. What the columns mean: ")
                 .append("[bench/README.md](../README.md#fault-campaign). **lost** and **unexpected** must be 0.\n\n");
         md.append("| configuration | s | faults | published | confirmed | delivered | lost | unexpected | duplicates "
-                + "| nacked | returned | indeterminate | unavailable windows | longest | total | leader changes | result |\n");
+                + "| nacked | returned | indeterminate | unavailable windows | longest | total | leader changes "
+                + "| result |\n");
         md.append("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|\n");
         for (FaultRun.Result run : runs) {
             Checker.Verdict v = run.verdict();
-            md.append(String.format("| %s | %d | %d | %d | %d | %d | %d | %d | %d | %d | %d | %d | %d | %.1f s | %.1f s "
-                    + "| %d | %s |%n", run.config().label(), run.config().duration().toSeconds(), run.faults(),
+            md.append(String.format("| %s | %d | %d | %d | %d | %d | %d | %d | %d | %d | %d | %d | %d | %.1f s "
+                    + "| %.1f s | %d | %s |%n", run.config().label(), run.config().duration().toSeconds(), run.faults(),
                     v.published(), v.confirmed(), v.delivered(), v.lost(), v.unexpected(), v.duplicates(), v.nacked(),
                     v.returned(), v.indeterminate(), v.unavailableWindows(), v.longestUnavailableMillis() / 1000.0,
                     v.unavailableMillis() / 1000.0, v.leaderChanges(), result(run.passed(), run.drained())));

@@ -1,11 +1,13 @@
 package dev.ferrymq.server.faults;
 
+import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
-import com.rabbitmq.client.AMQP;
 import java.io.IOException;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -23,6 +25,8 @@ final class Consumer implements Runnable {
     private final History history;
     private final Workload.Settings settings;
     private final BooleanSupplier running;
+    /** Something was delivered since the last failure was reported. */
+    private volatile boolean flowing;
 
     Consumer(int index, Endpoints endpoints, String queue, History history, Workload.Settings settings,
             BooleanSupplier running) {
@@ -37,16 +41,21 @@ final class Consumer implements Runnable {
     @Override
     public void run() {
         int node = index + 1;
-        String reported = ""; // the same failure again (a refused reconnection) is not reported again
+        // a failure already reported is not reported again (a refused reconnection) until messages flow again
+        Set<String> reported = new HashSet<>();
         while (running.getAsBoolean()) {
             String name = endpoints.name(node % endpoints.size());
             try (Connection connection = endpoints.factory(node % endpoints.size())
                     .newConnection("faults-consumer-" + index)) {
                 consumeUntilStalledOrStopped(connection, name);
             } catch (Exception e) {
-                if (running.getAsBoolean() && !Publisher.describe(e).equals(reported)) {
-                    reported = Publisher.describe(e);
-                    history.event("consumer " + index + " on " + name + ": " + reported + ", moving on");
+                if (flowing) {
+                    flowing = false;
+                    reported.clear();
+                }
+                if (running.getAsBoolean() && reported.add(Publisher.describe(e))) {
+                    history.event("consumer " + index + " on " + name + ": " + Publisher.describe(e)
+                            + ", moving on");
                 }
             }
             node++;
@@ -54,6 +63,7 @@ final class Consumer implements Runnable {
         }
     }
 
+    /** Returns when stalled or stopped; throws when the connection fails. */
     private void consumeUntilStalledOrStopped(Connection connection, String name) throws Exception {
         Channel channel = connection.createChannel();
         channel.basicQos(settings.prefetch());
@@ -65,6 +75,7 @@ final class Consumer implements Runnable {
             @Override
             public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
                 lastDelivery[0] = System.nanoTime();
+                flowing = true;
                 String id = properties.getMessageId() == null ? "(no id)" : properties.getMessageId();
                 history.delivered(id);
                 try {

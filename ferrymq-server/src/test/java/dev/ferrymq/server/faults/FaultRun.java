@@ -78,6 +78,9 @@ final class FaultRun {
                 workload.stopPublishers();
                 history.event("publishers stopped");
                 drained = workload.drainAndStop(config.drainTimeout());
+                if (!drained) {
+                    recordQueueState(cluster, history);
+                }
             }
             history.closeOpenWindows();
             History.Snapshot snapshot = history.snapshot();
@@ -86,6 +89,17 @@ final class FaultRun {
             return new Result(config, verdict, faults, drained, skipped, history.snapshot().events());
         } finally {
             cluster.close(dir.resolve("logs"));
+        }
+    }
+
+    /** What each node says of the queue, for a run whose drain timed out: stuck as unacked, or not there? */
+    private static void recordQueueState(FaultCluster cluster, History history) {
+        for (int i = 0; i < cluster.size(); i++) {
+            var shown = cluster.get(i, "queues/%2F/" + QUEUE);
+            history.event(cluster.name(i) + " shows " + QUEUE + ": " + (shown == null ? "nothing (404 or no answer)"
+                    : "messages " + shown.path("messages").asText() + ", ready " + shown.path("messages_ready").asText()
+                    + ", unacked " + shown.path("messages_unacknowledged").asText() + ", consumers "
+                    + shown.path("consumers").asText() + ", leader " + shown.path("leader").asText()));
         }
     }
 

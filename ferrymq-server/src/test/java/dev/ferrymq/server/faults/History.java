@@ -11,9 +11,10 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What the clients saw during a run, per message id: published (sent, whatever happened next), confirmed, nacked,
- * returned (unroutable: the publisher is told, so it does not count as confirmed), indeterminate (the connection died or the confirm timed out: it may or may not be in the queue), delivered (with
- * how often and when) and settled (an ack known to be done: {@code tx.commit-ok} after it). Also the windows in
- * which a publisher could not get anything confirmed, the queue's leader changes and the nemesis's log.
+ * returned (unroutable: the publisher is told, so it does not count as confirmed), indeterminate (the connection
+ * died or the confirm timed out: it may or may not be in the queue), delivered (with how often and when) and
+ * settled (an ack known to be done: {@code tx.commit-ok} after it). Also the windows in which a publisher could
+ * not get anything confirmed, the queue's leader changes and the nemesis's log.
  *
  * <p>Thread-safe: written by every publisher, consumer, the leader watch and the nemesis at once. Times are
  * milliseconds since the run started.

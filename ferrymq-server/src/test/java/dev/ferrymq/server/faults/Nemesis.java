@@ -32,15 +32,17 @@ interface Nemesis {
             return all;
         }
         return switch (spec) {
-            case "kill-random" -> List.of(new KillNemesis(false));
-            case "kill-leader" -> List.of(new KillNemesis(true));
-            case "pause-random" -> List.of(new PauseNemesis(false));
-            case "pause-leader" -> List.of(new PauseNemesis(true));
+            case "kill-random" -> List.of(new NodeNemesis(NodeNemesis.Fault.KILL, false));
+            case "kill-leader" -> List.of(new NodeNemesis(NodeNemesis.Fault.KILL, true));
+            case "pause-random" -> List.of(new NodeNemesis(NodeNemesis.Fault.PAUSE, false));
+            case "pause-leader" -> List.of(new NodeNemesis(NodeNemesis.Fault.PAUSE, true));
             case "partition-halves" -> List.of(new PartitionNemesis(PartitionNemesis.Shape.HALVES));
             case "partition-leader" -> List.of(new PartitionNemesis(PartitionNemesis.Shape.ISOLATED_LEADER));
             case "partition-ring" -> List.of(new PartitionNemesis(PartitionNemesis.Shape.RING));
-            case "kill" -> List.of(new KillNemesis(false), new KillNemesis(true));
-            case "pause" -> List.of(new PauseNemesis(false), new PauseNemesis(true));
+            case "kill" -> List.of(new NodeNemesis(NodeNemesis.Fault.KILL, false),
+                    new NodeNemesis(NodeNemesis.Fault.KILL, true));
+            case "pause" -> List.of(new NodeNemesis(NodeNemesis.Fault.PAUSE, false),
+                    new NodeNemesis(NodeNemesis.Fault.PAUSE, true));
             case "partition" -> List.of(new PartitionNemesis(PartitionNemesis.Shape.HALVES),
                     new PartitionNemesis(PartitionNemesis.Shape.ISOLATED_LEADER),
                     new PartitionNemesis(PartitionNemesis.Shape.RING));

@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A private network for N nodes on this machine, so that pairs of nodes can be cut apart: each node runs in a
@@ -29,6 +31,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class NodeNetwork implements AutoCloseable {
     private static final String HOST_ADDRESS_LAST = "254";
+    /** A namespace of this harness: {@code fm<pid of the harness>n<node>}. */
+    private static final Pattern STALE = Pattern.compile("^((?:fm)(\\d+)n\\d+)", Pattern.MULTILINE);
 
     private final String tag;
     private final String prefix;
@@ -37,7 +41,7 @@ final class NodeNetwork implements AutoCloseable {
 
     private NodeNetwork(int nodes) {
         long pid = ProcessHandle.current().pid();
-        this.tag = "fm" + (pid % 100_000);
+        this.tag = "fm" + pid; // at most 7 digits: interface names stay within 15 characters
         this.prefix = "10.231." + (pid % 250) + ".";
         this.nodes = nodes;
     }
@@ -129,6 +133,7 @@ final class NodeNetwork implements AutoCloseable {
             throw new IOException("not root (user " + System.getProperty("user.name") + ")");
         }
         run(List.of("curl", "--version")); // to create the harness's user (createUser)
+        removeStale();
         for (int i = 0; i < nodes; i++) {
             ip("netns", "add", namespace(i));
             namespaces.add(namespace(i));
@@ -153,6 +158,20 @@ final class NodeNetwork implements AutoCloseable {
                     ip("-n", ns, "link", "set", link(side[0], side[1]), "up");
                     ip("-n", ns, "route", "add", address(side[1]) + "/32", "dev", link(side[0], side[1]));
                 }
+            }
+        }
+    }
+
+    /** Deletes the namespaces left by harness processes that died without closing their network. */
+    private static void removeStale() throws IOException, InterruptedException {
+        Process list = new ProcessBuilder("ip", "netns", "list").redirectErrorStream(true).start();
+        String output = new String(list.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        list.waitFor(10, TimeUnit.SECONDS);
+        Matcher matcher = STALE.matcher(output);
+        while (matcher.find()) {
+            long owner = Long.parseLong(matcher.group(2));
+            if (ProcessHandle.of(owner).isEmpty()) {
+                ip("netns", "del", matcher.group(1));
             }
         }
     }

@@ -6,7 +6,9 @@ import com.rabbitmq.client.Connection;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentNavigableMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeoutException;
@@ -33,6 +35,7 @@ final class Publisher implements Runnable {
     private final BooleanSupplier running;
     private long sequence;
     private volatile long lastConfirmNanos = System.nanoTime();
+    private long lastReportNanos;
 
     Publisher(int index, Endpoints endpoints, String queue, History history, Workload.Settings settings,
             BooleanSupplier running) {
@@ -47,7 +50,8 @@ final class Publisher implements Runnable {
     @Override
     public void run() {
         int node = index;
-        String reported = ""; // the same failure again (a refused reconnection) is not reported again
+        // a failure already reported is not reported again (a refused reconnection) until confirms flow again
+        Set<String> reported = new HashSet<>();
         while (running.getAsBoolean()) {
             ConcurrentNavigableMap<Long, String> unconfirmed = new ConcurrentSkipListMap<>();
             try (Connection connection = endpoints.factory(node % endpoints.size())
@@ -59,10 +63,13 @@ final class Publisher implements Runnable {
                 if (running.getAsBoolean()) {
                     history.publishPathDown(index);
                 }
-                if (running.getAsBoolean() && (!describe(e).equals(reported) || !unconfirmed.isEmpty())) {
-                    reported = describe(e);
+                if (lastConfirmNanos > lastReportNanos) {
+                    reported.clear();
+                }
+                if (running.getAsBoolean() && (reported.add(describe(e)) || !unconfirmed.isEmpty())) {
+                    lastReportNanos = System.nanoTime();
                     history.event("publisher " + index + " on " + endpoints.name(node % endpoints.size()) + ": "
-                            + reported + "; " + unconfirmed.size() + " indeterminate, moving on");
+                            + describe(e) + "; " + unconfirmed.size() + " indeterminate, moving on");
                 }
                 node++;
                 sleep(RECONNECT_PAUSE.toMillis());

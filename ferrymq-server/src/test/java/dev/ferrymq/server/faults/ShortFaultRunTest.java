@@ -29,7 +29,7 @@ class ShortFaultRunTest {
     @Timeout(value = 240, unit = TimeUnit.SECONDS)
     void nothingConfirmedIsLostWhileNodesArePausedAndCutOff() throws Exception {
         long seed = Long.getLong("ferrymq.faults.seed", System.currentTimeMillis());
-        System.out.println("[faults] seed " + seed + " (-Dferrymq.faults.seed=" + seed + " repeats the nemesis choices)");
+        System.out.println("[faults] seed " + seed + " (-Dferrymq.faults.seed=" + seed + " repeats the nemeses)");
         String nemesis = System.getProperty("ferrymq.faults.nemesis", "pause+partition");
         FaultRun.Config config = new FaultRun.Config(3, nemesis, Duration.ofSeconds(40), Duration.ofSeconds(4),
                 Duration.ofSeconds(4), Duration.ofSeconds(7), seed, Workload.Settings.quorum(),
