@@ -3,7 +3,7 @@
 # dev.ferrymq.server.faults.FaultCampaign, which starts real node processes, injects faults, checks the history and
 # writes bench/results/faults.md. Flags (all optional): --configs 3:kill-leader,3:pause,3:partition,3:mixed,5:mixed
 # --duration 180 --single-node-cycles 100 --single-node-body 16384 --out FILE --work DIR --seed N.
-# Partitions need root and iproute2 (network namespaces); without them those nemeses are left out, and said so.
+# Partitions need root, iproute2 (network namespaces) and curl; without them those nemeses are left out (said so).
 # MVN_FLAGS (e.g. -o) is passed to Maven. See bench/README.md#fault-campaign.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"

@@ -24,7 +24,8 @@ import java.util.concurrent.TimeUnit;
  * fixed ports, so it can be killed and started again as the same node on the same data directory. Output goes to
  * {@code <name>.log} beside the data directory. The fault harness ({@code dev.ferrymq.server.faults}) also binds it
  * to another address and starts it through a launch prefix (e.g. {@code ip netns exec NS}, which execs, so
- * {@link #pid()} stays the JVM's), and pauses it. Not thread-safe: driven by one thread (the harness's nemesis).
+ * {@link #pid()} stays the JVM's), and pauses it. Started, stopped and signalled by one thread; {@link #get} and
+ * {@link #isRunning} may be called from others.
  */
 public final class NodeProcess implements AutoCloseable {
     public static final Duration START_TIMEOUT = Duration.ofSeconds(30);
@@ -40,8 +41,8 @@ public final class NodeProcess implements AutoCloseable {
     private final Path logFile;
     private final List<String> extraArgs;
     private final List<String> launchPrefix;
-    private Process process;
-    private String credentials = "guest:guest";
+    private volatile Process process;
+    private volatile String credentials = "guest:guest";
 
     NodeProcess(Path dir, String name, int clusterPort, List<String> extraArgs) throws IOException {
         this(dir, name, "127.0.0.1", clusterPort, extraArgs, List.of());

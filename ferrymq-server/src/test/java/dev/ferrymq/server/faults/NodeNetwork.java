@@ -26,8 +26,8 @@ import java.util.regex.Pattern;
  * a connection to 127.0.0.2 leaves from 127.0.0.1 (the kernel's source address for all of 127/8), so the source of
  * a packet does not say which node sent it.
  *
- * <p>Needs root and {@code ip} (iproute2); {@link #create} says why not otherwise, and the harness then runs the
- * nodes on 127.0.0.1 without partitions. Not thread-safe: driven by the nemesis thread.
+ * <p>Needs root, {@code ip} (iproute2) and {@code curl}; {@link #create} says why not otherwise, and the harness
+ * then runs the nodes on 127.0.0.1 without partitions. Not thread-safe: driven by the nemesis thread.
  */
 final class NodeNetwork implements AutoCloseable {
     private static final String HOST_ADDRESS_LAST = "254";
