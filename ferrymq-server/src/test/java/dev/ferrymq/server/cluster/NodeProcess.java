@@ -22,24 +22,38 @@ import java.util.concurrent.TimeUnit;
 /**
  * A FerryMQ server process ({@code dev.ferrymq.server.cli.Main server}, the test class path) on loopback with
  * fixed ports, so it can be killed and started again as the same node on the same data directory. Output goes to
- * {@code <name>.log} beside the data directory. Not thread-safe: driven by one test thread.
+ * {@code <name>.log} beside the data directory. The fault harness ({@code dev.ferrymq.server.faults}) also binds it
+ * to another address and starts it through a launch prefix (e.g. {@code ip netns exec NS}, which execs, so
+ * {@link #pid()} stays the JVM's), and pauses it. Started, stopped and signalled by one thread; {@link #get} and
+ * {@link #isRunning} may be called from others.
  */
-final class NodeProcess implements AutoCloseable {
-    static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+public final class NodeProcess implements AutoCloseable {
+    public static final Duration START_TIMEOUT = Duration.ofSeconds(30);
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    final String name;
-    final int amqpPort;
-    final int managementPort;
-    final int clusterPort;
+    public final String name;
+    public final String host;
+    public final int amqpPort;
+    public final int managementPort;
+    public final int clusterPort;
     private final Path dataDir;
     private final Path logFile;
     private final List<String> extraArgs;
-    private Process process;
+    private final List<String> launchPrefix;
+    private volatile Process process;
+    private volatile String credentials = "guest:guest";
 
     NodeProcess(Path dir, String name, int clusterPort, List<String> extraArgs) throws IOException {
+        this(dir, name, "127.0.0.1", clusterPort, extraArgs, List.of());
+    }
+
+    /** A node bound to {@code host}, its command run after {@code launchPrefix} (empty: run directly). */
+    public NodeProcess(Path dir, String name, String host, int clusterPort, List<String> extraArgs,
+            List<String> launchPrefix) throws IOException {
         this.name = name;
+        this.host = host;
+        this.launchPrefix = List.copyOf(launchPrefix);
         this.amqpPort = freePort();
         this.managementPort = freePort();
         this.clusterPort = clusterPort;
@@ -61,18 +75,19 @@ final class NodeProcess implements AutoCloseable {
     }
 
     /** The address other nodes and {@code cluster-seeds} name it by. */
-    String seed() {
-        return name + "@127.0.0.1:" + clusterPort;
+    public String seed() {
+        return name + "@" + host + ":" + clusterPort;
     }
 
     /** Starts the JVM without waiting for it; {@link #awaitServing()} waits. */
-    NodeProcess start() throws IOException {
-        List<String> command = new ArrayList<>(List.of(
+    public NodeProcess start() throws IOException {
+        List<String> command = new ArrayList<>(launchPrefix);
+        command.addAll(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx128m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
                 "-Dlogback.configurationFile=" + logFile.resolveSibling("logback.xml"),
                 "-cp", System.getProperty("java.class.path"), "dev.ferrymq.server.cli.Main", "server",
-                "--node-name", name, "--bind", "127.0.0.1", "--amqp-port", String.valueOf(amqpPort),
+                "--node-name", name, "--bind", host, "--amqp-port", String.valueOf(amqpPort),
                 "--management-port", String.valueOf(managementPort), "--cluster-port", String.valueOf(clusterPort),
                 "--data-dir", dataDir.toString()));
         command.addAll(extraArgs);
@@ -84,8 +99,16 @@ final class NodeProcess implements AutoCloseable {
         return this;
     }
 
+    /**
+     * The {@code user:password} of the management API calls ({@code guest:guest} unless set): {@code guest} may only
+     * come from loopback, so a harness reaching the node on another address needs a user of its own.
+     */
+    public void useCredentials(String userColonPassword) {
+        this.credentials = userColonPassword;
+    }
+
     /** Waits until the management API answers; fails with the node's log if it exits or takes too long. */
-    NodeProcess awaitServing() throws Exception {
+    public NodeProcess awaitServing() throws Exception {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (get("overview") == null) {
             if (!process.isAlive() || System.nanoTime() > deadline) {
@@ -97,7 +120,7 @@ final class NodeProcess implements AutoCloseable {
     }
 
     /** GET /api/{path} as JSON, or null if the node does not answer (or answers with an error). */
-    JsonNode get(String path) {
+    public JsonNode get(String path) {
         try {
             HttpResponse<String> response = HTTP.send(request(path).GET().build(), HttpResponse.BodyHandlers.ofString());
             return response.statusCode() == 200 ? JSON.readTree(response.body()) : null;
@@ -110,22 +133,22 @@ final class NodeProcess implements AutoCloseable {
     }
 
     private HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/api/" + path))
+        return HttpRequest.newBuilder(URI.create("http://" + host + ":" + managementPort + "/api/" + path))
                 .timeout(Duration.ofSeconds(5))
                 .header("authorization", "Basic " + Base64.getEncoder().encodeToString(
-                        "guest:guest".getBytes(StandardCharsets.UTF_8)));
+                        credentials.getBytes(StandardCharsets.UTF_8)));
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
-    boolean isRunning() {
+    public boolean isRunning() {
         return process != null && process.isAlive();
     }
 
     /** SIGKILL, and waits until the process is gone. */
-    void kill9() throws InterruptedException {
+    public void kill9() throws InterruptedException {
         process.destroyForcibly();
         if (!process.waitFor(15, TimeUnit.SECONDS)) {
             throw new AssertionError(name + " survived SIGKILL");
@@ -143,7 +166,18 @@ final class NodeProcess implements AutoCloseable {
         return new String(output, StandardCharsets.UTF_8);
     }
 
-    String log() {
+    /** SIGSTOP (a frozen process: its sockets stay open, nothing answers) or SIGCONT. */
+    public void signal(String signal) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(pid())).redirectErrorStream(true)
+                .start();
+        byte[] output = kill.getInputStream().readAllBytes();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new IOException("kill -" + signal + " " + pid() + " failed: "
+                    + new String(output, StandardCharsets.UTF_8));
+        }
+    }
+
+    public String log() {
         try {
             return Files.readString(logFile, StandardCharsets.UTF_8);
         } catch (IOException e) {
@@ -151,7 +185,7 @@ final class NodeProcess implements AutoCloseable {
         }
     }
 
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         }
@@ -160,6 +194,11 @@ final class NodeProcess implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         if (isRunning()) {
+            try {
+                signal("CONT"); // a paused JVM cannot run its shutdown hook
+            } catch (IOException ignored) {
+                // gone meanwhile
+            }
             process.destroy();
             if (!process.waitFor(10, TimeUnit.SECONDS)) {
                 kill9();
