@@ -15,23 +15,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Found by the fault campaign (issue 18, {@code dev.ferrymq.server.faults}): a node restarted after kill -9 must
- * serve the quorum queues it is a member of, as it did before. It does not yet: while Ratis recovers the queue's
- * group, before {@code QuorumQueues.start}, the replica applies the group's Declare entry, registering the queue
- * fails with "the cluster is still starting" (logged as a warning), and nothing registers it later. The node then
- * answers 404 for the queue (consume, passive declare, /api/queues), a publish to it through that node is
- * unroutable (without {@code mandatory}, confirmed and dropped), and what its consumers held before the kill stays
- * checked out (the NodeDown of {@code attach} is never proposed). Once every member has been restarted, the queue
- * is unusable on every node. Disabled until the registration is retried after start (ferrymq-cluster's quorum
- * code: the lead's).
+ * serve the quorum queues it is a member of, as it did before. It did not: while Ratis recovers the queue's group,
+ * before {@code QuorumQueues.start}, the replica applies the group's Declare entry, and registering the queue
+ * failed with "the cluster is still starting" with nothing registering it later. The node then answered 404 for
+ * the queue, a publish to it through that node was unroutable (without {@code mandatory}, confirmed and dropped),
+ * and what its consumers held before the kill stayed checked out. Such registrations now wait for the start.
  */
-@Disabled("a restarted node does not register its quorum queues again: see the class comment")
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class QuorumQueueAfterRestartTest {
     @TempDir

@@ -19,6 +19,8 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -54,6 +56,7 @@ public final class QuorumQueues {
         return thread;
     });
     private final QuorumGroups groups;
+    private final List<Effect.Declared> registeredBeforeStart = new ArrayList<>(); // guarded by this
 
     public QuorumQueues(String nodeName, Broker broker) {
         this.nodeName = nodeName;
@@ -63,7 +66,13 @@ public final class QuorumQueues {
 
     /** Once the node's Raft server runs: where groups are created and removed, and which nodes are lost. */
     public void start(ClusterNode cluster) {
-        groups.start(cluster);
+        List<Effect.Declared> early;
+        synchronized (this) {
+            groups.start(cluster);
+            early = List.copyOf(registeredBeforeStart);
+            registeredBeforeStart.clear();
+        }
+        early.forEach(declared -> effects.execute(() -> register(declared)));
         new NodeWatch(this, cluster).start();
     }
 
@@ -123,8 +132,19 @@ public final class QuorumQueues {
         return queue;
     }
 
-    /** A Declare entry reached this node's replica: register the queue in the local virtual host. */
+    /**
+     * A Declare entry (or a snapshot holding one) reached this node's replica: register the queue in the local
+     * virtual host. Ratis replays a recovered group's log while the node starts, before its server is ready for
+     * the queue's client; such a registration waits for {@link #start}, or the restarted node would answer 404 for
+     * the queue and route nothing to it.
+     */
     void register(Effect.Declared declared) {
+        synchronized (this) {
+            if (!groups.started()) {
+                registeredBeforeStart.add(declared);
+                return;
+            }
+        }
         VirtualHost vhost = broker.virtualHost(declared.vhost());
         if (vhost == null) {
             log.warn("quorum queue '{}' declared in vhost '{}', which this node does not have", declared.name(),
