@@ -5,6 +5,8 @@ import dev.ferrymq.cluster.quorum.ConsumerId;
 import dev.ferrymq.cluster.quorum.QueueCommand;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -16,6 +18,7 @@ final class LocalConsumer {
     final QueueConsumer consumer;
     private final boolean exclusive;
     private final ArrayDeque<QuorumEntry> waiting = new ArrayDeque<>();
+    private boolean closed;
 
     LocalConsumer(ConsumerId id, QueueConsumer consumer, boolean exclusive) {
         this.id = id;
@@ -33,9 +36,27 @@ final class LocalConsumer {
         waiting.clear();
     }
 
-    synchronized void offer(QuorumEntry entry, Consumer<QuorumEntry> onAutoAck) {
+    /** False when the consumer is closed: the caller gives the entry back to the queue. */
+    synchronized boolean offer(QuorumEntry entry, Consumer<QuorumEntry> onAutoAck) {
+        if (closed) {
+            return false;
+        }
         waiting.add(entry);
         drain(onAutoAck);
+        return true;
+    }
+
+    /**
+     * The channel cancelled the consumer: nothing more is handed over, and the ids of what the replicated state
+     * checked out to it but the channel never received come back, for the queue to return. The channel returns
+     * what it did receive (its unacked entries) itself; without this, the rest would stay checked out for good.
+     */
+    synchronized List<Long> close() {
+        closed = true;
+        List<Long> ids = new ArrayList<>(waiting.size());
+        waiting.forEach(entry -> ids.add(entry.seq()));
+        waiting.clear();
+        return ids;
     }
 
     /** Hands waiting entries to the channel while it takes them; a no-ack consumer's entries settle at once. */

@@ -193,6 +193,10 @@ final class QuorumQueue extends AbstractQueue {
             if (local.consumer == consumer) {
                 consumers.remove(local.id);
                 client.propose(new QueueCommand.Cancel(local.id));
+                List<Long> neverHandedOver = local.close();
+                if (!neverHandedOver.isEmpty()) {
+                    client.propose(new QueueCommand.Return(local.id, neverHandedOver));
+                }
             }
         }
     }
@@ -237,7 +241,9 @@ final class QuorumQueue extends AbstractQueue {
             }
             return;
         }
-        local.offer(entry(delivered), this::settle);
+        if (!local.offer(entry(delivered), this::settle)) { // cancelled meanwhile
+            client.propose(new QueueCommand.Return(delivered.consumer(), List.of(delivered.messageId())));
+        }
     }
 
     private QuorumEntry entry(Effect.Deliver delivered) {
