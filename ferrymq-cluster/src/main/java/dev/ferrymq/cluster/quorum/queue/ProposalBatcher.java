@@ -22,8 +22,8 @@ import java.util.function.Function;
  *
  * <p>Order is kept: commands leave in the order they were proposed, and the Ratis client keeps its requests in
  * order. Every entry is handed to the node's one {@code sender} thread in the order it was taken, never sent
- * from the thread that completed the previous one: that is a Ratis client's Netty event loop, and a send that
- * must first connect to a new leader blocks there on the connection that same loop should make.
+ * from the thread that completed the previous one: that is one of the Ratis client's own threads, and a send may
+ * block (connecting to a new leader); with Ratis' Netty transport that deadlocked the client.
  * Thread-safe; replies complete on Ratis' threads.
  */
 final class ProposalBatcher {
