@@ -20,6 +20,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -70,6 +72,7 @@ public final class ClusterNode implements Cluster {
     public static ClusterNode start(ClusterConfig config, GroupStateMachines stateMachines,
                                     ReplicatedMetadata replicated) throws IOException {
         Files.createDirectories(config.storageDir());
+        checkPortFree(config.bind(), config.port());
         RaftGroup initial = config.isSeed() ? RaftGroup.valueOf(MetadataGroup.ID, Peers.peers(config.seeds()))
                 : RaftGroup.valueOf(MetadataGroup.ID);
         MetadataStateMachine metadata = new MetadataStateMachine(replicated);
@@ -108,6 +111,17 @@ public final class ClusterNode implements Cluster {
             return server.getDivision(MetadataGroup.ID);
         } catch (IOException e) {
             throw new ClusterException("this node is not (yet) a member of the cluster", e);
+        }
+    }
+
+    /**
+     * Fails with the bind error if the cluster port is taken. Ratis' gRPC server reacts to a port it cannot bind by
+     * calling System.exit; a broker reports the port and undoes its start instead (ListenerBindException).
+     */
+    private static void checkPortFree(String host, int port) throws IOException {
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(host == null || host.isEmpty() ? new InetSocketAddress(port) : new InetSocketAddress(host, port));
         }
     }
 
