@@ -78,11 +78,13 @@ public final class RaftSettings {
 
     /**
      * How often a client request is retried (after a leader change, or while there is no leader) before it fails:
-     * 8 tries half a second apart outlast an election (1-2 s), and a request never hangs forever, as it would with
-     * Ratis' default of retrying without end.
+     * 40 tries a quarter of a second apart, about 10 s, outlast detecting a lost leader and electing another
+     * (1-4 s) with room for a loaded machine, and a request never hangs forever, as it would with Ratis' default
+     * of retrying without end. Counted in tries, not time: over gRPC a try at a closed node fails at once, and
+     * 8 tries were used up in 2 s, before the election was over (ReplicatedMetadataTest, CI).
      */
     public static RetryPolicy clientRetries() {
-        return RetryPolicies.retryUpToMaximumCountWithFixedSleep(8, TimeDuration.valueOf(500, TimeUnit.MILLISECONDS));
+        return RetryPolicies.retryUpToMaximumCountWithFixedSleep(40, TimeDuration.valueOf(250, TimeUnit.MILLISECONDS));
     }
 
     /**
